@@ -1,0 +1,195 @@
+"""exp, log, trigonometry, square roots and expt (R7RS 6.2.6).
+
+Results are floats except where R7RS asks for exactness: `sqrt` of an exact perfect square
+and `expt` of an exact base to an exact integer power. Complex numbers are not supported,
+so a result that would be complex (`(sqrt -4)`, `(log -1)`, `(asin 2)`, `(expt -8 1/3)`) is
+a SchemeError rather than a silent NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from ..errors import SchemeError
+from ..printer import format_number
+from ..types import Values, normalize
+from .numbers import Number, check_number, divide, to_float
+from .registry import primitive, wrong_type
+
+# `(expt 3 (expt 10 10))` would try to build a multi-gigabyte integer: refuse exact
+# powers whose result would need more bits than this.
+MAX_EXPT_BITS = 1 << 26
+
+
+def _no_complex(who: str, x: Number) -> SchemeError:
+    return SchemeError(
+        f"{who}: no real result for {format_number(x)} (complex numbers are not supported)"
+    )
+
+
+# --- transcendental functions ---------------------------------------------------------
+
+
+def _real(who: str, x: Any, position: int | None = None) -> float:
+    return to_float(check_number(who, x, position))
+
+
+def _ln(who: str, x: Any) -> float:
+    """Natural log of a number, exact for big ints and fractions; -inf.0 at zero."""
+    check_number(who, x)
+    if x < 0:
+        raise _no_complex(who, x)
+    if x == 0:
+        return -math.inf
+    if type(x) is Fraction:
+        return math.log(x.numerator) - math.log(x.denominator)
+    return math.log(x)
+
+
+@primitive("exp")
+def exp(z: Any) -> float:
+    """e to the power z."""
+    try:
+        return math.exp(_real("exp", z))
+    except OverflowError:
+        return math.inf
+
+
+@primitive("log")
+def log(z: Any, base: Any = None) -> float:
+    """Natural log of z, or log of z in the given base."""
+    if base is None:
+        return _ln("log", z)
+    check_number("log", base, 2)
+    if base == 10 and z > 0:
+        return math.log10(z) if type(z) is not Fraction else _ln("log", z) / math.log(10)
+    if base == 2 and type(z) is not Fraction and z > 0:
+        return math.log2(z)
+    return divide("log", _ln("log", z), _ln("log", base))
+
+
+def _trig(who: str, fn: Any, z: Any) -> float:
+    try:
+        return fn(_real(who, z))
+    except ValueError:
+        return math.nan  # sin/cos/tan of an infinity
+
+
+@primitive("sin")
+def sin(z: Any) -> float:
+    """Sine of z (radians)."""
+    return _trig("sin", math.sin, z)
+
+
+@primitive("cos")
+def cos(z: Any) -> float:
+    """Cosine of z (radians)."""
+    return _trig("cos", math.cos, z)
+
+
+@primitive("tan")
+def tan(z: Any) -> float:
+    """Tangent of z (radians)."""
+    return _trig("tan", math.tan, z)
+
+
+@primitive("asin")
+def asin(z: Any) -> float:
+    """Arcsine of z, for z in [-1, 1]."""
+    try:
+        return math.asin(_real("asin", z))
+    except ValueError:
+        raise _no_complex("asin", z) from None
+
+
+@primitive("acos")
+def acos(z: Any) -> float:
+    """Arccosine of z, for z in [-1, 1]."""
+    try:
+        return math.acos(_real("acos", z))
+    except ValueError:
+        raise _no_complex("acos", z) from None
+
+
+@primitive("atan")
+def atan(y: Any, x: Any = None) -> float:
+    """Arctangent of y, or the angle of the point (x, y) with two arguments."""
+    if x is None:
+        return math.atan(_real("atan", y))
+    return math.atan2(_real("atan", y, 1), _real("atan", x, 2))
+
+
+# --- roots and powers -----------------------------------------------------------------
+
+
+def _float_sqrt(x: int | Fraction) -> float:
+    """Square root of a positive exact number that is not a perfect square."""
+    f = to_float(x)
+    if 0 < f < math.inf:
+        return math.sqrt(f)
+    try:  # beyond float range: halve the logarithm
+        return math.exp(_ln("sqrt", x) / 2)
+    except OverflowError:
+        return math.inf
+
+
+@primitive("sqrt")
+def sqrt(z: Any) -> Number:
+    """The square root of z: exact when z is an exact perfect square."""
+    check_number("sqrt", z)
+    if z < 0:
+        raise _no_complex("sqrt", z)
+    t = type(z)
+    if t is float:
+        return math.sqrt(z)
+    if t is int:
+        r = math.isqrt(z)
+        return r if r * r == z else _float_sqrt(z)
+    n, d = math.isqrt(z.numerator), math.isqrt(z.denominator)
+    if n * n == z.numerator and d * d == z.denominator:
+        return Fraction(n, d)
+    return _float_sqrt(z)
+
+
+@primitive("exact-integer-sqrt")
+def exact_integer_sqrt(k: Any) -> Values:
+    """s and k - s*s, where s is the integer square root of k (two values)."""
+    if type(k) is not int or k < 0:
+        raise wrong_type("exact-integer-sqrt", "a non-negative exact integer", k)
+    s = math.isqrt(k)
+    return Values((s, k - s * s))
+
+
+def _exact_power(base: int | Fraction, e: int) -> Number:
+    if base == 0 and e < 0:
+        raise SchemeError("expt: division by zero")
+    if type(base) is int:
+        bits = base.bit_length()
+    else:
+        bits = max(base.numerator.bit_length(), base.denominator.bit_length())
+    if bits > 1 and abs(e) * bits > MAX_EXPT_BITS:
+        raise SchemeError(f"expt: result too large ({format_number(base)} to the power {e})")
+    if e >= 0:
+        return normalize(base**e)
+    return normalize(Fraction(base) ** e)
+
+
+@primitive("expt")
+def expt(z1: Any, z2: Any) -> Number:
+    """z1 to the power z2: exact for an exact base and an exact integer exponent."""
+    check_number("expt", z1, 1)
+    check_number("expt", z2, 2)
+    if type(z2) is int and type(z1) is not float:
+        return _exact_power(z1, z2)
+    b, e = to_float(z1), to_float(z2)
+    odd = e.is_integer() and abs(e) < 2**53 and int(e) % 2 == 1
+    if b == 0 and e < 0:
+        return math.copysign(math.inf, b) if odd else math.inf
+    try:
+        return math.pow(b, e)
+    except ValueError:
+        raise _no_complex("expt", z1) from None
+    except OverflowError:
+        return -math.inf if b < 0 and odd else math.inf
