@@ -125,12 +125,16 @@ def atan(y: Any, x: Any = None) -> float:
 
 
 def _float_sqrt(x: int | Fraction) -> float:
-    """Square root of a positive exact number that is not a perfect square."""
-    f = to_float(x)
-    if 0 < f < math.inf:
-        return math.sqrt(f)
-    try:  # beyond float range: halve the logarithm
-        return math.exp(_ln("sqrt", x) / 2)
+    """Square root of a positive exact number that is not a perfect square, as a float."""
+    if type(x) is int and x < 2**53:
+        return math.sqrt(x)
+    n, d = (x, 1) if type(x) is int else (x.numerator, x.denominator)
+    # Scale by 4**k so that the integer square root has about 110 bits (a float keeps 53):
+    # accurate far outside the float range too, where float(x) would overflow or vanish.
+    k = (220 - (n.bit_length() - d.bit_length())) // 2
+    m = (n << 2 * k) // d if k >= 0 else n // (d << -2 * k)
+    try:
+        return math.ldexp(float(math.isqrt(m)), -k)
     except OverflowError:
         return math.inf
 
