@@ -2,9 +2,9 @@
 
 Exact numbers are Python `int` and normalised `Fraction`; inexact ones are `float`.
 `+ - * < > <= >= =` are the interpreter's hot path: each starts with a two-exact-integer
-case that does no other work; every other case checks the type of every argument, so a
-Python `bool` or a non-number never reaches Python arithmetic. The rest of 6.2.6 lives in
-numbers_math.py.
+case that does no other work, then a two-number case; every other case checks the type of
+every argument, so a Python `bool` or a non-number never reaches Python arithmetic. The
+rest of 6.2.6 is in numbers_math.py and numbers_elementary.py.
 """
 
 from __future__ import annotations
@@ -191,6 +191,8 @@ def num_eq(a: Any, *rest: Any) -> Boolean:
         b = rest[0]
         if type(a) is int and type(b) is int:
             return TRUE if a == b else FALSE
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
+            return TRUE if a == b else FALSE
     return _compare("=", (a, *rest), operator.eq)
 
 
@@ -200,6 +202,8 @@ def num_lt(a: Any, *rest: Any) -> Boolean:
     if len(rest) == 1:
         b = rest[0]
         if type(a) is int and type(b) is int:
+            return TRUE if a < b else FALSE
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
             return TRUE if a < b else FALSE
     return _compare("<", (a, *rest), operator.lt)
 
@@ -211,6 +215,8 @@ def num_gt(a: Any, *rest: Any) -> Boolean:
         b = rest[0]
         if type(a) is int and type(b) is int:
             return TRUE if a > b else FALSE
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
+            return TRUE if a > b else FALSE
     return _compare(">", (a, *rest), operator.gt)
 
 
@@ -221,6 +227,8 @@ def num_le(a: Any, *rest: Any) -> Boolean:
         b = rest[0]
         if type(a) is int and type(b) is int:
             return TRUE if a <= b else FALSE
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
+            return TRUE if a <= b else FALSE
     return _compare("<=", (a, *rest), operator.le)
 
 
@@ -230,6 +238,8 @@ def num_ge(a: Any, *rest: Any) -> Boolean:
     if len(rest) == 1:
         b = rest[0]
         if type(a) is int and type(b) is int:
+            return TRUE if a >= b else FALSE
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
             return TRUE if a >= b else FALSE
     return _compare(">=", (a, *rest), operator.ge)
 
@@ -289,6 +299,11 @@ def add(*args: Any) -> Number:
         a, b = args
         if type(a) is int and type(b) is int:
             return a + b
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
+            try:
+                return normalize(a + b)
+            except OverflowError:
+                return to_float(a) + to_float(b)
     check_numbers("+", args)
     try:
         return normalize(_sum(*args))
@@ -303,6 +318,11 @@ def mul(*args: Any) -> Number:
         a, b = args
         if type(a) is int and type(b) is int:
             return a * b
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
+            try:
+                return normalize(a * b)
+            except OverflowError:
+                return to_float(a) * to_float(b)
     check_numbers("*", args)
     try:
         return normalize(_product(*args))
@@ -317,6 +337,11 @@ def sub(a: Any, *rest: Any) -> Number:
         b = rest[0]
         if type(a) is int and type(b) is int:
             return a - b
+        if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
+            try:
+                return normalize(a - b)
+            except OverflowError:
+                return to_float(a) - to_float(b)
     if not rest:
         return -check_number("-", a)
     args = (a, *rest)
@@ -364,16 +389,6 @@ def div(a: Any, *rest: Any) -> Number:
 def num_abs(x: Any) -> Number:
     """The absolute value of x."""
     return abs(check_number("abs", x))
-
-
-@primitive("square")
-def square(z: Any) -> Number:
-    """z times z."""
-    check_number("square", z)
-    try:
-        return z * z
-    except OverflowError:
-        return math.inf
 
 
 __all__ = [

@@ -139,6 +139,13 @@ def _float_sqrt(x: int | Fraction) -> float:
         return math.inf
 
 
+@primitive("square")
+def square(z: Any) -> Number:
+    """z times z."""
+    check_number("square", z)
+    return z * z
+
+
 @primitive("sqrt")
 def sqrt(z: Any) -> Number:
     """The square root of z: exact when z is an exact perfect square."""
