@@ -204,3 +204,51 @@ def expt(z1: Any, z2: Any) -> Number:
         raise _no_complex("expt", z1) from None
     except OverflowError:
         return -math.inf if b < 0 and odd else math.inf
+
+
+# --- (scheme complex) on the real line --------------------------------------------------
+
+
+@primitive("real-part")
+def real_part(z: Any) -> Number:
+    """z itself: every number here is real."""
+    return check_number("real-part", z)
+
+
+@primitive("imag-part")
+def imag_part(z: Any) -> Number:
+    """0 (inexact 0.0 for an inexact z): every number here is real."""
+    return 0.0 if type(check_number("imag-part", z)) is float else 0
+
+
+@primitive("magnitude")
+def magnitude(z: Any) -> Number:
+    """The absolute value of z."""
+    return abs(check_number("magnitude", z))
+
+
+@primitive("angle")
+def angle(z: Any) -> Number:
+    """0 for a non-negative z, pi for a negative one (NaN for NaN)."""
+    check_number("angle", z)
+    if type(z) is float:
+        return math.nan if z != z else math.atan2(0.0, z)
+    return math.pi if z < 0 else 0
+
+
+@primitive("make-rectangular")
+def make_rectangular(x: Any, y: Any) -> Number:
+    """x + yi, which must be real: y must be zero."""
+    check_number("make-rectangular", x, 1)
+    if check_number("make-rectangular", y, 2) != 0:
+        raise SchemeError("make-rectangular: complex numbers are not supported")
+    return to_float(x) if type(y) is float else x
+
+
+@primitive("make-polar")
+def make_polar(r: Any, theta: Any) -> Number:
+    """r at angle theta, which must be real: theta must be zero."""
+    check_number("make-polar", r, 1)
+    if check_number("make-polar", theta, 2) != 0:
+        raise SchemeError("make-polar: complex numbers are not supported")
+    return to_float(r) if type(theta) is float else r

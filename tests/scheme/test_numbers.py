@@ -414,6 +414,21 @@ ELEMENTARY = [
     ("(expt 3 (expt 10 10))", SchemeError),
     ("(expt 'a 2)", WrongTypeError),
     ("(expt 2 'a)", WrongTypeError),
+    # (scheme complex) on the real line
+    ("(real-part -5/2)", "-5/2"),
+    ("(imag-part 3)", "0"),
+    ("(imag-part 3.5)", "0.0"),
+    ("(magnitude -5)", "5"),
+    ("(magnitude -2.5)", "2.5"),
+    ("(angle 3)", "0"),
+    ("(angle -3)", repr(math.pi)),
+    ("(angle 2.0)", "0.0"),
+    ("(make-rectangular 3 0)", "3"),
+    ("(make-rectangular 3 0.0)", "3.0"),
+    ("(make-polar 2 0)", "2"),
+    ("(make-rectangular 3 4)", SchemeError),
+    ("(make-polar 1 1)", SchemeError),
+    ("(magnitude 'a)", WrongTypeError),
 ]
 
 EXACTNESS_AND_STRINGS = [
