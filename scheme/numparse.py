@@ -102,7 +102,7 @@ def _parse_decimal(body: str, exact: bool) -> Number | None:
 
 
 def parse_number(text: str, radix: int = 10) -> Number | None:
-    """The number `text` denotes in R7RS syntax (default radix `radix`), else None."""
+    """The number `text` denotes in R7RS syntax (default radix 2, 8, 10 or 16), else None."""
     split = _split_prefixes(text, radix)
     if split is None:
         return None
