@@ -400,3 +400,6 @@ __all__ = [
     "to_float",
     "divide",
 ]
+
+# The rest of 6.2.6 registers itself on import; loading this module loads all of it.
+from . import numbers_elementary, numbers_math  # noqa: E402, F401
