@@ -282,10 +282,14 @@ def number_to_string(z: Any, radix: Any = 10) -> MString:
     """The external representation of z in radix 2, 8, 10 or 16."""
     check_number("number->string", z, 1)
     r = _radix("number->string", radix)
-    if type(z) is float and r != 10 and not z.is_integer() and math.isfinite(z):
-        raise SchemeError(
-            f"number->string: inexact {format_number(z)} can only be written in radix 10"
-        )
+    if type(z) is float and r != 10 and math.isfinite(z):
+        if not z.is_integer():
+            raise SchemeError(
+                f"number->string: inexact {format_number(z)} can only be written in radix 10"
+            )
+        # A decimal point is radix-10 syntax only: `#i100` is what reads back as 4.0 in radix 2.
+        sign = "-" if z == 0 and math.copysign(1.0, z) < 0 else ""
+        return MString("#i" + sign + format_number(int(z), r))
     try:
         return MString(format_number(z, r))
     except ValueError:  # an exact number past Python's 4300-digit str() limit

@@ -462,7 +462,12 @@ EXACTNESS_AND_STRINGS = [
     ("(number->string 8 8)", '"10"'),
     ("(number->string -3/4 2)", '"-11/100"'),
     ("(number->string 42 10)", '"42"'),
-    ("(number->string 4.0 2)", '"100."'),
+    ("(number->string 4.0 2)", '"#i100"'),
+    ("(number->string -255.0 16)", '"#i-ff"'),
+    ("(number->string -0.0 2)", '"#i-0"'),
+    ("(string->number (number->string -0.0 8) 8)", "-0.0"),
+    ("(number->string 4.0 10)", '"4.0"'),
+    ("(number->string -inf.0 16)", '"-inf.0"'),
     ("(number->string 1.5 2)", SchemeError),
     ("(number->string 10 3)", WrongTypeError),
     ("(number->string 10 16.0)", WrongTypeError),
@@ -543,6 +548,9 @@ def test_number_string_round_trip(interp, n, radix):
 def test_rational_and_float_round_trips(interp):
     assert interp.eval_string("(string->number (number->string -22/7 16) 16)") == Fraction(-22, 7)
     assert interp.eval_string("(string->number (number->string 0.1))") == 0.1
+    for radix in (2, 8, 16):
+        value = interp.eval_string(f"(string->number (number->string -12.0 {radix}) {radix})")
+        assert type(value) is float and value == -12.0
 
 
 def test_string_results_are_fresh_mutable_strings(interp):
@@ -666,3 +674,23 @@ def test_python_bools_are_never_numbers(x, flag):
             call(name, x, flag)
         with pytest.raises(WrongTypeError):
             call(name, flag, x)
+
+
+@given(
+    st.one_of(
+        st.integers(),
+        st.fractions(),
+        st.floats(),
+        st.integers(-(2**60), 2**60).map(float),
+    ),
+    st.sampled_from([2, 8, 10, 16]),
+)
+def test_number_string_round_trip_property(x, radix):
+    x = x.numerator if type(x) is Fraction and x.denominator == 1 else x
+    if type(x) is float and radix != 10 and not (x.is_integer() or not math.isfinite(x)):
+        with pytest.raises(SchemeError):
+            call("number->string", x, radix)
+        return
+    back = call("string->number", call("number->string", x, radix), radix)
+    assert type(back) is type(x)
+    assert back == x or (x != x and back != back)
