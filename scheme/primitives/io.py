@@ -42,6 +42,11 @@ from .registry import arity_of, primitive, wrong_type
 from .strings import check_range, check_string
 from .vectors import check_byte, check_bytevector
 
+try:
+    from ..printer import write_shared_string
+except ImportError:  # the printer does not label non-cyclic sharing yet: label cycles only
+    write_shared_string = write_string
+
 OUTPUT, ERROR, INPUT = "current-output-port", "current-error-port", "current-input-port"
 
 # name -> fn(current_params, *args): procedures whose port argument defaults to a current port.
@@ -123,8 +128,8 @@ def write(params: dict, obj: Any, port: Any = None) -> Any:
 
 @_uses_current_port("write-shared")
 def write_shared(params: dict, obj: Any, port: Any = None) -> Any:
-    """write-shared (for now labels cycles only, like write)."""
-    _output_port("write-shared", params, port).write(write_string(obj))
+    """write-shared: datum labels for all shared structure."""
+    _output_port("write-shared", params, port).write(write_shared_string(obj))
     return UNSPECIFIED
 
 
@@ -355,44 +360,43 @@ _port_predicate("textual-port?", lambda p: p.is_textual)
 _port_predicate("binary-port?", lambda p: not p.is_textual)
 
 
+def _port(who: str, port: Any, direction: str = "") -> Port:
+    """port, which must be a port (an input or output one when direction says so)."""
+    if not isinstance(port, Port) or (
+        direction and not (port.is_input if direction == "input" else port.is_output)
+    ):
+        raise wrong_type(who, f"an {direction} port" if direction else "a port", port)
+    return port
+
+
 @primitive("input-port-open?")
 def is_input_port_open(port: Any) -> Boolean:
     """input-port-open?"""
-    if not isinstance(port, Port) or not port.is_input:
-        raise wrong_type("input-port-open?", "an input port", port)
-    return boolean(not port.closed)
+    return boolean(not _port("input-port-open?", port, "input").closed)
 
 
 @primitive("output-port-open?")
 def is_output_port_open(port: Any) -> Boolean:
     """output-port-open?"""
-    if not isinstance(port, Port) or not port.is_output:
-        raise wrong_type("output-port-open?", "an output port", port)
-    return boolean(not port.closed)
+    return boolean(not _port("output-port-open?", port, "output").closed)
 
 
 @primitive("close-port")
 def close_port(port: Any) -> Any:
     """close-port (closing a closed port does nothing)"""
-    if not isinstance(port, Port):
-        raise wrong_type("close-port", "a port", port)
-    port.close()
+    _port("close-port", port).close()
     return UNSPECIFIED
 
 
 @primitive("close-input-port")
 def close_input_port(port: Any) -> Any:
     """close-input-port"""
-    if not isinstance(port, Port) or not port.is_input:
-        raise wrong_type("close-input-port", "an input port", port)
-    port.close()
+    _port("close-input-port", port, "input").close()
     return UNSPECIFIED
 
 
 @primitive("close-output-port")
 def close_output_port(port: Any) -> Any:
     """close-output-port"""
-    if not isinstance(port, Port) or not port.is_output:
-        raise wrong_type("close-output-port", "an output port", port)
-    port.close()
+    _port("close-output-port", port, "output").close()
     return UNSPECIFIED

@@ -255,6 +255,15 @@ def test_port_values(session: tuple[Interpreter, io.StringIO], expr: str, expect
         assert write_string(interp.eval_string(expr)) == expected
 
 
+@pytest.mark.xfail(strict=True, reason="printer.write_shared_string not written yet")
+def test_write_shared_labels_all_sharing(session: tuple[Interpreter, io.StringIO]) -> None:
+    interp, out = session
+    out.seek(0)
+    out.truncate()
+    interp.eval_string("(let ((x (list 1))) (write-shared (list x x)))")
+    assert out.getvalue() == "(#0=(1) #0#)"
+
+
 def test_closing_the_current_output_port() -> None:
     out = io.StringIO()
     interp = Interpreter(output=out)
