@@ -1,0 +1,44 @@
+"""python -m scheme [FILE.scm]: run a program, or open a REPL without a file."""
+
+from __future__ import annotations
+
+import sys
+
+from .errors import SchemeError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("-h", "--help"):
+        print(
+            "usage: python -m scheme [FILE.scm]\n\n"
+            "Runs FILE.scm, or opens a REPL when no file is given.\n"
+            "example: python -m scheme examples/hello.scm"
+        )
+        return 0
+    from .interpreter import Interpreter
+
+    interp = Interpreter()
+    if not args:
+        from .repl import run_repl
+
+        return run_repl(interp)
+    if len(args) > 1:
+        print("usage: python -m scheme [FILE.scm]", file=sys.stderr)
+        return 2
+    try:
+        interp.load_file(args[0])
+    except SchemeError as e:
+        sys.stdout.flush()
+        print(e.render(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The embedding API: an environment, a compiler and a machine behind one object.
+
+    interp = Interpreter()
+    interp.eval_string("(define (sq x) (* x x)) (sq 12)")      # -> 144
+    interp.define_primitive("host-time", lambda: 42)           # give the guest a procedure
+    interp.load_file("prog.scm")
+
+The guest sees only what the standard environment and the embedding program define: no
+files, network, processes or Python.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import forms_binding, forms_control  # noqa: F401 -- register the derived forms
+from .compiler import Compiler, install_special_forms
+from .errors import SchemeError, Span
+from .machine import DEFAULT_MAX_DEPTH, Machine
+from .primitives import load_all
+from .primitives.io import io_primitives, make_port_parameters
+from .primitives.registry import PRIMITIVES, arity_of
+from .reader import read_all
+from .types import ControlPrimitive, Environment, Primitive, Symbol
+
+_PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
+_prelude_data: list | None = None
+
+
+def _prelude() -> list:
+    """The prelude's data, read once per process (compiling it is per environment)."""
+    global _prelude_data
+    if _prelude_data is None:
+        _prelude_data = read_all(_PRELUDE_PATH.read_text(), "prelude.scm")
+    return _prelude_data
+
+
+class Interpreter:
+    """A Scheme top level: evaluate strings and files, define host procedures."""
+
+    def __init__(
+        self,
+        output: TextIO | None = None,
+        error: TextIO | None = None,
+        *,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        step_limit: int | None = None,
+    ) -> None:
+        load_all()
+        self.output = output if output is not None else sys.stdout
+        self.error_output = error if error is not None else sys.stderr
+        self.step_limit = step_limit
+        self.machine = Machine(max_depth)
+        self.env = self._standard_env("interaction-environment")
+        self.compiler = Compiler(self.env)
+        self.machine.env = self.env
+        self.machine.compiler = self.compiler
+        self.machine.standard_env = self._standard_env
+
+    def _standard_env(self, name: str) -> Environment:
+        env = Environment(name)
+        install_special_forms(env)
+        for pname, proc in PRIMITIVES.items():
+            env.define(Symbol(pname), proc)
+        params = make_port_parameters(self.output, self.error_output)
+        for pname, param in params.items():
+            env.define(Symbol(pname), param)
+        for pname, proc in io_primitives(params).items():
+            env.define(Symbol(pname), proc)
+        compiler = Compiler(env)
+        for datum in _prelude():
+            self.machine.execute(compiler.compile_toplevel(datum, getattr(datum, "span", None)))
+        return env
+
+    # -- evaluation ----------------------------------------------------------------------
+    def eval_datum(
+        self, datum: Any, span: Span | None = None, *, step_limit: int | None = None
+    ) -> Any:
+        """Compile and run one datum as a top-level form; returns its value."""
+        node = self.compiler.compile_toplevel(datum, span or getattr(datum, "span", None))
+        limit = step_limit if step_limit is not None else self.step_limit
+        return self.machine.execute(node, step_limit=limit)
+
+    def eval_string(
+        self, text: str, name: str = "<string>", *, step_limit: int | None = None
+    ) -> Any:
+        """Read and evaluate every form in text; returns the last value."""
+        value: Any = None
+        for datum in read_all(text, name):
+            value = self.eval_datum(datum, step_limit=step_limit)
+        return value
+
+    def load_file(self, path: str | Path, *, step_limit: int | None = None) -> Any:
+        """Evaluate every form in a .scm file; returns the last value."""
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as e:
+            raise SchemeError(f"cannot read {p}: {e.strerror or e}") from None
+        return self.eval_string(text, str(p), step_limit=step_limit)
+
+    # -- the host side -------------------------------------------------------------------
+    def define(self, name: str, value: Any) -> None:
+        """Bind a Scheme variable in the top-level environment."""
+        self.env.define(Symbol(name), value)
+
+    def lookup(self, name: str) -> Any:
+        """The value of a top-level variable (UnboundVariableError if it has none)."""
+        return self.env.lookup(Symbol(name))
+
+    def define_primitive(self, name: str, fn: Callable[..., Any]) -> Primitive:
+        """Make a Python function callable from Scheme as `name` (values pass unconverted)."""
+        lo, hi = arity_of(fn)
+        proc = Primitive(name, fn, lo, hi)
+        self.define(name, proc)
+        return proc
+
+    def define_control(self, name: str, fn: Callable[..., tuple]) -> ControlPrimitive:
+        """Define a control primitive fn(machine, args, k) -> transfer (see machine.py)."""
+        if len(inspect.signature(fn).parameters) != 3:
+            raise TypeError("a control primitive takes (machine, args, k)")
+        proc = ControlPrimitive(name, fn, 0, None)
+        self.define(name, proc)
+        return proc

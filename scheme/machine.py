@@ -1,0 +1,735 @@
+"""The machine: runs compiled nodes with continuation frames on the heap.
+
+State is (node, env, k): the node to evaluate, its environment frame, and the
+continuation -- a linked chain of frames (frames.py). There is no Python recursion:
+a non-tail call pushes a frame object, a tail call pushes nothing, and returning pops
+one. call/cc captures the chain in O(1); since frames are never mutated after they are
+pushed, a continuation can be resumed many times, after its extent has ended.
+
+Control primitives (call/cc, apply, dynamic-wind, raise, ...) return a *transfer*:
+    (T_VALUE, value, k)         return value to k
+    (T_CALL, proc, args, k)     apply proc to args with continuation k
+    (T_EVAL, node, env, k)      evaluate node in env
+    (T_INSTATE, cont, value)    resume a captured continuation (winds already run)
+    (T_EXIT, payload)           stop the machine; execute() returns payload
+The dynamic-wind list and the handler stack are registers of the machine object; a
+continuation records both, and resuming it runs the after/before thunks in between.
+
+Limits: an optional step budget (closure calls) and a cap on the number of frames
+waiting for a value. Both stop the program with an error no Scheme handler can catch.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from .errors import (
+    ArityError,
+    DepthLimitError,
+    SchemeError,
+    SchemeRaise,
+    Span,
+    StepLimitError,
+    UnboundVariableError,
+    WrongTypeError,
+)
+from .frames import ArgFrame, ControlFrame, Handlers, IfFrame, OrFrame, SeqFrame, SetFrame, Wind
+from .nodes import (
+    APP,
+    APPLY,
+    FRAME,
+    GDEF,
+    GREF,
+    GSET,
+    IF,
+    LAMBDA,
+    LET,
+    LSET,
+    OR,
+    SEQ,
+    TAPP,
+    TRANSFER,
+    ApplyNode,
+    Const,
+    TransferNode,
+)
+from .types import (
+    FALSE,
+    UNBOUND,
+    UNDEFINED,
+    UNSPECIFIED,
+    CaseLambda,
+    Closure,
+    Continuation,
+    ControlPrimitive,
+    Parameter,
+    Primitive,
+    Values,
+    list_from,
+)
+
+T_VALUE, T_CALL, T_EVAL, T_INSTATE, T_EXIT = range(5)
+GC_EVERY = 1 << 16
+NO_LIMIT = 1 << 62
+DEFAULT_MAX_DEPTH = 10_000_000
+
+
+class Machine:
+    """Runs nodes. One per interpreter; `execute` may be called again after it returns."""
+
+    def __init__(self, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        self.winds: Wind | None = None
+        self.handlers: Handlers | None = None
+        self.depth = 0
+        self.max_depth = max_depth
+        self.node: Any = None  # the call being applied when a control primitive runs
+        self.env: Any = None  # the default environment for eval (set by the interpreter)
+        self.compiler: Any = None
+        self.standard_env: Any = None  # name -> a fresh standard Environment
+        self.collect_garbage = False
+
+    # -- entry points --------------------------------------------------------------------
+    def execute(self, node: Any, env: Any = None, *, step_limit: int | None = None) -> Any:
+        """Evaluate node (in env) to its value, with a fresh dynamic state."""
+        return self._enter(node, env, None, None, None, 0, step_limit)
+
+    def resume(self, cont: Continuation, value: Any, *, step_limit: int | None = None) -> Any:
+        """Deliver value to a captured continuation and run until it returns or exits."""
+        return self._enter(
+            Const(value), None, cont.k, cont.winds, cont.handlers, cont.depth, step_limit
+        )
+
+    def _enter(
+        self,
+        node: Any,
+        env: Any,
+        k: Any,
+        winds: Any,
+        handlers: Any,
+        depth: int,
+        step_limit: int | None,
+    ) -> Any:
+        saved = (self.winds, self.handlers, self.depth, self.collect_garbage)
+        self.winds, self.handlers, self.depth = winds, handlers, depth
+        self.collect_garbage = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(node, env, k, NO_LIMIT if step_limit is None else step_limit)
+        finally:
+            if self.collect_garbage:
+                gc.enable()
+            self.winds, self.handlers, self.depth, self.collect_garbage = saved
+
+    def capture(self, k: Any) -> Continuation:
+        """The current continuation (for control primitives, which get k)."""
+        return Continuation(k, self.winds, self.handlers, self.depth)
+
+    # -- the loop ------------------------------------------------------------------------
+    def _run(self, node: Any, env: Any, k: Any, limit: int) -> Any:  # noqa: C901
+        Prim, Clo, F = Primitive, Closure, FALSE
+        _TAPP, _APP, _IF, _GREF, _LET, _SEQ, _LAMBDA = TAPP, APP, IF, GREF, LET, SEQ, LAMBDA
+        _LSET, _GSET, _GDEF, _FRAME, _OR, _APPLY, _TRANSFER = (
+            LSET,
+            GSET,
+            GDEF,
+            FRAME,
+            OR,
+            APPLY,
+            TRANSFER,
+        )
+        maxd = self.max_depth
+        depth = self.depth
+        steps = 0
+        budget = limit
+        limit = min(budget, GC_EVERY)
+        f: Any = None
+        xs: Any = None
+        v: Any = None
+        while True:
+            try:
+                while True:
+                    # ---------------- eval: node in env, until a value v is known --------
+                    while True:
+                        tag = node.tag
+                        if tag == _TAPP:
+                            f = node.fnev(env)
+                            xs = node.argsev(env)
+                            if type(f) is Prim:
+                                v = f.fn(*xs)
+                                break
+                            if type(f) is Clo:
+                                lam = f.lam
+                                if len(xs) == lam.fast_n:
+                                    env = [f.env, *xs]
+                                else:
+                                    env = bind(f, xs, node.span)
+                                node = lam.body
+                                steps += 1
+                                if steps > limit:
+                                    limit = self._checkpoint(steps, budget)
+                                continue
+                            node = ApplyNode(f, xs, node.span)
+                            continue
+                        if tag == _IF:
+                            t = node.test
+                            tt = t.tag
+                            if tt == _TAPP:
+                                f = t.fnev(env)
+                                if type(f) is Prim:
+                                    xs = t.argsev(env)
+                                    node = node.els if f.fn(*xs) is F else node.then
+                                    continue
+                            elif tt <= _GREF:
+                                node = node.els if t.ev(env) is F else node.then
+                                continue
+                            depth += 1
+                            if depth > maxd:
+                                raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                            k = IfFrame(node, env, k)
+                            node = t
+                            continue
+                        if tag <= _GREF:
+                            v = node.ev(env)
+                            break
+                        if tag == _APP or tag == _LET:
+                            parts = node.parts
+                            n = node.nparts
+                            vals: list = []
+                            i = 0
+                            while i < n:
+                                a = parts[i]
+                                at = a.tag
+                                if at <= _GREF:
+                                    vals.append(a.ev(env))
+                                elif at == _TAPP:
+                                    f = a.fnev(env)
+                                    if type(f) is not Prim:
+                                        break
+                                    xs = a.argsev(env)
+                                    vals.append(f.fn(*xs))
+                                else:
+                                    break
+                                i += 1
+                            if i < n:
+                                depth += 1
+                                if depth > maxd:
+                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                                k = ArgFrame(node, env, i, vals, k)
+                                node = parts[i]
+                                continue
+                            if tag == _LET:
+                                env = [env, *vals, *node.pad]
+                                node = node.body
+                                continue
+                            if node.fn_in_parts:
+                                f = vals[0]
+                                xs = vals[1:]
+                            else:
+                                f = node.fnev(env)
+                                xs = vals
+                            if type(f) is Prim:
+                                v = f.fn(*xs)
+                                break
+                            if type(f) is Clo:
+                                lam = f.lam
+                                if len(xs) == lam.fast_n:
+                                    env = [f.env, *xs]
+                                else:
+                                    env = bind(f, xs, node.span)
+                                node = lam.body
+                                steps += 1
+                                if steps > limit:
+                                    limit = self._checkpoint(steps, budget)
+                                continue
+                            node = ApplyNode(f, xs, node.span)
+                            continue
+                        if tag == _SEQ:
+                            body = node.body
+                            last = len(body) - 1
+                            i = 0
+                            while i < last:
+                                a = body[i]
+                                if a.tag == _TAPP:
+                                    f = a.fnev(env)
+                                    if type(f) is not Prim:
+                                        break
+                                    xs = a.argsev(env)
+                                    f.fn(*xs)
+                                elif a.tag <= _GREF:
+                                    a.ev(env)
+                                else:
+                                    break
+                                i += 1
+                            if i < last:
+                                depth += 1
+                                if depth > maxd:
+                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                                k = SeqFrame(node, env, i, k)
+                            node = body[i]
+                            continue
+                        if tag == _LAMBDA:
+                            v = Clo(node, env)
+                            break
+                        if tag == _LSET or tag == _GSET or tag == _GDEF:
+                            a = node.value
+                            if a.tag <= _GREF:
+                                v = assign(node, env, a.ev(env))
+                                break
+                            if a.tag == _LAMBDA:
+                                v = assign(node, env, Clo(a, env))
+                                break
+                            depth += 1
+                            if depth > maxd:
+                                raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                            k = SetFrame(node, env, k)
+                            node = a
+                            continue
+                        if tag == _FRAME:
+                            env = [env, *((UNDEFINED,) * node.nslots)]
+                            node = node.body
+                            continue
+                        if tag == _OR:
+                            depth += 1
+                            if depth > maxd:
+                                raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                            k = OrFrame(node, env, 0, k)
+                            node = node.exprs[0]
+                            continue
+                        if tag == _APPLY:
+                            f = node.f
+                            xs = node.vals
+                            tf = type(f)
+                            if tf is Prim:
+                                v = f.fn(*xs)
+                                break
+                            if tf is Clo:
+                                lam = f.lam
+                                if len(xs) == lam.fast_n:
+                                    env = [f.env, *xs]
+                                else:
+                                    env = bind(f, xs, node.span)
+                                node = lam.body
+                                steps += 1
+                                if steps > limit:
+                                    limit = self._checkpoint(steps, budget)
+                                continue
+                            if tf is ControlPrimitive:
+                                self.depth = depth
+                                self.node = node
+                                node = TransferNode(f.fn(self, xs, k), node.span)
+                                continue
+                            if tf is Continuation:
+                                v = xs[0] if len(xs) == 1 else Values(tuple(xs))
+                                if f.winds is self.winds:
+                                    k = f.k
+                                    depth = f.depth
+                                    self.handlers = f.handlers
+                                    break
+                                self.depth = depth
+                                node = TransferNode(self._rewind(f, v), node.span)
+                                continue
+                            if tf is Parameter:
+                                if xs:
+                                    raise ArityError(
+                                        f"{f.name}: a parameter takes no arguments, got {len(xs)}"
+                                    )
+                                v = f.value
+                                break
+                            if tf is CaseLambda:
+                                node = ApplyNode(select_clause(f, xs), xs, node.span)
+                                continue
+                            raise not_applicable(f, xs)
+                        if tag == _TRANSFER:
+                            tr = node.transfer
+                            kind = tr[0]
+                            if kind == T_VALUE:
+                                v = tr[1]
+                                k = tr[2]
+                                break
+                            if kind == T_CALL:
+                                k = tr[3]
+                                node = ApplyNode(tr[1], tr[2], node.span)
+                                continue
+                            if kind == T_EVAL:
+                                node, env, k = tr[1], tr[2], tr[3]
+                                continue
+                            if kind == T_INSTATE:
+                                cont = tr[1]
+                                v = tr[2]
+                                k = cont.k
+                                depth = cont.depth
+                                self.winds = cont.winds
+                                self.handlers = cont.handlers
+                                break
+                            self.depth = depth
+                            return tr[1]  # T_EXIT
+                        raise SchemeError(f"internal error: unknown node {node!r}")
+
+                    # ---------------- return: deliver v to k ---------------------------------
+                    while True:
+                        if k is None:
+                            return v
+                        fr = k
+                        tf = type(fr)
+                        if tf is ArgFrame:
+                            depth -= 1
+                            node = fr.node
+                            env = fr.env
+                            k = fr.next
+                            vals = fr.vals.copy()
+                            vals.append(v)
+                            parts = node.parts
+                            n = node.nparts
+                            i = fr.i + 1
+                            while i < n:
+                                a = parts[i]
+                                at = a.tag
+                                if at <= _GREF:
+                                    vals.append(a.ev(env))
+                                elif at == _TAPP:
+                                    f = a.fnev(env)
+                                    if type(f) is not Prim:
+                                        break
+                                    xs = a.argsev(env)
+                                    vals.append(f.fn(*xs))
+                                else:
+                                    break
+                                i += 1
+                            if i < n:
+                                depth += 1
+                                if depth > maxd:
+                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                                k = ArgFrame(node, env, i, vals, k)
+                                node = parts[i]
+                                break
+                            if node.tag == _LET:
+                                env = [env, *vals, *node.pad]
+                                node = node.body
+                                break
+                            if node.fn_in_parts:
+                                f = vals[0]
+                                xs = vals[1:]
+                            else:
+                                f = node.fnev(env)
+                                xs = vals
+                            if type(f) is Prim:
+                                v = f.fn(*xs)
+                                continue
+                            if type(f) is Clo:
+                                lam = f.lam
+                                if len(xs) == lam.fast_n:
+                                    env = [f.env, *xs]
+                                else:
+                                    env = bind(f, xs, node.span)
+                                node = lam.body
+                                steps += 1
+                                if steps > limit:
+                                    limit = self._checkpoint(steps, budget)
+                                break
+                            node = ApplyNode(f, xs, node.span)
+                            break
+                        if tf is IfFrame:
+                            depth -= 1
+                            node = fr.node.els if v is F else fr.node.then
+                            env = fr.env
+                            k = fr.next
+                            break
+                        if tf is SeqFrame:
+                            depth -= 1
+                            node = fr.node
+                            env = fr.env
+                            k = fr.next
+                            body = node.body
+                            last = len(body) - 1
+                            i = fr.i + 1
+                            while i < last:
+                                a = body[i]
+                                if a.tag == _TAPP:
+                                    f = a.fnev(env)
+                                    if type(f) is not Prim:
+                                        break
+                                    xs = a.argsev(env)
+                                    f.fn(*xs)
+                                elif a.tag <= _GREF:
+                                    a.ev(env)
+                                else:
+                                    break
+                                i += 1
+                            if i < last:
+                                depth += 1
+                                k = SeqFrame(node, env, i, k)
+                            node = body[i]
+                            break
+                        if tf is SetFrame:
+                            depth -= 1
+                            node = fr.node
+                            v = assign(node, fr.env, v)
+                            k = fr.next
+                            continue
+                        if tf is OrFrame:
+                            depth -= 1
+                            k = fr.next
+                            if v is not F:
+                                continue
+                            node = fr.node
+                            env = fr.env
+                            exprs = node.exprs
+                            i = fr.i + 1
+                            if i < len(exprs) - 1:
+                                depth += 1
+                                k = OrFrame(node, env, i, k)
+                            node = exprs[i]
+                            break
+                        self.depth = depth
+                        node = TransferNode(fr.resume(self, v), getattr(fr, "span", None))
+                        break
+            except Exception as e:  # noqa: BLE001 -- every error becomes a Scheme raise
+                self.depth = depth
+                node = TransferNode(self._on_error(e, node, f, xs, k))
+                env = None
+
+    def _checkpoint(self, steps: int, budget: int) -> int:
+        """Every GC_EVERY closure calls: enforce the budget and collect young garbage.
+
+        Automatic garbage collection is off while the machine runs: with a million frames
+        waiting, Python's full collections would rescan them all again and again. Young
+        generations are collected here instead, so cycles that die young (a named let's
+        frame and closure) are still freed during long runs.
+        """
+        if steps > budget:
+            raise StepLimitError(f"step budget of {budget} closure calls used up")
+        if self.collect_garbage:
+            gc.collect(1)
+        return min(budget, steps + GC_EVERY)
+
+    # -- errors and raise ----------------------------------------------------------------
+    def _on_error(self, e: Exception, node: Any, f: Any, xs: Any, k: Any) -> tuple:
+        span = getattr(node, "span", None)
+        if isinstance(e, (StepLimitError, DepthLimitError)):
+            e.with_span(span)
+            if not e.backtrace:
+                e.backtrace = backtrace(k)
+            raise e
+        err = convert_error(e, f, xs)
+        err.with_span(span)
+        if self.handlers is None and not err.backtrace:
+            err.backtrace = backtrace(k)
+        return self.raise_transfer(err, False, k)
+
+    def raise_transfer(self, obj: Any, continuable: bool, k: Any) -> tuple:
+        """Call the current handler with obj (raise / raise-continuable)."""
+        h = self.handlers
+        if h is None:
+            if isinstance(obj, SchemeError):
+                if obj.span is None and self.node is not None:
+                    obj.with_span(self.node.span)
+                if not obj.backtrace:
+                    obj.backtrace = backtrace(k)
+                raise obj
+            err = SchemeRaise(obj, continuable)
+            if self.node is not None:
+                err.with_span(self.node.span)
+            err.backtrace = backtrace(k)
+            raise err
+        self.handlers = h.next
+        frame = RaiseContinuableFrame(h, k) if continuable else RaiseFrame(obj, k)
+        return (T_CALL, h.handler, [obj], frame)
+
+    # -- dynamic-wind --------------------------------------------------------------------
+    def _rewind(self, cont: Continuation, value: Any) -> tuple:
+        return WindStepFrame(wind_steps(self.winds, cont.winds), 0, cont, value).resume(self, None)
+
+
+def bind(f: Closure, xs: list, span: Span | None) -> list:
+    """The frame for calling closure f with xs (rest args, internal-define slots, arity)."""
+    lam = f.lam
+    n = len(xs)
+    if n < lam.nreq or (not lam.rest and n > lam.nreq):
+        plural = "" if lam.nreq == 1 and not lam.rest else "s"
+        raise ArityError(
+            f"{lam.name}: expected {lam.arity_text()} argument{plural}, got {n}", span=span
+        )
+    if lam.rest:
+        env = [f.env, *xs[: lam.nreq], list_from(xs[lam.nreq :])]
+    else:
+        env = [f.env, *xs]
+    env.extend(lam.pad)
+    return env
+
+
+def assign(node: Any, env: Any, value: Any) -> Any:
+    """Perform a set! or define node's assignment; returns the unspecified value."""
+    tag = node.tag
+    if tag == LSET:
+        for _ in range(node.depth):
+            env = env[0]
+        env[node.index] = value
+    elif tag == GSET:
+        if node.cell.value is UNBOUND:
+            raise UnboundVariableError(
+                f"set!: unbound variable: {node.cell.name.name}", span=node.span
+            )
+        node.cell.value = value
+    else:
+        node.cell.value = value
+    return UNSPECIFIED
+
+
+def select_clause(f: CaseLambda, xs: list) -> Closure:
+    """The first case-lambda clause that accepts len(xs) arguments."""
+    n = len(xs)
+    for clause in f.clauses:
+        lam = clause.lam
+        if n == lam.nreq or (lam.rest and n >= lam.nreq):
+            return clause
+    raise ArityError(f"{f.name}: no clause accepts {n} argument{'s' if n != 1 else ''}")
+
+
+def not_applicable(f: Any, xs: list) -> SchemeError:
+    from .printer import write_string
+
+    return WrongTypeError(
+        f"not a procedure: {write_string(f)} (called with {len(xs)} "
+        f"argument{'s' if len(xs) != 1 else ''})"
+    )
+
+
+def convert_error(e: Exception, f: Any, xs: Any) -> SchemeError:
+    """A Python exception raised while running Scheme code, as a SchemeError."""
+    if isinstance(e, SchemeError):
+        return e
+    name = f.name if type(f) is Primitive else "primitive"
+    if isinstance(e, (TypeError, AttributeError)) and type(f) is Primitive and xs is not None:
+        from .printer import write_string
+
+        n = len(xs)
+        if n < f.min_args or (f.max_args is not None and n > f.max_args):
+            want = (
+                f"{f.min_args}"
+                if f.max_args == f.min_args
+                else f"at least {f.min_args}"
+                if f.max_args is None
+                else f"{f.min_args} to {f.max_args}"
+            )
+            err: SchemeError = ArityError(
+                f"{name}: expected {want} argument{'' if want == '1' else 's'}, got {n}"
+            )
+        elif f.expects is not None:
+            pred, what = f.expects
+            pos, bad = next(((i, x) for i, x in enumerate(xs) if not pred(x)), (None, None))
+            if pos is None:
+                err = WrongTypeError(f"{name}: {e}")
+            else:
+                err = WrongTypeError(
+                    f"{name}: expected {what} (argument {pos + 1}), got {write_string(bad)}"
+                )
+        else:
+            args = " ".join(write_string(x) for x in xs)
+            err = WrongTypeError(f"{name}: wrong type of argument in ({name} {args})")
+    elif isinstance(e, ZeroDivisionError):
+        err = SchemeError(f"{name}: division by zero")
+    elif isinstance(e, OverflowError):
+        err = SchemeError(f"{name}: number too large")
+    elif isinstance(e, MemoryError):
+        err = SchemeError("out of memory")
+    elif isinstance(e, (ValueError, IndexError, KeyError)):
+        err = SchemeError(f"{name}: {e}")
+    else:
+        err = SchemeError(f"internal error in {name}: {type(e).__name__}: {e}")
+    err.__cause__ = e
+    return err
+
+
+def backtrace(k: Any, limit: int = 12) -> list[Span]:
+    """Spans of the frames waiting for a value, innermost first."""
+    out: list[Span] = []
+    while k is not None and len(out) < limit:
+        node = getattr(k, "node", None)
+        span = node.span if node is not None else getattr(k, "span", None)
+        if span is not None and (not out or out[-1] is not span):
+            out.append(span)
+        k = k.next
+    return out
+
+
+def wind_steps(frm: Wind | None, to: Wind | None) -> list[tuple]:
+    """(thunk, winds while it runs, handlers while it runs) to go from frm to to."""
+    a, b = frm, to
+    da = a.depth if a is not None else -1
+    db = b.depth if b is not None else -1
+    afters: list[Wind] = []
+    befores: list[Wind] = []
+    while da > db:
+        afters.append(a)  # type: ignore[arg-type]
+        a = a.parent  # type: ignore[union-attr]
+        da -= 1
+    while db > da:
+        befores.append(b)  # type: ignore[arg-type]
+        b = b.parent  # type: ignore[union-attr]
+        db -= 1
+    while a is not b:
+        afters.append(a)  # type: ignore[arg-type]
+        a = a.parent  # type: ignore[union-attr]
+        befores.append(b)  # type: ignore[arg-type]
+        b = b.parent  # type: ignore[union-attr]
+    steps = [(w.after, w.parent, w.handlers) for w in afters]
+    steps += [(w.before, w.parent, w.handlers) for w in reversed(befores)]
+    return steps
+
+
+class WindStepFrame(ControlFrame):
+    """Runs the after/before thunks between two dynamic extents, then resumes `cont`."""
+
+    __slots__ = ("steps", "i", "cont", "value")
+
+    def __init__(self, steps: list, i: int, cont: Continuation, value: Any) -> None:
+        self.steps = steps
+        self.i = i
+        self.cont = cont
+        self.value = value
+        self.next = None
+
+    def resume(self, machine: Machine, _: Any) -> tuple:
+        if self.i < len(self.steps):
+            thunk, winds, handlers = self.steps[self.i]
+            machine.winds = winds
+            machine.handlers = handlers
+            return (T_CALL, thunk, [], WindStepFrame(self.steps, self.i + 1, self.cont, self.value))
+        return (T_INSTATE, self.cont, self.value)
+
+
+class RaiseFrame(ControlFrame):
+    """A handler called by `raise` returned: that is itself an error."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any, next: Any) -> None:
+        self.obj = obj
+        self.next = next
+
+    def resume(self, machine: Machine, _: Any) -> tuple:
+        obj = self.obj
+        what = str(obj) if isinstance(obj, SchemeError) else None
+        if what is None:
+            from .printer import write_string
+
+            what = write_string(obj)
+        err = SchemeError(f"exception handler returned from a non-continuable raise of: {what}")
+        if isinstance(obj, SchemeError):
+            err.span = obj.span
+        return machine.raise_transfer(err, False, self.next)
+
+
+class RaiseContinuableFrame(ControlFrame):
+    """A handler called by `raise-continuable` returned: its value goes to the raise."""
+
+    __slots__ = ("saved",)
+
+    def __init__(self, saved: Handlers, next: Any) -> None:
+        self.saved = saved
+        self.next = next
+
+    def resume(self, machine: Machine, value: Any) -> tuple:
+        machine.handlers = self.saved
+        return (T_VALUE, value, self.next)

@@ -1,0 +1,198 @@
+"""Identifiers, scopes and keywords: what the compiler resolves names against.
+
+Hygiene works by renaming. When a macro expands, every identifier its template
+introduces becomes a fresh `Alias` of the original symbol that remembers the scope where
+the macro was defined. A binding form that binds an alias binds that alias only, so a
+macro's temporaries never capture the user's variables; a free alias resolves in the
+macro's own scope, so a user binding at the use site cannot capture the macro's `if` or
+`list`. `strip` turns aliases back into symbols where data is quoted.
+
+A `Scope` is the compile-time picture of one runtime frame `[parent, v1, v2, ...]`:
+identifier -> slot index (slots start at 1), plus any local macros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import SchemeSyntaxError, Span
+from .types import NIL, Pair, Symbol, Vector
+
+
+class Alias:
+    """An identifier a macro expansion introduced: `sym` renamed, resolved in `scope`.
+
+    `scope` None means the top level; `fresh` aliases (compiler temporaries) are bound
+    wherever they are used and never resolve to anything else.
+    """
+
+    __slots__ = ("sym", "scope", "fresh")
+
+    def __init__(self, sym: Any, scope: Scope | None, fresh: bool = False) -> None:
+        self.sym = sym
+        self.scope = scope
+        self.fresh = fresh
+
+    def base(self) -> Symbol:
+        """The symbol underneath any number of renamings."""
+        s: Any = self
+        while type(s) is Alias:
+            s = s.sym
+        return s
+
+    def scheme_name(self) -> str:
+        return self.base().name
+
+    def __repr__(self) -> str:
+        return f"Alias({self.base().name})"
+
+
+def fresh(name: str) -> Alias:
+    """A new identifier nothing else can refer to (for compiler temporaries)."""
+    return Alias(Symbol(name), None, fresh=True)
+
+
+def is_identifier(x: Any) -> bool:
+    """Symbol or alias."""
+    return type(x) is Symbol or type(x) is Alias
+
+
+def base_name(x: Any) -> Symbol:
+    """The symbol an identifier stands for."""
+    return x.base() if type(x) is Alias else x
+
+
+def strip(x: Any) -> Any:
+    """x with every alias replaced by its symbol (syntax->datum), without recursion."""
+    if type(x) is Alias:
+        return x.base()
+    if type(x) is not Pair and type(x) is not Vector:
+        return x
+    if not _has_alias(x):
+        return x
+    # Rebuild bottom-up with an explicit stack.
+    results: list[Any] = []
+    stack: list[tuple[int, Any]] = [(0, x)]
+    while stack:
+        state, node = stack.pop()
+        t = type(node)
+        if state == 0:
+            if t is Alias:
+                results.append(node.base())
+            elif t is Pair:
+                stack.append((1, node))
+                stack.append((0, node.cdr))
+                stack.append((0, node.car))
+            elif t is Vector:
+                stack.append((2, node))
+                for item in reversed(node.items):
+                    stack.append((0, item))
+            else:
+                results.append(node)
+        elif state == 1:
+            cdr = results.pop()
+            car = results.pop()
+            p = Pair(car, cdr)
+            p.span = node.span
+            results.append(p)
+        else:
+            n = len(node.items)
+            items = results[len(results) - n :] if n else []
+            del results[len(results) - n :]
+            v = Vector(items)
+            v.span = node.span
+            results.append(v)
+    return results[0]
+
+
+def _has_alias(x: Any) -> bool:
+    stack = [x]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is Alias:
+            return True
+        if t is Pair:
+            stack.append(n.car)
+            stack.append(n.cdr)
+        elif t is Vector:
+            stack.extend(n.items)
+    return False
+
+
+class Scope:
+    """One runtime frame's names (slot indexes from 1) and local macros."""
+
+    __slots__ = ("names", "parent", "macros", "checked", "is_frame")
+
+    def __init__(self, parent: Scope | None, is_frame: bool = True) -> None:
+        self.names: dict[Any, int] = {}
+        self.parent = parent
+        self.macros: dict[Any, Any] | None = None
+        self.checked: set[Any] = set()
+        self.is_frame = is_frame
+
+    def add(self, ident: Any, checked: bool = False) -> int:
+        """Bind ident in this frame and return its slot (re-binding reuses the slot)."""
+        idx = self.names.get(ident)
+        if idx is None:
+            idx = len(self.names) + 1
+            self.names[ident] = idx
+        if checked:
+            self.checked.add(ident)
+        return idx
+
+    def size(self) -> int:
+        """Slots in the runtime frame, the parent link included."""
+        return len(self.names) + 1
+
+    def add_macro(self, ident: Any, macro: Any) -> None:
+        if self.macros is None:
+            self.macros = {}
+        self.macros[ident] = macro
+
+
+class SpecialForm:
+    """A core keyword; `compile(compiler, form, scope, span)` turns its uses into nodes.
+
+    `definition` marks forms a body scanner must treat as definitions.
+    """
+
+    __slots__ = ("name", "compile", "definition")
+
+    def __init__(self, name: str, compile: Callable, definition: bool = False) -> None:
+        self.name = name
+        self.compile = compile
+        self.definition = definition
+
+    def __repr__(self) -> str:
+        return f"#<syntax {self.name}>"
+
+
+def syntax_error(who: str, message: str, form: Any, span: Span | None) -> SchemeSyntaxError:
+    """The one message format: `let: bad syntax: <what was expected>, in (let x)`."""
+    from .printer import write_string
+
+    text = write_string(strip(form))
+    if len(text) > 120:
+        text = text[:117] + "..."
+    return SchemeSyntaxError(f"{who}: bad syntax: {message}, in {text}", span=span)
+
+
+def require(ok: bool, who: str, message: str, form: Any, span: Span | None) -> None:
+    """Raise the bad-syntax error for `who` unless ok."""
+    if not ok:
+        raise syntax_error(who, message, form, span)
+
+
+def form_items(form: Any, who: str, span: Span | None) -> list[tuple[Any, Span | None]]:
+    """The elements of a proper list form, each with the best span known for it."""
+    out = []
+    x = form
+    while type(x) is Pair:
+        out.append((x.car, x.span or span))
+        x = x.cdr
+    if x is not NIL:
+        raise syntax_error(who, "a proper list was expected", form, span)
+    return out
