@@ -7,9 +7,11 @@ from typing import Any
 
 from .types import Bytevector, Char, MString, Pair, Vector
 
-# After this many node comparisons equal? starts remembering the pairs it has assumed
-# equal, so that circular structures terminate without slowing down the common case.
+# After this many node comparisons equal? starts remembering some of the pairs it has
+# assumed equal (one in 64: in a cycle of any length some pair is sampled on two laps),
+# so circular structures terminate without slowing down the common case.
 _CYCLE_WATCH_AFTER = 50_000
+_SAMPLE_MASK = 63
 
 
 def is_eq(a: Any, b: Any) -> bool:
@@ -59,14 +61,20 @@ def is_equal(a: Any, b: Any) -> bool:
                 return False
             if tx is Pair:
                 count += 1
-                if count > _CYCLE_WATCH_AFTER:
+                if count > _CYCLE_WATCH_AFTER and not count & _SAMPLE_MASK:
                     if assumed is None:
                         assumed = set()
                     key = (id(x), id(y))
                     if key in assumed:
                         break
                     assumed.add(key)
-                stack.append((x.car, y.car))
+                cx, cy = x.car, y.car
+                if cx is not cy:
+                    if type(cx) is int and type(cy) is int:
+                        if cx != cy:
+                            return False
+                    else:
+                        stack.append((cx, cy))
                 x, y = x.cdr, y.cdr
                 continue
             if tx is MString:

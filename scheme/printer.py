@@ -13,6 +13,8 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from .numparse import int_to_decimal
+from .ports import Port
 from .types import (
     EOF,
     NIL,
@@ -104,7 +106,7 @@ def format_number(x: Any, radix: int = 10) -> str:
 
 def _int_to_radix(n: int, radix: int) -> str:
     if radix == 10:
-        return str(n)
+        return int_to_decimal(n)
     if radix == 16:
         return format(n, "x")
     if radix == 8:
@@ -194,6 +196,8 @@ def _atom(x: Any, display: bool) -> str:
         return f"#<record-type {x.name}>"
     if t is Environment:
         return f"#<environment {x.name}>"
+    if isinstance(x, Port):
+        return repr(x)
     from .errors import SchemeError
 
     if isinstance(x, SchemeError):
@@ -205,8 +209,11 @@ def _atom(x: Any, display: bool) -> str:
     return f"#<python {type(x).__name__}>"
 
 
-def _shared_nodes(x: Any) -> dict[int, int | None]:
-    """Ids of pairs/vectors that are the target of a cycle, each mapped to None (unlabelled)."""
+def _shared_nodes(x: Any, all_shared: bool = False) -> dict[int, int | None]:
+    """Ids of pairs/vectors to label, each mapped to None (not yet numbered).
+
+    Those that close a cycle; with all_shared, every one reached twice.
+    """
     if type(x) is not Pair and type(x) is not Vector and type(x) is not Record:
         return {}
     # Fast path: no node seen twice means no sharing, so no cycles.
@@ -256,6 +263,8 @@ def _shared_nodes(x: Any) -> dict[int, int | None]:
                 labels[i] = None
                 continue
             if i in done:
+                if all_shared:
+                    labels[i] = None
                 continue
             on_path.add(i)
             stack.append((node, 1))
@@ -274,8 +283,8 @@ def _shared_nodes(x: Any) -> dict[int, int | None]:
     return labels
 
 
-def _render(x: Any, display: bool) -> str:
-    labels = _shared_nodes(x)
+def _render(x: Any, display: bool, all_shared: bool = False) -> str:
+    labels = _shared_nodes(x, all_shared)
     counter = 0
     out: list[str] = []
     stack: list[Any] = [x]
@@ -337,6 +346,13 @@ def write_string(x: Any) -> str:
     if type(x) is Values:
         return " ".join(write_string(v) for v in x.items)
     return _render(x, False)
+
+
+def write_shared_string(x: Any) -> str:
+    """What `write-shared` prints: labels for every shared pair or vector."""
+    if type(x) is Values:
+        return " ".join(write_shared_string(v) for v in x.items)
+    return _render(x, False, True)
 
 
 def display_string(x: Any) -> str:

@@ -73,7 +73,12 @@ def wrong_type(who: str, expected: str, got: Any, position: int | None = None) -
     from ..printer import write_string
 
     where = f" (argument {position})" if position is not None else ""
-    return WrongTypeError(f"{who}: expected {expected}{where}, got {write_string(got)}")
+    return WrongTypeError(f"{who}: expected {expected}{where}, got {clip(write_string(got))}")
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """text cut to limit characters (error messages must stay readable)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_index(who: str, k: Any, size: int, inclusive: bool = False) -> int:

@@ -255,7 +255,6 @@ def test_port_values(session: tuple[Interpreter, io.StringIO], expr: str, expect
         assert write_string(interp.eval_string(expr)) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="printer.write_shared_string not written yet")
 def test_write_shared_labels_all_sharing(session: tuple[Interpreter, io.StringIO]) -> None:
     interp, out = session
     out.seek(0)
