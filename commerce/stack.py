@@ -112,21 +112,29 @@ def enumerate_stackings(
 def best_stacking(amounts: Mapping[str, int], exclusions: Exclusions, subtotal: int) -> Stacking:
     """The best legal stacking, by branch and bound.
 
-    Codes are tried largest discount first. A branch is cut when even taking every code it
-    can still take would not beat the best so far: its discount bound is lower, or it equals
-    the best and the branch already holds as many codes. A set whose sum reaches the subtotal
-    is not extended (more codes cannot add discount).
+    Codes are tried largest discount first. The bound of a branch covers the codes it can
+    still take with cliques of the exclusion graph (a stacking holds at most one code of a
+    clique, so each clique adds at most its largest free discount). A branch is cut when its
+    bound is below the best discount so far, or equal to it while the branch already holds
+    as many codes. A set whose sum reaches the subtotal is not extended (more codes cannot
+    add discount).
     """
     _check(amounts)
     codes = sorted(amounts, key=lambda c: (-amounts[c], c))
     values = [amounts[c] for c in codes]
     masks = _conflicts(codes, exclusions)
+    cliques = _clique_cover(masks)
     n = len(codes)
     best = Stacking((), 0)
     best_rank = best.rank()
 
-    def bound(i: int, total: int, blocked: int) -> int:
-        free = sum(values[j] for j in range(i, n) if not blocked >> j & 1)
+    def bound(total: int, blocked: int) -> int:
+        free = 0
+        for clique in cliques:  # members in index order: the first free one is the largest
+            for j in clique:
+                if not blocked >> j & 1:
+                    free += values[j]
+                    break
         return min(subtotal, total + free)
 
     # Explicit stack of (next index, chosen indexes, sum, blocked mask): no Python recursion.
@@ -144,14 +152,36 @@ def best_stacking(amounts: Mapping[str, int], exclusions: Exclusions, subtotal: 
             i += 1
         if i == n:
             continue
-        ub = bound(i, total, blocked)
+        ub = bound(total, blocked)
         if ub < best.discount or (ub == best.discount and len(chosen) + 1 > len(best.codes)):
             continue
         # Pushed last, popped first: the branch that takes code i is explored before the one
-        # that leaves it out, so a good bound is found early.
+        # that leaves it out, so a good bound is found early. Indexes below i are decided
+        # either way, so both branches mark i blocked.
         stack.append((i + 1, chosen, total, blocked | 1 << i))
         stack.append((i + 1, (*chosen, i), total + values[i], blocked | masks[i] | 1 << i))
     return best
+
+
+def _clique_cover(masks: list[int]) -> list[list[int]]:
+    """Split the codes (indexes, largest discount first) into cliques of the exclusion graph.
+
+    Greedy: each code not yet covered starts a clique, which takes every later uncovered code
+    that excludes all its members. Each clique's members stay in index order.
+    """
+    covered = 0
+    cliques = []
+    for i in range(len(masks)):
+        if covered >> i & 1:
+            continue
+        clique, common = [i], masks[i]
+        for j in range(i + 1, len(masks)):
+            if common >> j & 1 and not covered >> j & 1:
+                clique.append(j)
+                common &= masks[j]
+        covered |= sum(1 << j for j in clique)
+        cliques.append(clique)
+    return cliques
 
 
 def brute_force_best(amounts: Mapping[str, int], exclusions: Exclusions, subtotal: int) -> Stacking:
