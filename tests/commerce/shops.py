@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -118,3 +119,23 @@ def rule_sets(draw: st.DrawFn, max_promos: int = 6) -> tuple[list, list[tuple[st
             if a != b:
                 pairs.append((f"C{a}", f"C{b}"))
     return promos, pairs
+
+
+def shop_with(promos, pairs, shuffle: random.Random | None = None) -> Shop:
+    """A shop with these rules; with `shuffle`, every list is fed in a shuffled order."""
+    catalog = small_catalog()
+    rates = list(uk_taxes().rates.facts)
+    promos = list(promos)
+    if shuffle:
+        products = [Product(r[1], r[2], r[3], r[4]) for r in catalog.products.facts]
+        shuffle.shuffle(products)
+        catalog = Catalog.build(products, *_variants_and_stock())
+        shuffle.shuffle(rates)
+        shuffle.shuffle(promos)
+    taxes = TaxTable.build(TaxRate(*r) for r in rates)
+    return Shop("GBP", catalog, taxes, Ruleset.build(catalog, promos, pairs))
+
+
+def _variants_and_stock():
+    variants = [Variant("MUG", "gold", 300), Variant("MUG", "plain", -200)]
+    return variants, [StockLevel("TEA", None, 1)]
