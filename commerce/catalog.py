@@ -23,7 +23,7 @@ from .errors import (
     UnknownVariantError,
 )
 from .money import require_delta, require_price, require_qty, require_text
-from .relation import FactRelation, Goal, Term, answers
+from .relation import FactRelation, Goal, Term, answers, paused_gc
 
 LOCAL = "local"
 Row = tuple[object, ...]
@@ -108,6 +108,17 @@ class Catalog:
         instance: str = LOCAL,
     ) -> Catalog:
         """Check every entry, then build the facts; any error leaves nothing built."""
+        with paused_gc():
+            return cls._build(products, variants, stock, instance)
+
+    @classmethod
+    def _build(
+        cls,
+        products: Iterable[Product],
+        variants: Iterable[Variant],
+        stock: Iterable[StockLevel],
+        instance: str,
+    ) -> Catalog:
         require_text(instance, "instance")
         prices: dict[str, int] = {}
         rows: dict[str, list[Row]] = {k: [] for k in ("products", "variants", "stock", "tags")}

@@ -184,7 +184,8 @@ def test_a_large_catalog_answers_by_index_without_recursion():
 facts_rows = st.lists(
     st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)), max_size=30
 )
-query_terms = st.tuples(*[st.one_of(st.none(), st.integers(0, 4))] * 3)
+# None: a fresh variable; "x": one variable shared by every column that names it.
+query_terms = st.tuples(*[st.one_of(st.none(), st.just("x"), st.integers(0, 4))] * 3)
 
 
 @settings(max_examples=60, deadline=None)
@@ -194,8 +195,8 @@ def test_fact_relation_answers_like_kanren_relation(rows, pattern, join_value):
     mine, theirs = FactRelation("mine", rows), Relation("theirs")
     for row in rows:
         theirs.add_fact(*row)
-    x, y = var(), var()
-    terms = tuple(var() if t is None else t for t in pattern)
+    x, y, shared = var(), var(), var()
+    terms = tuple(var() if t is None else shared if t == "x" else t for t in pattern)
 
     def joined(rel):
         # The conjunction binds y before the second goal: the case kanren's own index misses.
