@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from commerce import (
@@ -91,3 +94,13 @@ def test_can_add_checks_the_item_the_qty_and_tracked_stock(session):
 def test_a_bad_session_fails_at_once():
     with pytest.raises(InvalidPolicyError):
         Session(SHOP, policy="sideways", at=0)
+
+
+def test_pricing_imports_neither_scheme_nor_flowhost():
+    probe = (
+        "import sys, commerce, commerce.cli; print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('scheme', 'flowhost')))"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"

@@ -68,6 +68,13 @@ def test_a_guest_is_not_touched_by_member_promotions():
     assert lines_for_code(guest, "BOOKS") == []
 
 
+def test_which_lines_and_which_codes_as_run_queries(member):
+    sku, variant, code = var(), var(), var()
+    lines = run(0, (sku, variant), promo_toucheso(member, "MUGS", sku, variant))
+    assert sorted(lines) == [("MUG", "gold"), ("MUG", "plain")]
+    assert sorted(run(0, code, promo_toucheso(member, code, "PEN", None))) == ["GOODS"]
+
+
 def test_the_relation_runs_in_every_direction(member):
     code, sku, variant, pos = var(), var(), var(), var()
     every = sorted(run(0, (code, sku, variant), promo_toucheso(member, code, sku, variant)))

@@ -34,7 +34,7 @@ def test_allocate_by_hand(discount, extendeds, shares):
 money = st.integers(0, 100_000)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(money, min_size=1, max_size=30), st.data())
 def test_shares_sum_to_the_discount_and_none_exceeds_its_line(extendeds, data):
     subtotal = sum(extendeds)

@@ -117,14 +117,23 @@ def test_total_identity_and_the_same_inputs_give_the_same_quote(rules, items, me
     assert quote(other, Cart.of(other.catalog, items), at=at, member=member) == q
 
 
-def test_scale_a_thousand_lines_over_a_large_catalog():
-    n = 20_000
-    catalog = Catalog.build(Product(f"S{i}", "n", 100 + i % 900, "goods") for i in range(n))
+@pytest.fixture(scope="module")
+def big_shop() -> Shop:
+    """100,000 products in one class; a percent and a fixed promotion."""
+    catalog = Catalog.build(Product(f"S{i}", "n", 100 + i % 900, "goods") for i in range(BIG))
     rules = Ruleset.build(catalog, [PercentPromo("P", "goods", 500), FixedPromo("F", 0, 999)])
-    shop = Shop("GBP", catalog, TaxTable.build([TaxRate("UK", "goods", "guest", 2000)]), rules)
-    cart = Cart.of(catalog, ((f"S{i * 17 % n}", None, 1 + i % 4) for i in range(1000)))
-    q = quote(shop, cart, at=0)
-    assert len(q.lines) == 1000
-    assert q.subtotal == sum((100 + (i * 17 % n) % 900) * (1 + i % 4) for i in range(1000))
-    assert q.discount == apply_bps(q.subtotal, 500) + 999
+    return Shop("GBP", catalog, TaxTable.build([TaxRate("UK", "goods", "guest", 2000)]), rules)
+
+
+BIG = 100_000
+
+
+@pytest.mark.parametrize("lines", [20, 1000])
+def test_scale_large_carts_over_a_100k_product_catalog(big_shop, lines):
+    cart = Cart.of(big_shop.catalog, ((f"S{i * 97 % BIG}", None, 1 + i % 4) for i in range(lines)))
+    q = quote(big_shop, cart, at=0)
+    assert len(q.lines) == lines
+    assert q.subtotal == sum((100 + (i * 97 % BIG) % 900) * (1 + i % 4) for i in range(lines))
+    assert q.discount == min(q.subtotal, apply_bps(q.subtotal, 500) + 999)
+    assert q.tax == sum(apply_bps(ln.extended, 2000) for ln in q.lines)
     assert q.total == q.subtotal - q.discount + q.tax
