@@ -18,6 +18,7 @@ from .errors import (
     DuplicateSkuError,
     DuplicateStockError,
     DuplicateVariantError,
+    InvalidFieldError,
     NegativePriceError,
     UnknownSkuError,
     UnknownVariantError,
@@ -123,6 +124,7 @@ class Catalog:
         prices: dict[str, int] = {}
         rows: dict[str, list[Row]] = {k: [] for k in ("products", "variants", "stock", "tags")}
         for p in products:
+            _require_kind(p, Product)
             if p.sku in prices:
                 raise DuplicateSkuError(f"duplicate product sku {p.sku!r}")
             prices[p.sku] = p.price
@@ -131,6 +133,7 @@ class Catalog:
         units: list[Row] = [(instance, sku, None, price) for sku, price in prices.items()]
         known: set[tuple[str, str]] = set()
         for v in variants:
+            _require_kind(v, Variant)
             if v.sku not in prices:
                 raise UnknownSkuError(f"variant {v.sku}/{v.variant} names unknown sku {v.sku!r}")
             if (v.sku, v.variant) in known:
@@ -146,6 +149,7 @@ class Catalog:
             units.append((instance, v.sku, v.variant, unit))
         stocked: set[tuple[str, str | None]] = set()
         for s in stock:
+            _require_kind(s, StockLevel)
             where = f"stock entry {item_name(s.sku, s.variant)}"
             if s.sku not in prices:
                 raise UnknownSkuError(f"{where} names unknown sku {s.sku!r}")
@@ -180,6 +184,11 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.products)
+
+
+def _require_kind(value: object, kind: type) -> None:
+    if not isinstance(value, kind):
+        raise InvalidFieldError(f"expected a {kind.__name__}, got {value!r}")
 
 
 # -- relations -------------------------------------------------------------------------------

@@ -139,6 +139,7 @@ build = Catalog.build
             "'A'",
         ),
         (lambda: Catalog.build(PRODUCTS, [Variant("Z", "v", 1)]), UnknownSkuError, "'Z'"),
+        (lambda: build([{"sku": "A"}]), InvalidFieldError, "expected a Product"),
         (
             lambda: Catalog.build(PRODUCTS, [Variant("A", "v", 1), Variant("A", "v", 2)]),
             DuplicateVariantError,
