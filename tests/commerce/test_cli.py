@@ -46,6 +46,19 @@ def test_the_worked_example_in_the_docs_is_what_the_command_prints(command, expe
     assert result.stdout == expected
 
 
+def test_the_python_example_in_the_docs_runs():
+    text = (ROOT / "docs" / "pricing.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        for block in blocks:
+            exec(compile(block, "docs/pricing.md", "exec"), {})  # its asserts are the checks
+    finally:
+        os.chdir(cwd)
+
+
 def test_quote_json_is_the_library_quote():
     result = invoke("quote", SHOP, CART, "--at", "1767225600", "-j", "IE", "--json")
     assert result.exit_code == 0
