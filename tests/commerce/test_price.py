@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -63,6 +64,7 @@ def test_apply_bps_is_exact_rational_rounded_half_away_from_zero(amount, bps):
     "amount, bps, error",
     [
         (10.0, 100, InvalidMoneyError),
+        (Decimal(10), 100, InvalidMoneyError),
         (True, 100, InvalidMoneyError),
         ("10", 100, InvalidMoneyError),
         (10, 10_001, InvalidRateError),
