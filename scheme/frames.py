@@ -1,7 +1,7 @@
-"""Continuation frames: plain heap objects linked through `next`.
+"""Continuation frames: plain heap data linked through `next`.
 
-The machine's own frames (argument evaluation, if, begin, assignment, or) are handled
-inline by the machine loop. Frames pushed by control primitives (dynamic-wind, exception
+The machine's own frames (argument evaluation, if, begin, assignment, or) are tuples
+handled inline by the machine loop. Frames pushed by control primitives (dynamic-wind, exception
 handlers, call-with-values, force, ...) subclass `ControlFrame` and say what happens
 next through `resume(machine, value)`, which returns a transfer (see machine.py).
 
@@ -13,64 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-
-class ArgFrame:
-    """Evaluating part `i` of an application or let; `vals` holds the parts before it."""
-
-    __slots__ = ("node", "env", "i", "vals", "next")
-
-    def __init__(self, node: Any, env: Any, i: int, vals: list, next: Any) -> None:
-        self.node = node
-        self.env = env
-        self.i = i
-        self.vals = vals
-        self.next = next
-
-
-class IfFrame:
-    """Evaluating the test of an if."""
-
-    __slots__ = ("node", "env", "next")
-
-    def __init__(self, node: Any, env: Any, next: Any) -> None:
-        self.node = node
-        self.env = env
-        self.next = next
-
-
-class SeqFrame:
-    """Evaluating expression `i` (not the last) of a sequence."""
-
-    __slots__ = ("node", "env", "i", "next")
-
-    def __init__(self, node: Any, env: Any, i: int, next: Any) -> None:
-        self.node = node
-        self.env = env
-        self.i = i
-        self.next = next
-
-
-class SetFrame:
-    """Evaluating the value of a set! or define."""
-
-    __slots__ = ("node", "env", "next")
-
-    def __init__(self, node: Any, env: Any, next: Any) -> None:
-        self.node = node
-        self.env = env
-        self.next = next
-
-
-class OrFrame:
-    """Evaluating expression `i` (not the last) of an or."""
-
-    __slots__ = ("node", "env", "i", "next")
-
-    def __init__(self, node: Any, env: Any, i: int, next: Any) -> None:
-        self.node = node
-        self.env = env
-        self.i = i
-        self.next = next
+# The machine's own frames are tuples (cheaper to build than objects, and immutable):
+#   (ARG_FRAME, node, env, i, vals, next)   evaluating part i of an application or let;
+#                                           vals holds the parts before it
+#   (IF_FRAME, node, env, next)             evaluating the test of an if
+#   (SEQ_FRAME, node, env, i, next)         evaluating expression i (not the last) of a body
+#   (SET_FRAME, node, env, next)            evaluating the value of a set! or define
+#   (OR_FRAME, node, env, i, next)          evaluating expression i (not the last) of an or
+# `next` is always the last element.
+ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME = range(5)
 
 
 class ControlFrame:

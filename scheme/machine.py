@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from .codegen import NOT_PRIMITIVE
 from .errors import (
     ArityError,
     DepthLimitError,
@@ -34,7 +35,16 @@ from .errors import (
     UnboundVariableError,
     WrongTypeError,
 )
-from .frames import ArgFrame, ControlFrame, Handlers, IfFrame, OrFrame, SeqFrame, SetFrame, Wind
+from .frames import (
+    ARG_FRAME,
+    IF_FRAME,
+    OR_FRAME,
+    SEQ_FRAME,
+    SET_FRAME,
+    ControlFrame,
+    Handlers,
+    Wind,
+)
 from .nodes import (
     APP,
     APPLY,
@@ -45,19 +55,21 @@ from .nodes import (
     IF,
     LAMBDA,
     LET,
+    LREF0,
     LSET,
     OR,
+    PAPP,
     SEQ,
-    TAPP,
+    TCALL,
     TRANSFER,
     ApplyNode,
     Const,
     TransferNode,
 )
+from .primitives.registry import PRIMITIVES
 from .types import (
     FALSE,
     UNBOUND,
-    UNDEFINED,
     UNSPECIFIED,
     CaseLambda,
     Closure,
@@ -127,17 +139,13 @@ class Machine:
 
     # -- the loop ------------------------------------------------------------------------
     def _run(self, node: Any, env: Any, k: Any, limit: int) -> Any:  # noqa: C901
-        Prim, Clo, F = Primitive, Closure, FALSE
-        _TAPP, _APP, _IF, _GREF, _LET, _SEQ, _LAMBDA = TAPP, APP, IF, GREF, LET, SEQ, LAMBDA
-        _LSET, _GSET, _GDEF, _FRAME, _OR, _APPLY, _TRANSFER = (
-            LSET,
-            GSET,
-            GDEF,
-            FRAME,
-            OR,
-            APPLY,
-            TRANSFER,
-        )
+        # The hot loop. Frames pushed here are tuples (see frames.py); names are bound to
+        # locals because global lookups cost more in this loop than anything else.
+        Prim, Clo, F, NOTP = Primitive, Closure, FALSE, NOT_PRIMITIVE
+        _TCALL, _PAPP, _APP, _LET, _IF, _GREF, _LREF0 = TCALL, PAPP, APP, LET, IF, GREF, LREF0
+        _SEQ, _LAMBDA, _LSET, _GSET, _GDEF, _FRAME, _OR = SEQ, LAMBDA, LSET, GSET, GDEF, FRAME, OR
+        _APPLY, _TRANSFER = APPLY, TRANSFER
+        _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
         maxd = self.max_depth
         depth = self.depth
         steps = 0
@@ -146,49 +154,64 @@ class Machine:
         f: Any = None
         xs: Any = None
         v: Any = None
+        site: Any = None
+        CC1, CC2 = PRIMITIVES.get("call/cc"), PRIMITIVES.get("call-with-current-continuation")
         while True:
             try:
                 while True:
                     # ---------------- eval: node in env, until a value v is known --------
                     while True:
                         tag = node.tag
-                        if tag == _TAPP:
-                            f = node.fnev(env)
-                            xs = node.argsev(env)
-                            if type(f) is Prim:
-                                v = f.fn(*xs)
-                                break
-                            if type(f) is Clo:
-                                lam = f.lam
-                                if len(xs) == lam.fast_n:
-                                    env = [f.env, *xs]
-                                else:
-                                    env = bind(f, xs, node.span)
-                                node = lam.body
-                                steps += 1
-                                if steps > limit:
-                                    limit = self._checkpoint(steps, budget)
-                                continue
-                            node = ApplyNode(f, xs, node.span)
-                            continue
                         if tag == _IF:
                             t = node.test
                             tt = t.tag
-                            if tt == _TAPP:
-                                f = t.fnev(env)
-                                if type(f) is Prim:
-                                    xs = t.argsev(env)
-                                    node = node.els if f.fn(*xs) is F else node.then
+                            if tt == _PAPP:
+                                v = t.run(env)
+                                if v is not NOTP:
+                                    node = node.els if v is F else node.then
                                     continue
+                                t.tag = _TCALL
                             elif tt <= _GREF:
                                 node = node.els if t.ev(env) is F else node.then
                                 continue
                             depth += 1
                             if depth > maxd:
                                 raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                            k = IfFrame(node, env, k)
+                            k = (_IFF, node, env, k)
                             node = t
                             continue
+                        if tag == _PAPP:
+                            v = node.run(env)
+                            if v is not NOTP:
+                                break
+                            node.tag = tag = _TCALL  # an operator is not a primitive
+                        if tag == _TCALL:
+                            xs = node.argsev(env)
+                            if xs is not NOTP:
+                                c = node.fncell
+                                f = c.value if c is not None else node.fnev(env)
+                                if type(f) is Clo:
+                                    lam = f.lam
+                                    if len(xs) == lam.fast_len:
+                                        xs[0] = f.env
+                                        env = xs
+                                    else:
+                                        env = bind(f, xs[1:], node.span)
+                                    node = lam.body
+                                    steps += 1
+                                    if steps > limit:
+                                        limit = self._checkpoint(steps, budget)
+                                    continue
+                                xs = xs[1:]
+                                if type(f) is Prim:
+                                    v = f.fn(*xs)
+                                    break
+                                if f is UNBOUND:
+                                    raise unbound_operator(node)
+                                site = node
+                                node = APPLYING
+                                continue
+                            node.tag = tag = _APP  # an operand needs the machine
                         if tag <= _GREF:
                             v = node.ev(env)
                             break
@@ -200,14 +223,18 @@ class Machine:
                             while i < n:
                                 a = parts[i]
                                 at = a.tag
-                                if at <= _GREF:
+                                if at == _LREF0:
+                                    vals.append(env[a.index])
+                                elif at <= _GREF:
                                     vals.append(a.ev(env))
-                                elif at == _TAPP:
-                                    f = a.fnev(env)
-                                    if type(f) is not Prim:
+                                elif at == _PAPP:
+                                    v = a.run(env)
+                                    if v is NOTP:
+                                        a.tag = _TCALL
                                         break
-                                    xs = a.argsev(env)
-                                    vals.append(f.fn(*xs))
+                                    vals.append(v)
+                                elif at == _LAMBDA:
+                                    vals.append(Clo(a, env))
                                 else:
                                     break
                                 i += 1
@@ -215,7 +242,7 @@ class Machine:
                                 depth += 1
                                 if depth > maxd:
                                     raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                                k = ArgFrame(node, env, i, vals, k)
+                                k = (_ARGF, node, env, i, vals, k)
                                 node = parts[i]
                                 continue
                             if tag == _LET:
@@ -226,11 +253,9 @@ class Machine:
                                 f = vals[0]
                                 xs = vals[1:]
                             else:
-                                f = node.fnev(env)
+                                c = node.fncell
+                                f = c.value if c is not None else node.fnev(env)
                                 xs = vals
-                            if type(f) is Prim:
-                                v = f.fn(*xs)
-                                break
                             if type(f) is Clo:
                                 lam = f.lam
                                 if len(xs) == lam.fast_n:
@@ -242,7 +267,13 @@ class Machine:
                                 if steps > limit:
                                     limit = self._checkpoint(steps, budget)
                                 continue
-                            node = ApplyNode(f, xs, node.span)
+                            if type(f) is Prim:
+                                v = f.fn(*xs)
+                                break
+                            if f is UNBOUND:
+                                raise unbound_operator(node)
+                            site = node
+                            node = APPLYING
                             continue
                         if tag == _SEQ:
                             body = node.body
@@ -250,13 +281,12 @@ class Machine:
                             i = 0
                             while i < last:
                                 a = body[i]
-                                if a.tag == _TAPP:
-                                    f = a.fnev(env)
-                                    if type(f) is not Prim:
+                                at = a.tag
+                                if at == _PAPP:
+                                    if a.run(env) is NOTP:
+                                        a.tag = _TCALL
                                         break
-                                    xs = a.argsev(env)
-                                    f.fn(*xs)
-                                elif a.tag <= _GREF:
+                                elif at <= _GREF:
                                     a.ev(env)
                                 else:
                                     break
@@ -265,7 +295,7 @@ class Machine:
                                 depth += 1
                                 if depth > maxd:
                                     raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                                k = SeqFrame(node, env, i, k)
+                                k = (_SEQF, node, env, i, k)
                             node = body[i]
                             continue
                         if tag == _LAMBDA:
@@ -282,42 +312,41 @@ class Machine:
                             depth += 1
                             if depth > maxd:
                                 raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                            k = SetFrame(node, env, k)
+                            k = (_SETF, node, env, k)
                             node = a
                             continue
                         if tag == _FRAME:
-                            env = [env, *((UNDEFINED,) * node.nslots)]
+                            env = [env, *node.slots]
                             node = node.body
                             continue
                         if tag == _OR:
                             depth += 1
                             if depth > maxd:
                                 raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                            k = OrFrame(node, env, 0, k)
+                            k = (_ORF, node, env, 0, k)
                             node = node.exprs[0]
                             continue
-                        if tag == _APPLY:
-                            f = node.f
-                            xs = node.vals
+                        if tag == _APPLY:  # apply f to xs (site: the call, for spans)
                             tf = type(f)
-                            if tf is Prim:
-                                v = f.fn(*xs)
-                                break
                             if tf is Clo:
                                 lam = f.lam
                                 if len(xs) == lam.fast_n:
                                     env = [f.env, *xs]
                                 else:
-                                    env = bind(f, xs, node.span)
+                                    env = bind(f, xs, site.span)
                                 node = lam.body
                                 steps += 1
                                 if steps > limit:
                                     limit = self._checkpoint(steps, budget)
                                 continue
-                            if tf is ControlPrimitive:
-                                self.depth = depth
-                                self.node = node
-                                node = TransferNode(f.fn(self, xs, k), node.span)
+                            if tf is Prim:
+                                v = f.fn(*xs)
+                                break
+                            if f is CC1 or f is CC2:  # call/cc without a transfer
+                                if len(xs) != 1:
+                                    raise ArityError(f"call/cc: expected 1 argument, got {len(xs)}")
+                                f = xs[0]
+                                xs = [Continuation(k, self.winds, self.handlers, depth)]
                                 continue
                             if tf is Continuation:
                                 v = xs[0] if len(xs) == 1 else Values(tuple(xs))
@@ -327,7 +356,12 @@ class Machine:
                                     self.handlers = f.handlers
                                     break
                                 self.depth = depth
-                                node = TransferNode(self._rewind(f, v), node.span)
+                                node = TransferNode(self._rewind(f, v), site.span)
+                                continue
+                            if tf is ControlPrimitive:
+                                self.depth = depth
+                                self.node = site
+                                node = TransferNode(f.fn(self, xs, k), site.span)
                                 continue
                             if tf is Parameter:
                                 if xs:
@@ -337,7 +371,7 @@ class Machine:
                                 v = f.value
                                 break
                             if tf is CaseLambda:
-                                node = ApplyNode(select_clause(f, xs), xs, node.span)
+                                f = select_clause(f, xs)
                                 continue
                             raise not_applicable(f, xs)
                         if tag == _TRANSFER:
@@ -348,8 +382,9 @@ class Machine:
                                 k = tr[2]
                                 break
                             if kind == T_CALL:
-                                k = tr[3]
-                                node = ApplyNode(tr[1], tr[2], node.span)
+                                f, xs, k = tr[1], tr[2], tr[3]
+                                site = node
+                                node = APPLYING
                                 continue
                             if kind == T_EVAL:
                                 node, env, k = tr[1], tr[2], tr[3]
@@ -371,28 +406,33 @@ class Machine:
                         if k is None:
                             return v
                         fr = k
-                        tf = type(fr)
-                        if tf is ArgFrame:
-                            depth -= 1
-                            node = fr.node
-                            env = fr.env
-                            k = fr.next
-                            vals = fr.vals.copy()
-                            vals.append(v)
+                        if type(fr) is not tuple:  # a control primitive's frame
+                            self.depth = depth
+                            node = TransferNode(fr.resume(self, v), fr.span)
+                            break
+                        kind = fr[0]
+                        depth -= 1
+                        if kind == _ARGF:
+                            _, node, env, i, vals, k = fr
+                            vals = [*vals, v]
                             parts = node.parts
                             n = node.nparts
-                            i = fr.i + 1
+                            i += 1
                             while i < n:
                                 a = parts[i]
                                 at = a.tag
-                                if at <= _GREF:
+                                if at == _LREF0:
+                                    vals.append(env[a.index])
+                                elif at <= _GREF:
                                     vals.append(a.ev(env))
-                                elif at == _TAPP:
-                                    f = a.fnev(env)
-                                    if type(f) is not Prim:
+                                elif at == _PAPP:
+                                    v = a.run(env)
+                                    if v is NOTP:
+                                        a.tag = _TCALL
                                         break
-                                    xs = a.argsev(env)
-                                    vals.append(f.fn(*xs))
+                                    vals.append(v)
+                                elif at == _LAMBDA:
+                                    vals.append(Clo(a, env))
                                 else:
                                     break
                                 i += 1
@@ -400,7 +440,7 @@ class Machine:
                                 depth += 1
                                 if depth > maxd:
                                     raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                                k = ArgFrame(node, env, i, vals, k)
+                                k = (_ARGF, node, env, i, vals, k)
                                 node = parts[i]
                                 break
                             if node.tag == _LET:
@@ -411,7 +451,8 @@ class Machine:
                                 f = vals[0]
                                 xs = vals[1:]
                             else:
-                                f = node.fnev(env)
+                                c = node.fncell
+                                f = c.value if c is not None else node.fnev(env)
                                 xs = vals
                             if type(f) is Prim:
                                 v = f.fn(*xs)
@@ -427,66 +468,60 @@ class Machine:
                                 if steps > limit:
                                     limit = self._checkpoint(steps, budget)
                                 break
-                            node = ApplyNode(f, xs, node.span)
+                            if f is UNBOUND:
+                                raise unbound_operator(node)
+                            site = node
+                            node = APPLYING
                             break
-                        if tf is IfFrame:
-                            depth -= 1
-                            node = fr.node.els if v is F else fr.node.then
-                            env = fr.env
-                            k = fr.next
+                        if kind == _IFF:
+                            node = fr[1].els if v is F else fr[1].then
+                            env = fr[2]
+                            k = fr[3]
                             break
-                        if tf is SeqFrame:
-                            depth -= 1
-                            node = fr.node
-                            env = fr.env
-                            k = fr.next
+                        if kind == _SEQF:
+                            _, node, env, i, k = fr
                             body = node.body
                             last = len(body) - 1
-                            i = fr.i + 1
+                            i += 1
                             while i < last:
                                 a = body[i]
-                                if a.tag == _TAPP:
-                                    f = a.fnev(env)
-                                    if type(f) is not Prim:
+                                at = a.tag
+                                if at == _PAPP:
+                                    if a.run(env) is NOTP:
+                                        a.tag = _TCALL
                                         break
-                                    xs = a.argsev(env)
-                                    f.fn(*xs)
-                                elif a.tag <= _GREF:
+                                elif at <= _GREF:
                                     a.ev(env)
                                 else:
                                     break
                                 i += 1
                             if i < last:
                                 depth += 1
-                                k = SeqFrame(node, env, i, k)
+                                k = (_SEQF, node, env, i, k)
                             node = body[i]
                             break
-                        if tf is SetFrame:
-                            depth -= 1
-                            node = fr.node
-                            v = assign(node, fr.env, v)
-                            k = fr.next
+                        if kind == _SETF:
+                            node = fr[1]
+                            v = assign(node, fr[2], v)
+                            k = fr[3]
                             continue
-                        if tf is OrFrame:
-                            depth -= 1
-                            k = fr.next
-                            if v is not F:
-                                continue
-                            node = fr.node
-                            env = fr.env
-                            exprs = node.exprs
-                            i = fr.i + 1
-                            if i < len(exprs) - 1:
-                                depth += 1
-                                k = OrFrame(node, env, i, k)
-                            node = exprs[i]
-                            break
-                        self.depth = depth
-                        node = TransferNode(fr.resume(self, v), getattr(fr, "span", None))
+                        # _ORF
+                        k = fr[4]
+                        if v is not F:
+                            continue
+                        node = fr[1]
+                        env = fr[2]
+                        exprs = node.exprs
+                        i = fr[3] + 1
+                        if i < len(exprs) - 1:
+                            depth += 1
+                            k = (_ORF, node, env, i, k)
+                        node = exprs[i]
                         break
             except Exception as e:  # noqa: BLE001 -- every error becomes a Scheme raise
                 self.depth = depth
-                node = TransferNode(self._on_error(e, node, f, xs, k))
+                at_fault = site if node is APPLYING else node
+                node = TransferNode(self._on_error(e, at_fault, f, xs, k))
                 env = None
 
     def _checkpoint(self, steps: int, budget: int) -> int:
@@ -576,6 +611,15 @@ def assign(node: Any, env: Any, value: Any) -> Any:
     return UNSPECIFIED
 
 
+def unbound_operator(node: Any) -> UnboundVariableError:
+    """The error for an operator read straight from an unbound cell."""
+    return UnboundVariableError(f"unbound variable: {node.fncell.name.name}", span=node.span)
+
+
+# The machine's "apply f to xs" state: f, xs and the call site live in locals.
+APPLYING = ApplyNode()
+
+
 def select_clause(f: CaseLambda, xs: list) -> Closure:
     """The first case-lambda clause that accepts len(xs) arguments."""
     n = len(xs)
@@ -645,11 +689,15 @@ def backtrace(k: Any, limit: int = 12) -> list[Span]:
     """Spans of the frames waiting for a value, innermost first."""
     out: list[Span] = []
     while k is not None and len(out) < limit:
-        node = getattr(k, "node", None)
-        span = node.span if node is not None else getattr(k, "span", None)
+        if type(k) is tuple:
+            span = k[1].span
+            nxt = k[-1]
+        else:
+            span = k.span
+            nxt = k.next
         if span is not None and (not out or out[-1] is not span):
             out.append(span)
-        k = k.next
+        k = nxt
     return out
 
 

@@ -14,14 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .codegen import app_functions, simple_operands
 from .errors import Span, UnboundVariableError
 from .types import UNBOUND, UNDEFINED, Cell
 
+# Trivial nodes come first: the machine tests `tag <= GREF` for "evaluate inline".
 (
     CONST,
+    LREF0,
     LREF,
     GREF,
-    TAPP,
+    PAPP,
+    TCALL,
     APP,
     IF,
     LAMBDA,
@@ -34,8 +38,8 @@ from .types import UNBOUND, UNDEFINED, Cell
     OR,
     APPLY,
     TRANSFER,
-) = range(16)
-TRIVIAL = (CONST, LREF, GREF)
+) = range(18)
+TRIVIAL = (CONST, LREF0, LREF, GREF)
 
 
 class Node:
@@ -71,14 +75,15 @@ def _local_getter(depth: int, index: int) -> Callable[[list], Any]:
 
 class LRef(Node):
     # a local variable: `depth` frames up, slot `index`
-    __slots__ = ("depth", "index", "name", "ev")
+    __slots__ = ("depth", "index", "name", "checked", "ev")
 
     def __init__(self, depth: int, index: int, name: str, checked: bool, span: Span | None) -> None:
-        self.tag = LREF
+        self.tag = LREF0 if depth == 0 and not checked else LREF
         self.span = span
         self.depth = depth
         self.index = index
         self.name = name
+        self.checked = checked
         get = _local_getter(depth, index)
         if not checked:
             self.ev = get
@@ -112,41 +117,48 @@ class GRef(Node):
         self.ev = ev
 
 
-def _args_getter(evs: tuple) -> Callable[[list], list]:
-    n = len(evs)
-    if n == 0:
-        return lambda env: []
-    if n == 1:
-        (a,) = evs
-        return lambda env: [a(env)]
-    if n == 2:
-        a, b = evs
-        return lambda env: [a(env), b(env)]
-    if n == 3:
-        a, b, c = evs
-        return lambda env: [a(env), b(env), c(env)]
-    if n == 4:
-        a, b, c, d = evs
-        return lambda env: [a(env), b(env), c(env), d(env)]
-    return lambda env: [e(env) for e in evs]
-
-
 class App(Node):
     # (operator operand ...)
-    # tag TAPP when operator and operands are all trivial: `fnev` and `argsev` evaluate
-    # them inline. Otherwise `parts` lists what the machine evaluates one by one (the
-    # operator first when it is not trivial, i.e. when `fn_in_parts`).
-    __slots__ = ("fn", "args", "fnev", "argsev", "parts", "fn_in_parts", "nparts")
+    # The tag says how the machine evaluates it, and the machine changes it as it learns
+    # (every path gives the same result; only the speed differs):
+    #   PAPP  operator trivial, operands trivial or simple trees: try `run`, the whole
+    #         tree as direct primitive calls (codegen.py). Once an operator in it turns
+    #         out not to be a primitive, the node becomes
+    #   TCALL operator via `fncell`/`fnev`, operands via `argsev` in one call, then the
+    #         application (the closure-call path); if an operand's operator is not a
+    #         primitive either, it becomes
+    #   APP   `parts` evaluated one by one (operator first when `fn_in_parts`).
+    __slots__ = (
+        "fn",
+        "args",
+        "fnev",
+        "fncell",
+        "argsev",
+        "run",
+        "calls",
+        "parts",
+        "fn_in_parts",
+        "nparts",
+    )
 
     def __init__(self, fn: Node, args: list[Node], span: Span | None) -> None:
+        from .primitives.registry import PRIMITIVES
+
         self.span = span
         self.fn = fn
         self.args = args
         fn_trivial = fn.tag in TRIVIAL
-        all_trivial = fn_trivial and all(a.tag in TRIVIAL for a in args)
-        self.tag = TAPP if all_trivial else APP
         self.fnev = fn.ev if fn_trivial else None
-        self.argsev = _args_getter(tuple(a.ev for a in args)) if all_trivial else None
+        # a global operator is read straight from its cell (an unbound cell's UNBOUND
+        # value is caught where the machine finds it is not applicable)
+        self.fncell = fn.cell if fn.tag == GREF else None
+        self.argsev = self.run = None
+        inner = simple_operands(args) if fn_trivial else None
+        self.calls = None if inner is None else inner + 1
+        self.tag = APP
+        if self.calls is not None:
+            self.run, self.argsev, self.fnev = app_functions(fn, args, PRIMITIVES)
+            self.tag = PAPP
         self.fn_in_parts = not fn_trivial
         self.parts = ([fn] if not fn_trivial else []) + list(args)
         self.nparts = len(self.parts)
@@ -168,7 +180,7 @@ class Lambda(Node):
     # (lambda formals body ...)
     # `fast_n` is the argument count that needs no work beyond [env, *args] (-1 when
     # there is a rest parameter or internal definitions need extra slots).
-    __slots__ = ("nreq", "rest", "nslots", "body", "name", "fast_n", "pad")
+    __slots__ = ("nreq", "rest", "nslots", "body", "name", "fast_n", "fast_len", "pad")
 
     def __init__(
         self, nreq: int, rest: bool, nslots: int, body: Node, name: str, span: Span | None
@@ -183,6 +195,7 @@ class Lambda(Node):
         nparams = nreq + (1 if rest else 0)
         self.pad = (UNDEFINED,) * (nslots - nparams)
         self.fast_n = nreq if not rest and not self.pad else -1
+        self.fast_len = self.fast_n + 1 if self.fast_n >= 0 else -1  # with the parent slot
 
     def arity_text(self) -> str:
         return f"at least {self.nreq}" if self.rest else str(self.nreq)
@@ -254,12 +267,12 @@ class Let(Node):
 class NewFrame(Node):
     # letrec / letrec*: a new frame whose slots start undefined, then `body` (which
     # assigns them in order and goes on) runs in it
-    __slots__ = ("nslots", "body")
+    __slots__ = ("slots", "body")
 
     def __init__(self, nslots: int, body: Node, span: Span | None) -> None:
         self.tag = FRAME
         self.span = span
-        self.nslots = nslots
+        self.slots = (UNDEFINED,) * nslots
         self.body = body
 
 
@@ -274,14 +287,12 @@ class Or(Node):
 
 
 class ApplyNode(Node):
-    # not produced by the compiler: the machine's way to say "apply f to vals next"
-    __slots__ = ("f", "vals")
+    # not produced by the compiler: the machine's marker for "apply f to xs next"
+    __slots__ = ()
 
-    def __init__(self, f: Any, vals: list, span: Span | None = None) -> None:
+    def __init__(self) -> None:
         self.tag = APPLY
-        self.span = span
-        self.f = f
-        self.vals = vals
+        self.span = None
 
 
 class TransferNode(Node):
