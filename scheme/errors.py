@@ -123,6 +123,14 @@ class SchemeRaise(SchemeError):
         self.continuable = continuable
 
 
+class AbortEvaluation(Exception):  # noqa: N818 -- it is a signal, not an error
+    """Raised by host code inside a primitive to stop the machine at once.
+
+    Scheme handlers (guard, with-exception-handler) never see it: the embedding program
+    uses it for conditions the guest must not be able to swallow.
+    """
+
+
 class StepLimitError(SchemeError):
     """The evaluation used up its step budget (a runaway loop)."""
 

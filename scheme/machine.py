@@ -26,6 +26,7 @@ from typing import Any
 
 from .codegen import NOT_PRIMITIVE
 from .errors import (
+    AbortEvaluation,
     ArityError,
     DepthLimitError,
     SchemeError,
@@ -100,6 +101,9 @@ class Machine:
         self.compiler: Any = None
         self.standard_env: Any = None  # name -> a fresh standard Environment
         self.collect_garbage = False
+        # When set (a reason), set! and define of global variables raise: the flow host
+        # sets it while flow code runs, since replay cannot undo changes to globals.
+        self.globals_locked: str | None = None
 
     # -- entry points --------------------------------------------------------------------
     def execute(self, node: Any, env: Any = None, *, step_limit: int | None = None) -> Any:
@@ -304,10 +308,10 @@ class Machine:
                         if tag == _LSET or tag == _GSET or tag == _GDEF:
                             a = node.value
                             if a.tag <= _GREF:
-                                v = assign(node, env, a.ev(env))
+                                v = assign(node, env, a.ev(env), self)
                                 break
                             if a.tag == _LAMBDA:
-                                v = assign(node, env, Clo(a, env))
+                                v = assign(node, env, Clo(a, env), self)
                                 break
                             depth += 1
                             if depth > maxd:
@@ -502,7 +506,7 @@ class Machine:
                             break
                         if kind == _SETF:
                             node = fr[1]
-                            v = assign(node, fr[2], v)
+                            v = assign(node, fr[2], v, self)
                             k = fr[3]
                             continue
                         # _ORF
@@ -541,7 +545,7 @@ class Machine:
     # -- errors and raise ----------------------------------------------------------------
     def _on_error(self, e: Exception, node: Any, f: Any, xs: Any, k: Any) -> tuple:
         span = getattr(node, "span", None)
-        if isinstance(e, (StepLimitError, DepthLimitError)):
+        if isinstance(e, (StepLimitError, DepthLimitError, AbortEvaluation)):
             e.with_span(span)
             if not e.backtrace:
                 e.backtrace = backtrace(k)
@@ -593,14 +597,21 @@ def bind(f: Closure, xs: list, span: Span | None) -> list:
     return env
 
 
-def assign(node: Any, env: Any, value: Any) -> Any:
+def assign(node: Any, env: Any, value: Any, machine: Machine) -> Any:
     """Perform a set! or define node's assignment; returns the unspecified value."""
     tag = node.tag
     if tag == LSET:
         for _ in range(node.depth):
             env = env[0]
         env[node.index] = value
-    elif tag == GSET:
+        return UNSPECIFIED
+    if machine.globals_locked is not None:
+        raise SchemeError(
+            f"{'set!' if tag == GSET else 'define'} {node.cell.name.name}: "
+            f"{machine.globals_locked}",
+            span=node.span,
+        )
+    if tag == GSET:
         if node.cell.value is UNBOUND:
             raise UnboundVariableError(
                 f"set!: unbound variable: {node.cell.name.name}", span=node.span
