@@ -545,7 +545,9 @@ class Machine:
     # -- errors and raise ----------------------------------------------------------------
     def _on_error(self, e: Exception, node: Any, f: Any, xs: Any, k: Any) -> tuple:
         span = getattr(node, "span", None)
-        if isinstance(e, (StepLimitError, DepthLimitError, AbortEvaluation)):
+        if isinstance(e, AbortEvaluation):
+            raise e
+        if isinstance(e, (StepLimitError, DepthLimitError)):
             e.with_span(span)
             if not e.backtrace:
                 e.backtrace = backtrace(k)
