@@ -1,0 +1,55 @@
+"""Durable flows: defflow sources run on the Scheme interpreter, suspended by `request`.
+
+A flow is a Scheme procedure registered with `(defflow NAME EXPR)`. Inside it,
+`(request KIND PAYLOAD)` suspends the flow; the host answers with a plain-data value,
+now (a handler) or later (a webhook calling `resume`). The store keeps, per flow, its
+arguments, status and the log of (request -> value) steps: plain data, in memory or in
+SQLite. Because flow code is deterministic, replaying a flow from its arguments and log
+brings it back to exactly where it was -- that is how a restart, an import or another
+process continues a flow. See docs/flows.md and ../shared/design/FLOWS.md.
+
+    host = FlowHost.open("shop.db")
+    host.load_file("flows/order.scm")
+    host.on("reserve", lambda flow_id, order: "reserved")
+    host.start("order-lifecycle", "o1")      # Suspended(id=1, kind='payment', payload='o1')
+"""
+
+from .data import Dotted
+from .errors import (
+    ExportFormatError,
+    FlowConflictError,
+    FlowError,
+    FlowNotAllowedError,
+    FlowStateError,
+    NondeterminismError,
+    NoSuchFlowError,
+    PlainDataError,
+    UnknownFlowError,
+)
+from .host import FlowHost, FlowRef
+from .records import Done, Failed, FlowRecord, Pending, Result, Step, Suspended
+from .store import FlowStore, MemoryStore
+
+__all__ = [
+    "Done",
+    "Dotted",
+    "ExportFormatError",
+    "Failed",
+    "FlowConflictError",
+    "FlowError",
+    "FlowHost",
+    "FlowNotAllowedError",
+    "FlowRecord",
+    "FlowRef",
+    "FlowStateError",
+    "FlowStore",
+    "MemoryStore",
+    "NoSuchFlowError",
+    "NondeterminismError",
+    "Pending",
+    "PlainDataError",
+    "Result",
+    "Step",
+    "Suspended",
+    "UnknownFlowError",
+]

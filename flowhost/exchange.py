@@ -1,0 +1,310 @@
+"""The export format: the whole flow store as plain data, and its validation on import.
+
+Two views of one format (docs/flow-store-format.md):
+- JSON (FlowHost.export / import_): {"format": "commerce-flows/flow-store",
+  "version": 1, "next_id": N, "flows": [{"id", "flow", "status", "args", "steps",
+  "pending", "result", "error", "where", "source_hash"}, ...]} with plain values in the
+  JSON encoding of data.py;
+- a Scheme datum (flow-store-export / flow-store-import!): the same fields as
+  association lists keyed by symbols, with the values as ordinary Scheme data.
+Import checks everything and names the first bad spot (`flows[2].steps[0].kind: ...`);
+it never half-applies (the host replays every suspended flow before it replaces the store).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheme.types import FALSE, NIL, Pair, Symbol, Vector
+
+from .data import from_json, to_json, to_python, to_scheme
+from .errors import ExportFormatError, PlainDataError
+from .records import CANCELLED, DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
+
+FORMAT = "commerce-flows/flow-store"
+VERSION = 1
+
+Flows = list[tuple[FlowRecord, list[Step]]]
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def to_export(next_id: int, flows: Flows) -> dict:
+    """The JSON-compatible export of records and their steps."""
+    out = []
+    for rec, steps in flows:
+        item: dict[str, Any] = {
+            "id": rec.id,
+            "flow": rec.flow,
+            "status": rec.status,
+            "args": to_json(rec.args),
+            "steps": [
+                {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
+                for s in steps
+            ],
+            "pending": None
+            if rec.pending is None
+            else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
+            "source_hash": rec.source_hash,
+        }
+        if rec.status == DONE:
+            item["result"] = to_json(rec.result)
+        if rec.status == FAILED:
+            item["error"] = rec.error
+            item["where"] = rec.where
+        out.append(item)
+    return {"format": FORMAT, "version": VERSION, "next_id": next_id, "flows": out}
+
+
+def _fail(where: str, message: str) -> ExportFormatError:
+    return ExportFormatError(f"cannot import: {where}: {message}")
+
+
+def _want(d: dict, key: str, kind: type | tuple, where: str) -> Any:
+    if key not in d:
+        raise _fail(where, f"missing key {key!r}")
+    v = d[key]
+    if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise _fail(f"{where}.{key}", f"expected {names}, got {type(v).__name__}")
+    return v
+
+
+def _plain(v: Any, where: str) -> Any:
+    try:
+        return from_json(v, where)
+    except ValueError as e:
+        raise ExportFormatError(f"cannot import: {e}") from None
+
+
+def from_export(data: Any) -> tuple[int, Flows]:
+    """(next_id, records with steps) from a JSON export; ExportFormatError if malformed."""
+    if not isinstance(data, dict):
+        raise _fail("the export", f"expected a JSON object, got {type(data).__name__}")
+    if data.get("format") != FORMAT:
+        raise _fail("format", f"expected {FORMAT!r}, got {data.get('format')!r}")
+    if data.get("version") != VERSION:
+        raise _fail("version", f"this host reads version {VERSION}, got {data.get('version')!r}")
+    extra = set(data) - {"format", "version", "next_id", "flows"}
+    if extra:
+        raise _fail("the export", f"unknown keys {sorted(extra)}")
+    next_id = _want(data, "next_id", int, "export")
+    flows = _want(data, "flows", list, "export")
+    out: Flows = []
+    seen: set[int] = set()
+    for i, item in enumerate(flows):
+        where = f"flows[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(where, "expected an object")
+        allowed = {
+            "id",
+            "flow",
+            "status",
+            "args",
+            "steps",
+            "pending",
+            "result",
+            "error",
+            "where",
+            "source_hash",
+        }
+        extra = set(item) - allowed
+        if extra:
+            raise _fail(where, f"unknown keys {sorted(extra)}")
+        fid = _want(item, "id", int, where)
+        if fid < 1 or fid in seen:
+            raise _fail(f"{where}.id", f"ids must be positive and unique, got {fid}")
+        seen.add(fid)
+        name = _want(item, "flow", str, where)
+        status = _want(item, "status", str, where)
+        if status not in STATUSES:
+            raise _fail(f"{where}.status", f"expected one of {', '.join(STATUSES)}")
+        args = _plain(_want(item, "args", list, where), f"{where}.args")
+        steps = []
+        for j, st in enumerate(_want(item, "steps", list, where)):
+            sw = f"{where}.steps[{j}]"
+            if not isinstance(st, dict) or set(st) != {"kind", "payload", "value"}:
+                raise _fail(sw, "expected {kind, payload, value}")
+            steps.append(
+                Step(
+                    _want(st, "kind", str, sw),
+                    _plain(st["payload"], f"{sw}.payload"),
+                    _plain(st["value"], f"{sw}.value"),
+                )
+            )
+        pending = None
+        raw = item.get("pending")
+        if raw is not None:
+            if not isinstance(raw, dict) or set(raw) != {"kind", "payload"}:
+                raise _fail(f"{where}.pending", "expected {kind, payload} or null")
+            pending = Pending(
+                _want(raw, "kind", str, f"{where}.pending"),
+                _plain(raw["payload"], f"{where}.pending.payload"),
+            )
+        if status == SUSPENDED and pending is None:
+            raise _fail(where, "a suspended flow needs its pending request")
+        if status != SUSPENDED and pending is not None:
+            raise _fail(where, f"a {status} flow has no pending request")
+        result = _plain(item["result"], f"{where}.result") if "result" in item else None
+        if status == DONE and "result" not in item:
+            raise _fail(where, "a done flow needs its result")
+        error = item.get("error")
+        if status == FAILED and not isinstance(error, str):
+            raise _fail(f"{where}.error", "a failed flow needs its error message")
+        rec = FlowRecord(
+            id=fid,
+            flow=name,
+            args=args,
+            status=status,
+            pending=pending,
+            result=result,
+            error=error if status == FAILED else None,
+            where=item.get("where") if status == FAILED else None,
+            source_hash=_want(item, "source_hash", str, where),
+            nsteps=len(steps),
+        )
+        out.append((rec, steps))
+    if seen and next_id <= max(seen):
+        raise _fail("next_id", f"must be above every flow id (got {next_id}, max id {max(seen)})")
+    return next_id, out
+
+
+# -- the Scheme datum ---------------------------------------------------------------------
+
+
+def _alist(pairs: list[tuple[str, Any]]) -> Any:
+    out: Any = NIL
+    for key, value in reversed(pairs):
+        out = Pair(Pair(Symbol(key), value), out)
+    return out
+
+
+def _list(items: list) -> Any:
+    out: Any = NIL
+    for x in reversed(items):
+        out = Pair(x, out)
+    return out
+
+
+def to_datum(next_id: int, flows: Flows) -> Any:
+    """The export as one Scheme datum (association lists)."""
+    items = []
+    for rec, steps in flows:
+        fields = [
+            ("id", rec.id),
+            ("flow", Symbol(rec.flow)),
+            ("status", Symbol(rec.status)),
+            ("args", to_scheme(rec.args)),
+            (
+                "steps",
+                _list(
+                    [
+                        Vector([Symbol(s.kind), to_scheme(s.payload), to_scheme(s.value)])
+                        for s in steps
+                    ]
+                ),
+            ),
+            (
+                "pending",
+                FALSE
+                if rec.pending is None
+                else Vector([Symbol(rec.pending.kind), to_scheme(rec.pending.payload)]),
+            ),
+            ("source-hash", to_scheme(rec.source_hash)),
+        ]
+        if rec.status == DONE:
+            fields.append(("result", to_scheme(rec.result)))
+        if rec.status == FAILED:
+            fields.append(("error", to_scheme(rec.error or "")))
+            fields.append(("where", to_scheme(rec.where) if rec.where else FALSE))
+        items.append(_alist(fields))
+    return _alist(
+        [
+            ("format", to_scheme(FORMAT)),
+            ("version", VERSION),
+            ("next-id", next_id),
+            ("flows", _list(items)),
+        ]
+    )
+
+
+def _fields(datum: Any, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    x = datum
+    while type(x) is Pair:
+        entry = x.car
+        if type(entry) is not Pair or type(entry.car) is not Symbol:
+            raise _fail(where, "expected an association list of (key . value)")
+        out[entry.car.name] = entry.cdr
+        x = x.cdr
+    if x is not NIL:
+        raise _fail(where, "expected a proper association list")
+    return out
+
+
+def from_datum(datum: Any) -> tuple[int, Flows]:
+    """(next_id, records with steps) from the Scheme datum flow-store-export gave."""
+    top = _fields(datum, "the export")
+    try:
+        flows_json = []
+        for i, f in enumerate(_items(top.get("flows", NIL), "flows")):
+            fields = _fields(f, f"flows[{i}]")
+            item: dict[str, Any] = {}
+            for key, value in fields.items():
+                jkey = {"source-hash": "source_hash"}.get(key, key)
+                if key in ("flow", "status"):
+                    item[jkey] = value.name if type(value) is Symbol else to_python(value)
+                elif key == "steps":
+                    item[jkey] = [
+                        _step(v, f"flows[{i}].steps[{j}]")
+                        for j, v in enumerate(_items(value, f"flows[{i}].steps"))
+                    ]
+                elif key == "pending":
+                    item[jkey] = None if value is FALSE else _pending(value, f"flows[{i}].pending")
+                elif key == "where" and value is FALSE:
+                    item[jkey] = None
+                else:
+                    item[jkey] = to_json(to_python(value, f"flows[{i}].{key}"))
+            flows_json.append(item)
+        data = {
+            "format": to_python(top["format"]) if "format" in top else None,
+            "version": top.get("version"),
+            "next_id": top.get("next-id"),
+            "flows": flows_json,
+        }
+    except PlainDataError as e:
+        raise ExportFormatError(f"cannot import: {e.message}") from None
+    extra = set(top) - {"format", "version", "next-id", "flows"}
+    if extra:
+        raise _fail("the export", f"unknown keys {sorted(extra)}")
+    return from_export(data)
+
+
+def _items(x: Any, where: str) -> list:
+    out = []
+    while type(x) is Pair:
+        out.append(x.car)
+        x = x.cdr
+    if x is not NIL:
+        raise _fail(where, "expected a list")
+    return out
+
+
+def _step(v: Any, where: str) -> dict:
+    if type(v) is not Vector or len(v.items) != 3 or type(v.items[0]) is not Symbol:
+        raise _fail(where, "expected #(kind payload value)")
+    return {
+        "kind": v.items[0].name,
+        "payload": to_json(to_python(v.items[1], where)),
+        "value": to_json(to_python(v.items[2], where)),
+    }
+
+
+def _pending(v: Any, where: str) -> dict:
+    if type(v) is not Vector or len(v.items) != 2 or type(v.items[0]) is not Symbol:
+        raise _fail(where, "expected #(kind payload) or #f")
+    return {"kind": v.items[0].name, "payload": to_json(to_python(v.items[1], where))}
+
+
+__all__ = ["CANCELLED", "from_datum", "from_export", "to_datum", "to_export"]

@@ -1,0 +1,466 @@
+"""FlowHost: runs defflow flows on the interpreter over one store (the Python API).
+
+A flow runs on the machine until it calls `(request kind payload)`; the request
+primitive captures the continuation and stops the machine, and the host records the
+flow as suspended on that request. Resuming with a value appends one step (request ->
+value) to the flow's log in the same transaction that records the new state. The live
+continuation is kept in memory; after a restart (or when another process moved the
+flow on) the host replays the flow from its arguments, answering each request from the
+log, until it stands at the recorded pending request again -- and raises
+NondeterminismError if the flow asks for something else on the way.
+
+Handlers registered with `on(kind, fn)` answer requests of that kind at once (reserve,
+fulfil); other kinds (payment) wait until someone calls `resume`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from scheme.errors import SchemeError
+from scheme.interpreter import Interpreter
+from scheme.machine import T_CALL
+from scheme.nodes import TransferNode
+from scheme.types import UNSPECIFIED, Continuation, Symbol
+
+from .data import PlainDataError, show, to_python, to_scheme
+from .errors import (
+    ExportFormatError,
+    FlowError,
+    FlowNotAllowedError,
+    FlowStateError,
+    NondeterminismError,
+    NoSuchFlowError,
+    UnknownFlowError,
+)
+from .exchange import from_datum, from_export, to_datum, to_export
+from .records import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    SUSPENDED,
+    FlowRecord,
+    Pending,
+    Result,
+    Step,
+    Suspended,
+    result_of,
+)
+from .store import FlowStore, MemoryStore
+
+DEFAULT_STEP_LIMIT = 10_000_000  # closure calls per start or resume (times steps on replay)
+DEFAULT_MAX_DEPTH = 1_000_000  # frames a flow may have waiting
+
+
+class FlowRef:
+    """What `(defflow NAME ...)` binds NAME to: a reference by name to the flow."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def scheme_name(self) -> str:
+        return f"#<flow {self.name}>"
+
+    def __repr__(self) -> str:
+        return f"FlowRef({self.name!r})"
+
+
+class FlowDef:
+    """A registered flow: its procedure, a hash of its source, where it was defined."""
+
+    __slots__ = ("name", "proc", "source_hash", "span")
+
+    def __init__(self, name: str, proc: Any, source_hash: str, span: Any) -> None:
+        self.name = name
+        self.proc = proc
+        self.source_hash = source_hash
+        self.span = span
+
+
+class Suspension:
+    """What the request primitive stops the machine with."""
+
+    __slots__ = ("kind", "payload", "cont", "span")
+
+    def __init__(self, kind: str, payload: Any, cont: Continuation, span: Any) -> None:
+        self.kind = kind
+        self.payload = payload
+        self.cont = cont
+        self.span = span
+
+
+class Run:
+    """The flow the machine is running: replayed steps and how far the replay got."""
+
+    __slots__ = ("flow_id", "name", "steps", "step", "expect")
+
+    def __init__(
+        self, flow_id: int | None, name: str, steps: list[Step], expect: Pending | None
+    ) -> None:
+        self.flow_id = flow_id
+        self.name = name
+        self.steps = steps
+        self.step = 0
+        self.expect = expect
+
+
+class Outcome:
+    """Where a run of a flow ended: suspended (kind, payload, cont), done or failed."""
+
+    __slots__ = ("status", "kind", "payload", "cont", "result", "error", "where")
+
+    def __init__(self, status: str, **fields: Any) -> None:
+        self.status = status
+        self.kind = fields.get("kind")
+        self.payload = fields.get("payload")
+        self.cont = fields.get("cont")
+        self.result = fields.get("result")
+        self.error = fields.get("error")
+        self.where = fields.get("where")
+
+    def apply_to(self, rec: FlowRecord) -> FlowRecord:
+        """rec moved to this outcome (version not bumped)."""
+        if self.status == SUSPENDED:
+            return replace(rec, status=SUSPENDED, pending=Pending(self.kind, self.payload))
+        if self.status == DONE:
+            return replace(rec, status=DONE, pending=None, result=self.result)
+        return replace(rec, status=FAILED, pending=None, error=self.error, where=self.where)
+
+
+class _FlowGuardedStream:
+    """The interpreter's output: refuses to be written while flow code runs."""
+
+    def __init__(self, host: FlowHost, stream: TextIO | None, fallback: str) -> None:
+        self.host = host
+        self.stream = stream
+        self.fallback = fallback
+
+    def _target(self) -> TextIO:
+        return self.stream if self.stream is not None else getattr(sys, self.fallback)
+
+    def write(self, text: str) -> int:
+        if self.host._run is not None:
+            raise SchemeError(
+                "flow code cannot do I/O (the flow must replay identically): return data "
+                "or ask the host with (request kind payload)"
+            )
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+
+def source_hash(form_text: str) -> str:
+    """The hash recorded with each flow instance of the definition it started from."""
+    return "sha256:" + hashlib.sha256(form_text.encode("utf-8")).hexdigest()[:16]
+
+
+class FlowHost:
+    """Flows, their store and the handlers that answer their requests."""
+
+    def __init__(
+        self,
+        store: FlowStore | None = None,
+        *,
+        step_limit: int = DEFAULT_STEP_LIMIT,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        output: TextIO | None = None,
+    ) -> None:
+        from .guest import install
+
+        self.store = store if store is not None else MemoryStore()
+        self.step_limit = step_limit
+        self._defs: dict[str, FlowDef] = {}
+        self._handlers: dict[str, Callable[[int, Any], Any]] = {}
+        self._live: dict[int, tuple[int, Continuation]] = {}
+        self._run: Run | None = None
+        self.interp = Interpreter(
+            output=_FlowGuardedStream(self, output, "stdout"),  # type: ignore[arg-type]
+            error=_FlowGuardedStream(self, None, "stderr"),  # type: ignore[arg-type]
+            max_depth=max_depth,
+        )
+        install(self)
+
+    @classmethod
+    def open(cls, path: str | Path, **options: Any) -> FlowHost:
+        """A host on an SQLite store (created if missing); nothing is replayed yet."""
+        from .sqlite_store import SQLiteStore
+
+        return cls(SQLiteStore(path), **options)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    # -- definitions ---------------------------------------------------------------------
+    def load_file(self, path: str | Path) -> Any:
+        """Evaluate a .scm file (its defflow forms register flows)."""
+        return self.interp.load_file(path)
+
+    def load_source(self, text: str, name: str = "<source>") -> Any:
+        """Evaluate Scheme source text in the flow environment."""
+        return self.interp.eval_string(text, name)
+
+    def define_flow(self, name: str, proc: Any, digest: str, span: Any = None) -> FlowRef:
+        """Register (or replace) flow `name`; what defflow does."""
+        self._defs[name] = FlowDef(name, proc, digest, span)
+        return FlowRef(name)
+
+    def flows(self) -> list[str]:
+        """Names of the defined flows, sorted."""
+        return sorted(self._defs)
+
+    def on(self, kind: str, handler: Callable[[int, Any], Any]) -> None:
+        """Answer requests of `kind` at once with handler(flow_id, payload) -> value."""
+        self._handlers[kind] = handler
+
+    def eval(self, text: str, name: str = "<eval>") -> Any:
+        """Run guest code in the flow environment; plain results come back as Python."""
+        self._outside_flow("eval")
+        value = self.interp.eval_string(text, name)
+        if value is UNSPECIFIED:
+            return None
+        try:
+            return to_python(value)
+        except PlainDataError:
+            return value
+
+    # -- the life of a flow --------------------------------------------------------------
+    def start(self, name: str | Symbol | FlowRef, *args: Any) -> Result:
+        """Start flow `name` with plain-data args; run it to its first suspension."""
+        return self._serve(self._start(name, [_canonical(a, "flow argument") for a in args]))
+
+    def resume(self, flow_id: int, value: Any) -> Result:
+        """Resume a suspended flow with a plain-data value."""
+        return self._serve(self._resume(flow_id, _canonical(value, "resume value")))
+
+    def cancel(self, flow_id: int) -> None:
+        """Cancel a suspended flow."""
+        self._outside_flow("flow/cancel")
+        rec = self._get(flow_id)
+        if rec.status != SUSPENDED:
+            raise FlowStateError(
+                f"flow {flow_id} is {rec.status}: only a suspended flow can be cancelled"
+            )
+        self._live.pop(flow_id, None)
+        self.store.update(
+            replace(rec, status=CANCELLED, pending=None, version=rec.version + 1), rec.version
+        )
+
+    def status(self, flow_id: int) -> str | None:
+        """suspended, done, failed, cancelled, or None for an unknown id."""
+        rec = self.store.get(flow_id)
+        return None if rec is None else rec.status
+
+    def result(self, flow_id: int) -> Any:
+        """The result of a done flow (FlowStateError otherwise)."""
+        rec = self._get(flow_id)
+        if rec.status != DONE:
+            raise FlowStateError(f"flow {flow_id} is {rec.status}, not done: it has no result")
+        return rec.result
+
+    def record(self, flow_id: int) -> FlowRecord:
+        """The stored record of a flow (NoSuchFlowError for an unknown id)."""
+        return self._get(flow_id)
+
+    def steps(self, flow_id: int) -> list[Step]:
+        """A flow's log: each request and the value it was resumed with."""
+        self._get(flow_id)
+        return self.store.steps(flow_id)
+
+    def pending(self) -> list[int]:
+        """Ids of suspended flows, ascending."""
+        return self.store.ids(SUSPENDED)
+
+    def requests(self) -> list[Suspended]:
+        """What each suspended flow waits on, ascending id."""
+        return [Suspended(i, p.kind, p.payload) for i, p in self.store.requests()]
+
+    def service(self) -> list[Result]:
+        """Answer every pending request that has a handler (e.g. after a restart)."""
+        return [self._serve(r) for r in self.requests() if r.kind in self._handlers]
+
+    # -- export / reset / import ---------------------------------------------------------
+    def export(self) -> dict:
+        """The whole store as JSON-compatible data (json.dumps works on it)."""
+        return to_export(self.store.next_id(), self._everything())
+
+    def export_datum(self) -> Any:
+        """The whole store as one Scheme datum (what flow-store-export returns)."""
+        return to_datum(self.store.next_id(), self._everything())
+
+    def reset(self) -> None:
+        """Forget every flow definition and instance (other globals stay)."""
+        self._outside_flow("flow-reset!")
+        self._defs.clear()
+        self._live.clear()
+        self.store.clear()
+
+    def import_(self, data: Any) -> None:
+        """Replace the store with an export, replaying each suspended flow first.
+
+        Atomic: on any error (malformed export, unknown flow, a log that no longer
+        replays) the store is unchanged.
+        """
+        self._outside_flow("flow-store-import!")
+        self._import(*from_export(data))
+
+    def import_datum(self, datum: Any) -> None:
+        """import_ for the Scheme datum flow-store-export gave."""
+        self._outside_flow("flow-store-import!")
+        self._import(*from_datum(datum))
+
+    def _import(self, next_id: int, flows: list[tuple[FlowRecord, list[Step]]]) -> None:
+        for rec, _ in flows:
+            if rec.flow not in self._defs:
+                raise ExportFormatError(
+                    f"cannot import: flow {rec.id} is an instance of {rec.flow}, which is not "
+                    f"defined here (defined: {', '.join(self.flows()) or 'none'})"
+                )
+        live: dict[int, tuple[int, Continuation]] = {}
+        for rec, steps in flows:
+            if rec.status == SUSPENDED:
+                live[rec.id] = (rec.version, self._replay(rec, steps))
+        self.store.replace_all(flows, next_id)
+        self._live = live
+
+    def _everything(self) -> list[tuple[FlowRecord, list[Step]]]:
+        return [(rec, self.store.steps(rec.id)) for rec in self.store.records()]
+
+    # -- internals -----------------------------------------------------------------------
+    def _outside_flow(self, what: str) -> None:
+        if self._run is not None:
+            raise FlowNotAllowedError(
+                f"{what}: flow code cannot manage flows; ask the host with (request ...)"
+            )
+
+    def _get(self, flow_id: int) -> FlowRecord:
+        if type(flow_id) is not int:
+            raise NoSuchFlowError(f"flow ids are integers, got {flow_id!r}")
+        rec = self.store.get(flow_id)
+        if rec is None:
+            raise NoSuchFlowError(f"no flow with id {flow_id}")
+        return rec
+
+    def _def(self, name: str | Symbol | FlowRef) -> FlowDef:
+        key = name.name if isinstance(name, (Symbol, FlowRef)) else name
+        fdef = self._defs.get(key) if isinstance(key, str) else None
+        if fdef is None:
+            known = ", ".join(self.flows()) or "none"
+            raise UnknownFlowError(f"no flow named {key} (defined: {known})")
+        return fdef
+
+    def _start(self, name: str | Symbol | FlowRef, args: list) -> Result:
+        self._outside_flow("flow/start")
+        fdef = self._def(name)
+        outcome = self._execute(
+            Run(None, fdef.name, [], None), fdef.proc, [to_scheme(a) for a in args]
+        )
+        rec = outcome.apply_to(
+            FlowRecord(0, fdef.name, args, SUSPENDED, source_hash=fdef.source_hash)
+        )
+        rec = self.store.insert(rec, [])
+        if outcome.status == SUSPENDED:
+            self._live[rec.id] = (rec.version, outcome.cont)
+        return result_of(rec)
+
+    def _resume(self, flow_id: int, value: Any) -> Result:
+        self._outside_flow("flow/resume")
+        rec = self._get(flow_id)
+        if rec.status != SUSPENDED or rec.pending is None:
+            raise FlowStateError(
+                f"flow {flow_id} is {rec.status}: only a suspended flow can be resumed"
+            )
+        cont = self._continuation(rec)
+        # The run may change data the continuation holds, so it is used at most once.
+        self._live.pop(flow_id, None)
+        outcome = self._execute(Run(flow_id, rec.flow, [], None), cont=cont, value=to_scheme(value))
+        new = replace(outcome.apply_to(rec), version=rec.version + 1)
+        self.store.update(new, rec.version, Step(rec.pending.kind, rec.pending.payload, value))
+        if outcome.status == SUSPENDED:
+            self._live[flow_id] = (new.version, outcome.cont)
+        return result_of(new)
+
+    def _serve(self, result: Result) -> Result:
+        while isinstance(result, Suspended) and result.kind in self._handlers:
+            value = self._handlers[result.kind](result.id, result.payload)
+            result = self._resume(result.id, _canonical(value, f"{result.kind} handler's value"))
+        return result
+
+    def _continuation(self, rec: FlowRecord) -> Continuation:
+        entry = self._live.get(rec.id)
+        if entry is not None and entry[0] == rec.version:
+            return entry[1]
+        return self._replay(rec, self.store.steps(rec.id))
+
+    def _replay(self, rec: FlowRecord, steps: list[Step]) -> Continuation:
+        """Run a suspended flow again from its arguments, answering from its log."""
+        fdef = self._def(rec.flow)
+        run = Run(rec.id, rec.flow, steps, rec.pending)
+        outcome = self._execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
+        if outcome.status != SUSPENDED:
+            pending = rec.pending
+            recorded = f"a pending ({pending.kind} {show(pending.payload)})" if pending else "?"
+            new = "returns" if outcome.status == DONE else f"fails ({outcome.error})"
+            raise NondeterminismError(
+                rec.id, rec.flow, len(steps) + 1, recorded, new, outcome.where
+            )
+        return outcome.cont
+
+    def _execute(
+        self,
+        run: Run,
+        proc: Any = None,
+        args: list | None = None,
+        cont: Continuation | None = None,
+        value: Any = None,
+    ) -> Outcome:
+        """Run flow code until it suspends, returns or fails."""
+        m = self.interp.machine
+        limit = self.step_limit * (len(run.steps) + 1)
+        self._run = run
+        m.globals_locked = (
+            "flow code cannot change global variables (a replay would do it "
+            "again): keep state in local variables"
+        )
+        try:
+            if cont is None:
+                v = m.execute(TransferNode((T_CALL, proc, args, None)), step_limit=limit)
+            else:
+                v = m.resume(cont, value, step_limit=limit)
+        except NondeterminismError:
+            raise
+        except SchemeError as e:
+            return Outcome(FAILED, error=str(e), where=str(e.span) if e.span else None)
+        finally:
+            self._run = None
+            m.globals_locked = None
+        if isinstance(v, Suspension):
+            return Outcome(SUSPENDED, kind=v.kind, payload=v.payload, cont=v.cont)
+        if run.step < len(run.steps):
+            raise NondeterminismError(
+                run.flow_id or 0,
+                run.name,
+                run.step + 1,
+                f"{len(run.steps)} steps",
+                "returns before reaching them",
+            )
+        try:
+            return Outcome(DONE, result=to_python(v, "the flow's result"))
+        except PlainDataError as e:
+            return Outcome(FAILED, error=e.message)
+
+
+def _canonical(value: Any, what: str) -> Any:
+    """value checked to be Python plain data, in canonical form (e.g. MString -> str)."""
+    return to_python(to_scheme(value, what), what)
+
+
+__all__ = ["FlowError", "FlowHost", "FlowRef"]

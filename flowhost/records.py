@@ -1,0 +1,85 @@
+"""The flow store's plain records, and the results the host API returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SUSPENDED, DONE, FAILED, CANCELLED = "suspended", "done", "failed", "cancelled"
+STATUSES = (SUSPENDED, DONE, FAILED, CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One request the flow made and the value it was resumed with."""
+
+    kind: str
+    payload: Any
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The request a suspended flow is waiting on."""
+
+    kind: str
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRecord:
+    """Everything a restart needs about one flow instance (its steps are stored apart).
+
+    `version` counts committed changes; an update names the version it read, so two
+    writers cannot both win.
+    """
+
+    id: int
+    flow: str
+    args: list
+    status: str
+    pending: Pending | None = None
+    result: Any = None
+    error: str | None = None
+    where: str | None = None
+    source_hash: str = ""
+    version: int = 0
+    nsteps: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Suspended:
+    """The flow is waiting on a request: `kind` (a name) with `payload`."""
+
+    id: int
+    kind: str
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The flow returned `result`."""
+
+    id: int
+    result: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The flow raised an error: its message and where (file:line:col) it happened."""
+
+    id: int
+    message: str
+    where: str | None = None
+
+
+Result = Suspended | Done | Failed
+
+
+def result_of(rec: FlowRecord) -> Result:
+    """The API result that describes a record's current state."""
+    if rec.status == SUSPENDED and rec.pending is not None:
+        return Suspended(rec.id, rec.pending.kind, rec.pending.payload)
+    if rec.status == DONE:
+        return Done(rec.id, rec.result)
+    return Failed(rec.id, rec.error or rec.status, rec.where)
