@@ -1,0 +1,5 @@
+"""python -m flowhost: the flowhost command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,118 @@
+"""One contract suite for every FlowStore implementation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+import pytest
+
+from flowhost import FlowConflictError, FlowRecord, MemoryStore, NoSuchFlowError, Pending, Step
+from flowhost.sqlite_store import SQLiteStore
+from scheme import Symbol
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path):
+    s = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "c.db")
+    yield s
+    s.close()
+
+
+def rec(flow: str = "f", args=None, status: str = "suspended", **kw) -> FlowRecord:
+    pending = kw.pop("pending", Pending("ask", 1) if status == "suspended" else None)
+    return FlowRecord(0, flow, args if args is not None else [], status, pending, **kw)
+
+
+def test_insert_allocates_ids_from_one(store):
+    a = store.insert(rec(args=["x"]), [])
+    b = store.insert(rec(), [Step("k", 1, 2)])
+    assert (a.id, b.id) == (1, 2)
+    assert store.next_id() == 3
+    assert store.get(1) == a and store.get(2).nsteps == 1
+    assert store.get(3) is None
+
+
+def test_values_round_trip_with_their_types(store):
+    args = ["s", 1, Fraction(2, 3), 1.5, True, Symbol("y"), [1, [2]], (3, 4)]
+    r = store.insert(
+        rec(args=args, pending=Pending("ask", (Symbol("a"), "b"))),
+        [Step("k", [True, 1], (False, 0))],
+    )
+    got = store.get(r.id)
+    assert got.args == args and [type(x) for x in got.args] == [type(x) for x in args]
+    assert got.pending == Pending("ask", (Symbol("a"), "b"))
+    assert store.steps(r.id) == [Step("k", [True, 1], (False, 0))]
+    assert store.steps(r.id)[0].payload[0] is True
+
+
+def test_update_appends_a_step_and_bumps_the_version(store):
+    r = store.insert(rec(), [])
+    store.update(replace(r, pending=Pending("next", 2), version=1), 0, Step("ask", 1, "v"))
+    got = store.get(r.id)
+    assert got.version == 1 and got.nsteps == 1 and got.pending == Pending("next", 2)
+    assert store.steps(r.id) == [Step("ask", 1, "v")]
+
+
+def test_update_with_a_stale_version_conflicts_and_changes_nothing(store):
+    r = store.insert(rec(), [])
+    store.update(replace(r, version=1), 0, Step("ask", 1, "first"))
+    with pytest.raises(FlowConflictError, match="flow 1 was changed"):
+        store.update(
+            replace(r, status="done", pending=None, version=1), 0, Step("ask", 1, "second")
+        )
+    assert store.get(r.id).status == "suspended"
+    assert store.steps(r.id) == [Step("ask", 1, "first")]
+
+
+def test_unknown_ids(store):
+    with pytest.raises(NoSuchFlowError):
+        store.steps(9)
+    with pytest.raises(NoSuchFlowError):
+        store.update(replace(rec(), id=9), 0)
+
+
+def test_ids_requests_and_records_are_ascending(store):
+    for status in ("suspended", "done", "suspended", "failed"):
+        store.insert(rec(status=status), [])
+    assert store.ids() == [1, 2, 3, 4]
+    assert store.ids("suspended") == [1, 3]
+    assert store.requests() == [(1, Pending("ask", 1)), (3, Pending("ask", 1))]
+    assert [r.id for r in store.records()] == [1, 2, 3, 4]
+
+
+def test_replace_all_is_a_whole_replacement(store):
+    store.insert(rec(), [])
+    store.insert(rec(), [])
+    new = [(replace(rec(), id=7), [Step("a", 1, 2), Step("b", 3, 4)])]
+    store.replace_all(new, 5)
+    assert store.ids() == [7]
+    assert store.next_id() == 8  # never below an id in use
+    assert store.steps(7) == [Step("a", 1, 2), Step("b", 3, 4)]
+    assert store.insert(rec(), []).id == 8
+
+
+def test_clear_forgets_flows_but_not_the_id_counter(store):
+    store.insert(rec(), [Step("a", 1, 2)])
+    store.clear()
+    assert store.ids() == [] and store.get(1) is None
+    assert store.insert(rec(), []).id == 2
+
+
+def test_sqlite_store_survives_reopening(tmp_path):
+    s = SQLiteStore(tmp_path / "re.db")
+    s.insert(rec(args=["x"]), [Step("a", 1, 2)])
+    s.close()
+    again = SQLiteStore(tmp_path / "re.db")
+    assert again.get(1).args == ["x"] and again.steps(1) == [Step("a", 1, 2)]
+    assert again.next_id() == 2
+    again.close()
+
+
+def test_sqlite_store_refuses_a_file_that_is_not_a_database(tmp_path):
+    from flowhost.sqlite_store import StoreError
+
+    bad = tmp_path / "not.db"
+    bad.write_text("this is not sqlite " * 100)
+    with pytest.raises(StoreError, match="cannot open the flow store"):
+        SQLiteStore(bad)
