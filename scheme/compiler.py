@@ -221,7 +221,9 @@ class Compiler:
         items = form_items(x, "application", span)
         fn = self.compile(items[0][0], scope, span)
         args = [self.compile(a, scope, s) for a, s in items[1:]]
-        return App(fn, args, span)
+        app = App(fn, args, span)
+        app.scope = scope
+        return app
 
     def compile_seq(self, forms: list, scope: Scope | None, span: Span | None) -> Node:
         """(begin form ...) in expression position."""

@@ -97,6 +97,7 @@ class Machine:
         self.depth = 0
         self.max_depth = max_depth
         self.node: Any = None  # the call being applied when a control primitive runs
+        self.call_env: Any = None  # and the environment that call was evaluated in
         self.env: Any = None  # the default environment for eval (set by the interpreter)
         self.compiler: Any = None
         self.standard_env: Any = None  # name -> a fresh standard Environment
@@ -365,6 +366,7 @@ class Machine:
                             if tf is ControlPrimitive:
                                 self.depth = depth
                                 self.node = site
+                                self.call_env = env
                                 node = TransferNode(f.fn(self, xs, k), site.span)
                                 continue
                             if tf is Parameter:

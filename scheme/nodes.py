@@ -139,9 +139,11 @@ class App(Node):
         "parts",
         "fn_in_parts",
         "nparts",
+        "scope",
     )
 
     def __init__(self, fn: Node, args: list[Node], span: Span | None) -> None:
+        self.scope: Any = None  # the compile-time Scope, for debuggers (names of slots)
         from .primitives.registry import PRIMITIVES
 
         self.span = span
