@@ -10,6 +10,7 @@ the line and a caret.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,18 @@ CHAR_BY_NAME = {
 _MNEMONIC = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "|": "|"}
 _QUOTES = {"'": "quote", "`": "quasiquote", ",": "unquote", ",@": "unquote-splicing"}
 _DELIMITERS = ' \t\n\r\f\v()";|'
+
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def _hex_char(digits: str) -> str | None:
+    """The character with hex scalar value digits, or None (int() alone would also take
+    ' 41', '+41' and '4_1')."""
+    if not _HEX.fullmatch(digits):
+        return None
+    code = int(digits, 16)
+    return chr(code) if code <= 0x10FFFF else None
 
 
 class _Builder:
@@ -84,10 +97,9 @@ class _Builder:
         elif body in CHAR_BY_NAME:
             ch = CHAR_BY_NAME[body]
         elif body[0] in "xX" and len(body) > 1:
-            try:
-                ch = chr(int(body[1:], 16))
-            except (ValueError, OverflowError):
-                raise self._fail(f"bad character: #\\{body}", tok) from None
+            ch = _hex_char(body[1:])
+            if ch is None:
+                raise self._fail(f"bad character: #\\{body}", tok)
         else:
             raise self._fail(
                 f"unknown character name: #\\{body} (try #\\space, #\\newline, #\\x41)", tok
@@ -168,10 +180,10 @@ class _Builder:
                 i += 2
             elif nxt in "xX":
                 end = body.find(";", i)
-                try:
-                    out.append(chr(int(body[i + 2 : end], 16)))
-                except (ValueError, OverflowError):
-                    raise self._fail(f"bad \\x escape in {what} (write \\x41;)", tok) from None
+                ch = _hex_char(body[i + 2 : end]) if end > 0 else None
+                if ch is None:
+                    raise self._fail(f"bad \\x escape in {what} (write \\x41;)", tok)
+                out.append(ch)
                 i = end + 1
             elif nxt in " \t\n\r":
                 # line continuation: \ <intraline ws>* <newline> <intraline ws>*
