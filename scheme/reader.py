@@ -20,7 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .errors import ReadError, Source, Span
 from .numparse import parse_number
-from .scanner import ScanError, datum_extent, prescan, unclosed_parens
+from .scanner import ScanError, datum_extent, lexemes, prescan, unclosed_parens
 from .types import EOF, FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
 
 CHAR_BY_NAME = {
@@ -152,7 +152,9 @@ class _Builder:
             if type(value) is not int or not 0 <= value <= 255:
                 raise self._fail("bytevector elements must be exact integers 0..255", children[0])
             data.append(value)
-        return Bytevector(data)
+        bv = Bytevector(data)
+        bv.span = self._span(children[0])
+        return bv
 
     def abbreviation(self, children: list) -> Pair:
         tok, datum = children
@@ -284,7 +286,15 @@ def _convert(e: UnexpectedInput, source: Source, cleaned: str) -> ReadError:
             return ReadError("unexpected end of input", span=_span_at(source, len(cleaned)))
         where = _span_at(source, tok.start_pos)
         if tok.type == "RPAR":
-            return ReadError("unexpected ')' (no '(' to close)", span=where)
+            before = cleaned[: tok.start_pos]
+            if not unclosed_parens(before):
+                return ReadError("unexpected ')' (no '(' to close)", span=where)
+            last = _last_lexeme(before)
+            if last == ".":
+                return ReadError("unexpected ')': a datum must follow '.'", span=where)
+            if last in _QUOTES:
+                return ReadError(f"unexpected ')': {last} must be followed by a datum", span=where)
+            return ReadError("unexpected ')'", span=where)
         if tok.type == "DOT":
             return ReadError("unexpected '.' (a dotted pair needs (a . b))", span=where)
         if set(getattr(e, "expected", ())) == {"RPAR"}:
