@@ -305,6 +305,18 @@ def _convert(e: UnexpectedInput, source: Source, cleaned: str) -> ReadError:
     return ReadError(str(e))
 
 
+def _last_lexeme(text: str) -> str | None:
+    """The text of the last lexeme in text that is not a comment."""
+    last = None
+    try:
+        for kind, start, end in lexemes(text):
+            if kind != "comment":
+                last = text[start:end]
+    except ScanError:
+        return None
+    return last
+
+
 def read_datum(text: str, pos: int = 0, name: str = "<string>") -> tuple[Any, int]:
     """The first datum at or after pos and the position after it; (EOF, len) if none."""
     try:

@@ -184,10 +184,11 @@ class Vector:
 class Bytevector:
     """A Scheme bytevector; `data` is a bytearray."""
 
-    __slots__ = ("data",)
+    __slots__ = ("data", "span")
 
     def __init__(self, data: bytearray) -> None:
         self.data = data
+        self.span: Span | None = None
 
     def __repr__(self) -> str:
         from .printer import write_string
