@@ -24,7 +24,7 @@ from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all
 from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
-from .reader import read_all
+from .reader import read_all, read_spanned
 from .types import ControlPrimitive, Environment, Primitive, Symbol
 
 _PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
@@ -90,8 +90,8 @@ class Interpreter:
     ) -> Any:
         """Read and evaluate every form in text; returns the last value."""
         value: Any = None
-        for datum in read_all(text, name):
-            value = self.eval_datum(datum, step_limit=step_limit)
+        for datum, span in read_spanned(text, name):
+            value = self.eval_datum(datum, span, step_limit=step_limit)
         return value
 
     def load_file(self, path: str | Path, *, step_limit: int | None = None) -> Any:

@@ -128,8 +128,9 @@ class _Builder:
 
     def list(self, children: list) -> Any:
         head = self._chain(children[1:-1], NIL)
-        if head is not NIL:
-            head.span = self._span(children[0])
+        if head is NIL:  # () is unique and cannot hold a span: travel up like an atom
+            return (NIL, children[0].line, children[0].column)
+        head.span = self._span(children[0])
         return head
 
     def dotted_list(self, children: list) -> Any:
@@ -163,7 +164,12 @@ class _Builder:
         return form
 
     def start(self, children: list) -> list:
-        return [c[0] if type(c) is tuple else c for c in children]
+        # (datum, span): top-level atoms have nowhere else to keep where they were
+        src = self.source
+        return [
+            (c[0], Span(src, c[1], c[2])) if type(c) is tuple else (c, getattr(c, "span", None))
+            for c in children
+        ]
 
     def _unescape(self, body: str, tok: Token, what: str) -> str:
         if "\\" not in body:
@@ -231,6 +237,11 @@ def _parser() -> Lark:
 
 def read_all(text: str, name: str = "<string>") -> list:
     """Every datum in text, in order. Raises ReadError for malformed input."""
+    return [datum for datum, _ in read_spanned(text, name)]
+
+
+def read_spanned(text: str, name: str = "<string>") -> list[tuple[Any, Span | None]]:
+    """(datum, span) for every datum in text: also where a symbol, number or () was."""
     source = Source(name, text)
     try:
         cleaned = prescan(text)

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from .errors import SchemeError
 from .interpreter import Interpreter
 from .printer import write_string
-from .reader import read_all
+from .reader import read_spanned
 from .scanner import needs_more
 from .types import UNSPECIFIED, Values
 
@@ -99,8 +99,8 @@ def run_repl(
             evaluate(text)
             continue
         try:
-            for datum in read_all(text, f"<repl:{count}>"):
-                print_value(interp.eval_datum(datum), out)
+            for datum, span in read_spanned(text, f"<repl:{count}>"):
+                print_value(interp.eval_datum(datum, span), out)
         except SchemeError as e:
             out.flush()
             out.write(e.render() + "\n")
