@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ArityError
 from ..types import (
     FALSE,
     UNSPECIFIED,
@@ -36,6 +37,12 @@ def record_constructor(rt: RecordType, fields: Any, who: Symbol) -> Primitive:
     n = len(rt.fields)
 
     def construct(*args: Any) -> Record:
+        # *args never raises TypeError, so the machine's arity check cannot see a mistake
+        if len(args) != len(positions):
+            plural = "" if len(positions) == 1 else "s"
+            raise ArityError(
+                f"{who.name}: expected {len(positions)} argument{plural}, got {len(args)}"
+            )
         values: list = [FALSE] * n
         for pos, value in zip(positions, args):
             values[pos] = value
