@@ -453,7 +453,12 @@ def parse_define_syntax(
 
 
 def make_transformer(
-    c: Compiler, spec: Any, name: str, scope: Scope | None, span: Span | None
+    c: Compiler,
+    spec: Any,
+    name: str,
+    scope: Scope | None,
+    span: Span | None,
+    who: str = "define-syntax",
 ) -> Any:
     """A macro from a transformer spec: (syntax-rules ...) or another keyword's name."""
     if type(spec) is Pair and c.keyword(spec.car, scope) is SPECIAL_FORMS["syntax-rules"]:
@@ -461,7 +466,7 @@ def make_transformer(
     kw = c.keyword(spec, scope)
     if kw is not None:
         return kw
-    raise syntax_error("define-syntax", "expected a (syntax-rules ...) transformer", spec, span)
+    raise syntax_error(who, "expected a (syntax-rules ...) transformer", spec, span)
 
 
 @special("syntax-rules")
@@ -498,7 +503,7 @@ def _compile_let_syntax(
         )
         pending.append((binding.car, binding.cdr.car, bspan))
     for ident, spec, bspan in pending:
-        macro = make_transformer(c, spec, base_name(ident).name, new if rec else scope, bspan)
+        macro = make_transformer(c, spec, base_name(ident).name, new if rec else scope, bspan, who)
         new.add_macro(ident, macro)
     body = form_items(x.cdr.cdr, who, span)
     require(len(body) > 0, who, "the body is empty", x, span)
