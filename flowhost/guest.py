@@ -116,6 +116,12 @@ def install(host: FlowHost) -> None:
             raise SchemeError(f"request: {e.message}") from None
         span = m.node.span if m.node is not None else None
         i = run.step
+        if run.stepping:
+            run.step += 1
+            return (
+                T_EXIT,
+                Suspension(kind.name, payload_py, m.capture(k), span, m.call_env, m.node),
+            )
         if i < len(run.steps):
             st = run.steps[i]
             if st.kind != kind.name or not same(st.payload, payload_py):
@@ -141,7 +147,7 @@ def install(host: FlowHost) -> None:
                 f"asks ({kind.name} {show(payload_py)})",
                 span,
             )
-        return (T_EXIT, Suspension(kind.name, payload_py, m.capture(k), span))
+        return (T_EXIT, Suspension(kind.name, payload_py, m.capture(k), span, m.call_env, m.node))
 
     interp.define_control("request", request)
 

@@ -85,42 +85,63 @@ class FlowDef:
 
 
 class Suspension:
-    """What the request primitive stops the machine with."""
+    """What the request primitive stops the machine with (env and site: for debuggers)."""
 
-    __slots__ = ("kind", "payload", "cont", "span")
+    __slots__ = ("kind", "payload", "cont", "span", "env", "site")
 
-    def __init__(self, kind: str, payload: Any, cont: Continuation, span: Any) -> None:
+    def __init__(
+        self,
+        kind: str,
+        payload: Any,
+        cont: Continuation,
+        span: Any,
+        env: Any = None,
+        site: Any = None,
+    ) -> None:
         self.kind = kind
         self.payload = payload
         self.cont = cont
         self.span = span
+        self.env = env
+        self.site = site
 
 
 class Run:
-    """The flow the machine is running: replayed steps and how far the replay got."""
+    """The flow the machine is running: replayed steps and how far the replay got.
 
-    __slots__ = ("flow_id", "name", "steps", "step", "expect")
+    With `stepping`, every request stops the machine (a debugger's replay), and the log
+    is only compared, not used to answer.
+    """
+
+    __slots__ = ("flow_id", "name", "steps", "step", "expect", "stepping")
 
     def __init__(
-        self, flow_id: int | None, name: str, steps: list[Step], expect: Pending | None
+        self,
+        flow_id: int | None,
+        name: str,
+        steps: list[Step],
+        expect: Pending | None,
+        stepping: bool = False,
     ) -> None:
         self.flow_id = flow_id
         self.name = name
         self.steps = steps
         self.step = 0
         self.expect = expect
+        self.stepping = stepping
 
 
 class Outcome:
     """Where a run of a flow ended: suspended (kind, payload, cont), done or failed."""
 
-    __slots__ = ("status", "kind", "payload", "cont", "result", "error", "where")
+    __slots__ = ("status", "kind", "payload", "cont", "result", "error", "where", "stop")
 
     def __init__(self, status: str, **fields: Any) -> None:
         self.status = status
         self.kind = fields.get("kind")
         self.payload = fields.get("payload")
         self.cont = fields.get("cont")
+        self.stop: Suspension | None = fields.get("stop")
         self.result = fields.get("result")
         self.error = fields.get("error")
         self.where = fields.get("where")
@@ -287,6 +308,29 @@ class FlowHost:
         """Answer every pending request that has a handler (e.g. after a restart)."""
         return [self._serve(r) for r in self.requests() if r.kind in self._handlers]
 
+    def fork(self, flow_id: int, n: int) -> Result:
+        """Start a new flow with flow_id's arguments, answering its first n requests from
+        flow_id's log; it is left suspended at request n+1 (or done, or failed). For
+        what-if questions, and for re-running a flow after fixing its source."""
+        self._outside_flow("fork")
+        rec = self._get(flow_id)
+        steps = self.store.steps(flow_id)
+        if type(n) is not int or not 0 <= n <= len(steps):
+            raise FlowStateError(
+                f"flow {flow_id} has {len(steps)} steps: fork after 0.."
+                f"{len(steps)} of them, not {n!r}"
+            )
+        fdef = self._def(rec.flow)
+        run = Run(flow_id, rec.flow, steps[:n], None)
+        outcome = self._execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
+        new = outcome.apply_to(
+            FlowRecord(0, rec.flow, rec.args, SUSPENDED, source_hash=fdef.source_hash)
+        )
+        new = self.store.insert(new, steps[: run.step])
+        if outcome.status == SUSPENDED:
+            self._live[new.id] = (new.version, outcome.cont)
+        return self._serve(result_of(new))
+
     # -- export / reset / import ---------------------------------------------------------
     def export(self) -> dict:
         """The whole store as JSON-compatible data (json.dumps works on it)."""
@@ -443,8 +487,8 @@ class FlowHost:
             self._run = None
             m.globals_locked = None
         if isinstance(v, Suspension):
-            return Outcome(SUSPENDED, kind=v.kind, payload=v.payload, cont=v.cont)
-        if run.step < len(run.steps):
+            return Outcome(SUSPENDED, kind=v.kind, payload=v.payload, cont=v.cont, stop=v)
+        if run.step < len(run.steps) and not run.stepping:
             raise NondeterminismError(
                 run.flow_id or 0,
                 run.name,

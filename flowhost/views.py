@@ -1,0 +1,104 @@
+"""Text and JSON views of flows, shared by the command line and the REPL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .data import show, to_json
+from .records import DONE, FAILED, SUSPENDED, FlowRecord, Result, Step, Suspended
+
+
+def waiting_on(rec: FlowRecord) -> str:
+    """`(payment "o1")` for a suspended flow, '' otherwise."""
+    if rec.status == SUSPENDED and rec.pending is not None:
+        return f"({rec.pending.kind} {show(rec.pending.payload)})"
+    return ""
+
+
+def list_table(records: list[FlowRecord]) -> str:
+    """One line per flow: id, flow, status, what it waits on, log length."""
+    if not records:
+        return "no flows"
+    rows = [("id", "flow", "status", "waiting on", "steps")]
+    rows += [(str(r.id), r.flow, r.status, waiting_on(r), str(r.nsteps)) for r in records]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(w) if i < 4 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths))
+        ).rstrip()
+        for row in rows
+    )
+
+
+def list_json(records: list[FlowRecord]) -> list[dict]:
+    return [
+        {
+            "id": r.id,
+            "flow": r.flow,
+            "status": r.status,
+            "waiting_on": None
+            if r.pending is None or r.status != SUSPENDED
+            else {"kind": r.pending.kind, "payload": to_json(r.pending.payload)},
+            "steps": r.nsteps,
+        }
+        for r in records
+    ]
+
+
+def state_text(rec: FlowRecord) -> str:
+    """The flow's current state in words."""
+    if rec.status == SUSPENDED:
+        return f"suspended, waiting on {waiting_on(rec)}"
+    if rec.status == DONE:
+        return f"done, result {show(rec.result)}"
+    if rec.status == FAILED:
+        return f"failed: {rec.error}" + (f" (at {rec.where})" if rec.where else "")
+    return rec.status
+
+
+def show_text(rec: FlowRecord, steps: list[Step]) -> str:
+    """A flow's arguments, every step and its current state."""
+    lines = [
+        f"flow {rec.id}: {rec.flow}",
+        f"arguments: {' '.join(show(a) for a in rec.args) or '(none)'}",
+        f"source:    {rec.source_hash}",
+        "steps:" if steps else "steps:     (none yet)",
+    ]
+    for i, s in enumerate(steps, 1):
+        lines.append(f"  {i:>3}. ({s.kind} {show(s.payload)}) -> {show(s.value)}")
+    lines.append(f"state:     {state_text(rec)}")
+    return "\n".join(lines)
+
+
+def show_json(rec: FlowRecord, steps: list[Step]) -> dict:
+    out: dict[str, Any] = {
+        "id": rec.id,
+        "flow": rec.flow,
+        "status": rec.status,
+        "args": to_json(rec.args),
+        "steps": [
+            {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
+            for s in steps
+        ],
+        "pending": None
+        if rec.pending is None
+        else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
+        "source_hash": rec.source_hash,
+    }
+    if rec.status == DONE:
+        out["result"] = to_json(rec.result)
+    if rec.status == FAILED:
+        out["error"] = rec.error
+        out["where"] = rec.where
+    return out
+
+
+def result_text(r: Result) -> str:
+    """`flow 3 suspended on (payment "o3")`, `flow 3 done: fulfilled`, ..."""
+    if isinstance(r, Suspended):
+        return f"flow {r.id} suspended on ({r.kind} {show(r.payload)})"
+    if r.__class__.__name__ == "Done":
+        return f"flow {r.id} done: {show(r.result)}"  # type: ignore[union-attr]
+    where = f" (at {r.where})" if getattr(r, "where", None) else ""
+    return f"flow {r.id} failed: {r.message}{where}"  # type: ignore[union-attr]
