@@ -296,6 +296,11 @@ class FlowHost:
         self._get(flow_id)
         return self.store.steps(flow_id)
 
+    def find(self, name: str, *args: Any) -> list[int]:
+        """Ids of the instances of flow `name` started with exactly these args (how a
+        service finds the flow of an order, idempotently, after a crash)."""
+        return self.store.find(name, [_canonical(a, "flow argument") for a in args])
+
     def pending(self) -> list[int]:
         """Ids of suspended flows, ascending."""
         return self.store.ids(SUSPENDED)

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS flows (
     nsteps INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id);
+CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args);
 CREATE TABLE IF NOT EXISTS flow_steps (
     flow_id INTEGER NOT NULL,
     step INTEGER NOT NULL,
@@ -234,6 +235,12 @@ class SQLiteStore(FlowStore):
             r[0]
             for r in self._query("SELECT id FROM flows WHERE status = ? ORDER BY id", (status,))
         ]
+
+    def find(self, flow: str, args: list) -> list[int]:
+        rows = self._query(
+            "SELECT id FROM flows WHERE flow = ? AND args = ? ORDER BY id", (flow, dumps(args))
+        )
+        return [r[0] for r in rows]
 
     def requests(self) -> list[tuple[int, Pending]]:
         rows = self._query(

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from .data import dumps
 from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
 
@@ -40,6 +41,10 @@ class FlowStore(ABC):
     @abstractmethod
     def ids(self, status: str | None = None) -> list[int]:
         """Flow ids, ascending, optionally only those with a status."""
+
+    @abstractmethod
+    def find(self, flow: str, args: list) -> list[int]:
+        """Ids of the instances of `flow` started with exactly these args, ascending."""
 
     @abstractmethod
     def requests(self) -> list[tuple[int, Pending]]:
@@ -103,6 +108,10 @@ class MemoryStore(FlowStore):
 
     def ids(self, status: str | None = None) -> list[int]:
         return sorted(i for i, r in self._flows.items() if status is None or r.status == status)
+
+    def find(self, flow: str, args: list) -> list[int]:
+        key = dumps(args)
+        return sorted(i for i, r in self._flows.items() if r.flow == flow and dumps(r.args) == key)
 
     def requests(self) -> list[tuple[int, Pending]]:
         return [

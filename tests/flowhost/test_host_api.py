@@ -153,3 +153,10 @@ def test_failed_flows_keep_message_and_source_location(host):
     assert host.status(1) == "failed"
     host.start("echo", 1)
     assert host.resume(2, 2) == Done(2, 2)
+
+
+def test_find_locates_a_flow_by_its_arguments(host):
+    host.start("order-lifecycle", "a")
+    host.start("order-lifecycle", "b")
+    assert host.find("order-lifecycle", "b") == [2]
+    assert host.find("order-lifecycle", "zzz") == []

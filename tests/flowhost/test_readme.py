@@ -31,14 +31,21 @@ def test_the_readme_session_prints_what_the_readme_says(tmp_path):
 
     blocks = re.split(r"^\$ (.*)$", transcript(), flags=re.M)[1:]
     commands = list(zip(blocks[0::2], blocks[1::2]))
-    assert [c for c, _ in commands] == ["flowhost list --store shop.db",
-                                        "flowhost repl --store shop.db --flows flows"]
+    assert [c for c, _ in commands] == [
+        "flowhost list --store shop.db",
+        "flowhost repl --store shop.db --flows flows",
+    ]
     for command, expected in commands:
         lines = expected.strip("\n").splitlines()
         inputs = "".join(line[2:] + "\n" for line in lines if line.startswith("> "))
         wanted = [line for line in lines if not line.startswith("> ")]
-        r = subprocess.run([sys.executable, "-m", "flowhost", *command.split()[1:]],
-                           input=inputs, capture_output=True, text=True, cwd=tmp_path,
-                           timeout=120)
+        r = subprocess.run(
+            [sys.executable, "-m", "flowhost", *command.split()[1:]],
+            input=inputs,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
         assert r.returncode == 0, r.stderr
         assert r.stdout.splitlines() == wanted, command

@@ -116,3 +116,14 @@ def test_sqlite_store_refuses_a_file_that_is_not_a_database(tmp_path):
     bad.write_text("this is not sqlite " * 100)
     with pytest.raises(StoreError, match="cannot open the flow store"):
         SQLiteStore(bad)
+
+
+def test_find_by_flow_and_exact_arguments(store):
+    store.insert(rec(flow="order", args=["o1"]), [])
+    store.insert(rec(flow="order", args=["o2"]), [])
+    store.insert(rec(flow="refund", args=["o1"]), [])
+    store.insert(rec(flow="order", args=["o1"]), [])
+    assert store.find("order", ["o1"]) == [1, 4]
+    assert store.find("refund", ["o1"]) == [3]
+    assert store.find("order", [Symbol("o1")]) == []  # a symbol is not the string
+    assert store.find("order", ["o1", 2]) == []
