@@ -137,6 +137,9 @@ class Compiler:
                         return m
                 s = s.parent
             if type(ident) is Alias:
+                b = self.env.table.get(ident)  # a global the macro's expansion defined
+                if b is not None:
+                    return b
                 if ident.fresh:
                     raise SchemeSyntaxError(f"internal error: unbound temporary {ident}")
                 where = ident.scope
@@ -346,9 +349,23 @@ def compile_if(c: Compiler, x: Pair, scope: Scope | None, span: Span | None, top
 def compile_define(c: Compiler, x: Pair, scope: Scope | None, span: Span | None, top: Any) -> Node:
     # (define name value) | (define (name . formals) body ...)
     ident, value = parse_define(c, x, span)
-    name = base_name(ident)
-    cell = c.env.cell(name)
-    return GDef(cell, c.compile_named(value, None, span, name.name), span)
+    cell = global_cell(c, ident)
+    return GDef(cell, c.compile_named(value, None, span, base_name(ident).name), span)
+
+
+def global_cell(c: Compiler, ident: Any) -> Cell:
+    """The cell a top-level define of ident assigns.
+
+    A name the define's own macro introduced (an Alias) gets a cell of its own, keyed by
+    the alias: the macro's temporary `tmp` must not overwrite the user's global `tmp`.
+    Uses of the same alias in that expansion resolve to it (see `resolve`).
+    """
+    if type(ident) is not Alias:
+        return c.env.cell(ident)
+    cell = c.env.table.get(ident)
+    if type(cell) is not Cell:
+        cell = c.env.table[ident] = Cell(base_name(ident))
+    return cell
 
 
 def parse_define(c: Compiler, x: Pair, span: Span | None) -> tuple[Any, Any]:
@@ -420,6 +437,16 @@ def compile_begin(c: Compiler, x: Pair, scope: Scope | None, span: Span | None, 
     if top is True:
         if not forms:
             return Const(UNSPECIFIED, span)
+        # a macro's global helpers may refer to each other before their definitions
+        for f, _ in forms:
+            if (
+                type(f) is Pair
+                and c.keyword(f.car, None) is SPECIAL_FORMS["define"]
+                and type(f.cdr) is Pair
+            ):
+                target = f.cdr.car.car if type(f.cdr.car) is Pair else f.cdr.car
+                if type(target) is Alias:
+                    global_cell(c, target)
         nodes = [c.compile(f, None, s, top=True) for f, s in forms]
         return nodes[0] if len(nodes) == 1 else Seq(nodes, span)
     require(len(forms) > 0, "begin", "expected at least one expression", x, span)
