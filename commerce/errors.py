@@ -109,3 +109,35 @@ class InvalidPolicyError(CommerceError):
 
 class UngroundQueryError(CommerceError):
     """A relation was asked a question in a mode it cannot answer (an argument must be ground)."""
+
+
+class InvalidEventError(CommerceError):
+    """A ledger event with a bad field, or whose figures do not add up."""
+
+
+class EventFormatError(InvalidEventError):
+    """Stored or received event data that is not a well-formed event (unknown type, bad key)."""
+
+
+class UnknownOrderError(CommerceError):
+    """An order (a ledger stream) that the ledger does not hold."""
+
+
+class DuplicateOrderError(CommerceError):
+    """Two summaries of the same order given to one reconciliation."""
+
+
+class InvalidStreamError(CommerceError):
+    """An event appended where it cannot go (e.g. a payment on a stream with no order)."""
+
+
+class LedgerConflictError(CommerceError):
+    """A stream moved past the version the writer read; nothing was appended."""
+
+
+class IdempotencyConflictError(CommerceError):
+    """An idempotency key already recorded with different fields; nothing was appended."""
+
+
+class LedgerStoreError(CommerceError):
+    """The ledger database could not be used (locked, corrupt, not a ledger...)."""
