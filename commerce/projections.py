@@ -24,7 +24,7 @@ each, sorted by order id, ready for `recon.reconcile`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -218,8 +218,3 @@ def summary_of(ledger: Ledger, order: str) -> OrderSummary:
 def summaries(ledger: Ledger) -> list[OrderSummary]:
     """The summary of every order in the ledger, sorted by order id."""
     return [summarize([r.event for r in recs]) for _, recs in ledger.read_all()]
-
-
-def summarize_all(streams: Iterable[Sequence[Event]]) -> list[OrderSummary]:
-    """The summaries of several orders' event lists, sorted by order id."""
-    return sorted((summarize(events) for events in streams), key=lambda s: s.order)
