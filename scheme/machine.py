@@ -367,7 +367,15 @@ class Machine:
                                 self.depth = depth
                                 self.node = site
                                 self.call_env = env
-                                node = TransferNode(f.fn(self, xs, k), site.span)
+                                tr = f.fn(self, xs, k)
+                                n = frames_pushed(tr, k)
+                                if n:
+                                    depth += n
+                                    if depth > maxd:
+                                        raise DepthLimitError(
+                                            f"continuation deeper than {maxd} frames"
+                                        )
+                                node = TransferNode(tr, site.span)
                                 continue
                             if tf is Parameter:
                                 if xs:
@@ -413,8 +421,15 @@ class Machine:
                             return v
                         fr = k
                         if type(fr) is not tuple:  # a control primitive's frame
+                            depth -= 1
                             self.depth = depth
-                            node = TransferNode(fr.resume(self, v), fr.span)
+                            tr = fr.resume(self, v)
+                            n = frames_pushed(tr, fr.next)
+                            if n:
+                                depth += n
+                                if depth > maxd:
+                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                            node = TransferNode(tr, fr.span)
                             break
                         kind = fr[0]
                         depth -= 1
@@ -527,7 +542,9 @@ class Machine:
             except Exception as e:  # noqa: BLE001 -- every error becomes a Scheme raise
                 self.depth = depth
                 at_fault = site if node is APPLYING else node
-                node = TransferNode(self._on_error(e, at_fault, f, xs, k))
+                tr = self._on_error(e, at_fault, f, xs, k)
+                depth += frames_pushed(tr, k)
+                node = TransferNode(tr)
                 env = None
 
     def _checkpoint(self, steps: int, budget: int) -> int:
@@ -582,6 +599,30 @@ class Machine:
     # -- dynamic-wind --------------------------------------------------------------------
     def _rewind(self, cont: Continuation, value: Any) -> tuple:
         return WindStepFrame(wind_steps(self.winds, cont.winds), 0, cont, value).resume(self, None)
+
+
+def frames_pushed(tr: tuple, base: Any) -> int:
+    """How many control frames a transfer's continuation adds on top of base.
+
+    Control primitives push frame objects rather than the machine's tuples; counting
+    them keeps the depth cap honest for recursion through call-with-values,
+    dynamic-wind, with-exception-handler, force, ... (0 when the transfer does not
+    continue base, e.g. it resumes another continuation).
+    """
+    kind = tr[0]
+    if kind == T_CALL or kind == T_EVAL:
+        k = tr[3]
+    elif kind == T_VALUE:
+        k = tr[2]
+    else:
+        return 0
+    n = 0
+    while k is not base:
+        if k is None or type(k) is tuple or n == 4:
+            return 0
+        n += 1
+        k = k.next
+    return n
 
 
 def bind(f: Closure, xs: list, span: Span | None) -> list:
