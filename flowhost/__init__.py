@@ -14,6 +14,8 @@ process continues a flow. See docs/flows.md and ../shared/design/FLOWS.md.
     host.start("order-lifecycle", "o1")      # Suspended(id=1, kind='payment', payload='o1')
 """
 
+from scheme.types import Char, Symbol
+
 from .data import Dotted
 from .errors import (
     ExportFormatError,
@@ -21,6 +23,7 @@ from .errors import (
     FlowError,
     FlowNotAllowedError,
     FlowStateError,
+    HandlerError,
     NondeterminismError,
     NoSuchFlowError,
     PlainDataError,
@@ -28,11 +31,13 @@ from .errors import (
 )
 from .host import FlowHost, FlowRef
 from .records import Done, Failed, FlowRecord, Pending, Result, Step, Suspended
+from .sqlite_store import SQLiteStore, StoreError
 from .store import FlowStore, MemoryStore
 
 __all__ = [
     "Done",
     "Dotted",
+    "Char",
     "ExportFormatError",
     "Failed",
     "FlowConflictError",
@@ -42,6 +47,7 @@ __all__ = [
     "FlowRecord",
     "FlowRef",
     "FlowStateError",
+    "HandlerError",
     "FlowStore",
     "MemoryStore",
     "NoSuchFlowError",
@@ -49,7 +55,10 @@ __all__ = [
     "Pending",
     "PlainDataError",
     "Result",
+    "SQLiteStore",
+    "StoreError",
     "Step",
     "Suspended",
+    "Symbol",
     "UnknownFlowError",
 ]

@@ -333,7 +333,27 @@ def loads(text: str) -> Any:
 
 def same(a: Any, b: Any) -> bool:
     """Type-exact equality of Python plain values (True is not 1, 1.0 is not 1)."""
-    return dumps(a) == dumps(b)
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        t = type(x)
+        if t is not type(y):
+            return False
+        if t is list or t is tuple:
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif t is Dotted:
+            if len(x.items) != len(y.items):
+                return False
+            stack.extend(zip(x.items, y.items))
+            stack.append((x.tail, y.tail))
+        elif t is float:
+            if x != y and not (math.isnan(x) and math.isnan(y)):
+                return False
+        elif x != y:
+            return False
+    return True
 
 
 def show(x: Any) -> str:

@@ -47,6 +47,22 @@ class FlowNotAllowedError(FlowError):
     """Something flow code may not do (start flows, change globals, I/O)."""
 
 
+class HandlerError(FlowError):
+    """A request handler raised: the flow stays suspended on that request.
+
+    `flow_id` and `kind` say which; the original exception is the __cause__.
+    `FlowHost.service()` asks the handlers again.
+    """
+
+    def __init__(self, flow_id: int, kind: str, cause: BaseException) -> None:
+        super().__init__(
+            f"the {kind} handler failed for flow {flow_id} ({type(cause).__name__}: {cause}); "
+            f"the flow stays suspended on {kind}"
+        )
+        self.flow_id = flow_id
+        self.kind = kind
+
+
 class NondeterminismError(FlowError, AbortEvaluation):
     """Replaying a flow's log reached a different request than the one recorded.
 

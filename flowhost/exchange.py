@@ -90,6 +90,8 @@ def from_export(data: Any) -> tuple[int, Flows]:
     if extra:
         raise _fail("the export", f"unknown keys {sorted(extra)}")
     next_id = _want(data, "next_id", int, "export")
+    if next_id < 1:
+        raise _fail("next_id", f"ids start at 1, got {next_id}")
     flows = _want(data, "flows", list, "export")
     out: Flows = []
     seen: set[int] = set()
@@ -149,9 +151,16 @@ def from_export(data: Any) -> tuple[int, Flows]:
         result = _plain(item["result"], f"{where}.result") if "result" in item else None
         if status == DONE and "result" not in item:
             raise _fail(where, "a done flow needs its result")
+        if status != DONE and "result" in item:
+            raise _fail(f"{where}.result", f"a {status} flow has no result")
         error = item.get("error")
         if status == FAILED and not isinstance(error, str):
             raise _fail(f"{where}.error", "a failed flow needs its error message")
+        for key in ("error", "where"):
+            if status != FAILED and key in item:
+                raise _fail(f"{where}.{key}", f"only a failed flow has {key!r}")
+        if item.get("where") is not None and not isinstance(item["where"], str):
+            raise _fail(f"{where}.where", "expected a location string or null")
         rec = FlowRecord(
             id=fid,
             flow=name,
@@ -246,9 +255,12 @@ def _fields(datum: Any, where: str) -> dict[str, Any]:
 def from_datum(datum: Any) -> tuple[int, Flows]:
     """(next_id, records with steps) from the Scheme datum flow-store-export gave."""
     top = _fields(datum, "the export")
+    for key in ("format", "version", "next-id", "flows"):
+        if key not in top:
+            raise _fail("the export", f"missing key {key!r}")
     try:
         flows_json = []
-        for i, f in enumerate(_items(top.get("flows", NIL), "flows")):
+        for i, f in enumerate(_items(top["flows"], "flows")):
             fields = _fields(f, f"flows[{i}]")
             item: dict[str, Any] = {}
             for key, value in fields.items():

@@ -59,7 +59,8 @@ def install(host: FlowHost) -> None:
             except NondeterminismError as e:
                 raise SchemeError(f"{who}: {e.message}", span=e.span) from None
             except FlowError as e:
-                raise SchemeError(f"{who}: {e.message}") from None
+                prefix = "" if e.message.startswith(f"{who}:") else f"{who}: "
+                raise SchemeError(f"{prefix}{e.message}") from None
 
         call.__signature__ = __import__("inspect").signature(fn)  # type: ignore[attr-defined]
         return call
@@ -134,6 +135,7 @@ def install(host: FlowHost) -> None:
                     span,
                 )
             run.step += 1
+            m.grant_steps(host.step_limit)  # each logged answer starts a new segment
             return (T_VALUE, to_scheme(st.value), k)
         expect = run.expect
         if expect is not None and (

@@ -34,6 +34,7 @@ from .errors import (
     FlowError,
     FlowNotAllowedError,
     FlowStateError,
+    HandlerError,
     NondeterminismError,
     NoSuchFlowError,
     UnknownFlowError,
@@ -53,7 +54,7 @@ from .records import (
 )
 from .store import FlowStore, MemoryStore
 
-DEFAULT_STEP_LIMIT = 10_000_000  # closure calls per start or resume (times steps on replay)
+DEFAULT_STEP_LIMIT = 1_000_000  # closure calls between two requests (about a second)
 DEFAULT_MAX_DEPTH = 1_000_000  # frames a flow may have waiting
 
 
@@ -221,13 +222,13 @@ class FlowHost:
         self.store.close()
 
     # -- definitions ---------------------------------------------------------------------
-    def load_file(self, path: str | Path) -> Any:
+    def load_file(self, path: str | Path) -> None:
         """Evaluate a .scm file (its defflow forms register flows)."""
-        return self.interp.load_file(path)
+        self.interp.load_file(path)
 
-    def load_source(self, text: str, name: str = "<source>") -> Any:
+    def load_source(self, text: str, name: str = "<source>") -> None:
         """Evaluate Scheme source text in the flow environment."""
-        return self.interp.eval_string(text, name)
+        self.interp.eval_string(text, name)
 
     def define_flow(self, name: str, proc: Any, digest: str, span: Any = None) -> FlowRef:
         """Register (or replace) flow `name`; what defflow does."""
@@ -256,7 +257,9 @@ class FlowHost:
     # -- the life of a flow --------------------------------------------------------------
     def start(self, name: str | Symbol | FlowRef, *args: Any) -> Result:
         """Start flow `name` with plain-data args; run it to its first suspension."""
-        return self._serve(self._start(name, [_canonical(a, "flow argument") for a in args]))
+        return self._serve(
+            self._start(name, [_canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)])
+        )
 
     def resume(self, flow_id: int, value: Any) -> Result:
         """Resume a suspended flow with a plain-data value."""
@@ -271,9 +274,7 @@ class FlowHost:
                 f"flow {flow_id} is {rec.status}: only a suspended flow can be cancelled"
             )
         self._live.pop(flow_id, None)
-        self.store.update(
-            replace(rec, status=CANCELLED, pending=None, version=rec.version + 1), rec.version
-        )
+        self.store.update(replace(rec, status=CANCELLED, pending=None), rec.version)
 
     def status(self, flow_id: int) -> str | None:
         """suspended, done, failed, cancelled, or None for an unknown id."""
@@ -373,12 +374,12 @@ class FlowHost:
                     f"cannot import: flow {rec.id} is an instance of {rec.flow}, which is not "
                     f"defined here (defined: {', '.join(self.flows()) or 'none'})"
                 )
-        live: dict[int, tuple[int, Continuation]] = {}
+        conts: dict[int, Continuation] = {}
         for rec, steps in flows:
             if rec.status == SUSPENDED:
-                live[rec.id] = (rec.version, self._replay(rec, steps))
-        self.store.replace_all(flows, next_id)
-        self._live = live
+                conts[rec.id] = self._replay(rec, steps)
+        stored = self.store.replace_all(flows, next_id)
+        self._live = {r.id: (r.version, conts[r.id]) for r in stored if r.id in conts}
 
     def _everything(self) -> list[tuple[FlowRecord, list[Step]]]:
         return [(rec, self.store.steps(rec.id)) for rec in self.store.records()]
@@ -431,15 +432,21 @@ class FlowHost:
         # The run may change data the continuation holds, so it is used at most once.
         self._live.pop(flow_id, None)
         outcome = self._execute(Run(flow_id, rec.flow, [], None), cont=cont, value=to_scheme(value))
-        new = replace(outcome.apply_to(rec), version=rec.version + 1)
-        self.store.update(new, rec.version, Step(rec.pending.kind, rec.pending.payload, value))
+        new = self.store.update(
+            outcome.apply_to(rec), rec.version, Step(rec.pending.kind, rec.pending.payload, value)
+        )
         if outcome.status == SUSPENDED:
             self._live[flow_id] = (new.version, outcome.cont)
         return result_of(new)
 
     def _serve(self, result: Result) -> Result:
         while isinstance(result, Suspended) and result.kind in self._handlers:
-            value = self._handlers[result.kind](result.id, result.payload)
+            try:
+                value = self._handlers[result.kind](result.id, result.payload)
+            except FlowError:
+                raise
+            except Exception as e:
+                raise HandlerError(result.id, result.kind, e) from e
             result = self._resume(result.id, _canonical(value, f"{result.kind} handler's value"))
         return result
 
@@ -454,13 +461,22 @@ class FlowHost:
         fdef = self._def(rec.flow)
         run = Run(rec.id, rec.flow, steps, rec.pending)
         outcome = self._execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
+        if outcome.status != SUSPENDED and run.step < len(steps):
+            st = steps[run.step]
+            new = "returns" if outcome.status == DONE else f"fails ({outcome.error})"
+            raise NondeterminismError(
+                rec.id,
+                rec.flow,
+                run.step + 1,
+                f"({st.kind} {show(st.payload)})",
+                new,
+                outcome.where,
+            )
         if outcome.status != SUSPENDED:
             pending = rec.pending
             recorded = f"a pending ({pending.kind} {show(pending.payload)})" if pending else "?"
             new = "returns" if outcome.status == DONE else f"fails ({outcome.error})"
-            raise NondeterminismError(
-                rec.id, rec.flow, len(steps) + 1, recorded, new, outcome.where
-            )
+            raise NondeterminismError(rec.id, rec.flow, run.step + 1, recorded, new, outcome.where)
         return outcome.cont
 
     def _execute(
@@ -473,7 +489,7 @@ class FlowHost:
     ) -> Outcome:
         """Run flow code until it suspends, returns or fails."""
         m = self.interp.machine
-        limit = self.step_limit * (len(run.steps) + 1)
+        limit = self.step_limit  # a replay is granted this much again at each logged answer
         self._run = run
         m.globals_locked = (
             "flow code cannot change global variables (a replay would do it "
@@ -498,8 +514,8 @@ class FlowHost:
                 run.flow_id or 0,
                 run.name,
                 run.step + 1,
-                f"{len(run.steps)} steps",
-                "returns before reaching them",
+                f"({run.steps[run.step].kind} {show(run.steps[run.step].payload)})",
+                "returns",
             )
         try:
             return Outcome(DONE, result=to_python(v, "the flow's result"))

@@ -2,7 +2,8 @@
 
 A process killed at any moment leaves each flow as it was before or after a step, never
 between: the flow row and its new step row are written in one transaction. An update
-names the version it read (`UPDATE ... WHERE version = ?`), so when two processes resume
+names the version it read (`UPDATE ... WHERE version = ?`; versions are stamps unique in
+the store, see store.py), so when two processes resume
 the same flow only the first commit wins and the other gets FlowConflictError. Steps
 live in their own table, so opening a store reads nothing until a flow is touched, and
 appending a step writes one row however long the log is.
@@ -160,6 +161,16 @@ class SQLiteStore(FlowStore):
         'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps'
     )
 
+    @staticmethod
+    def _stamps(db: sqlite3.Connection, count: int = 1) -> int:
+        """Reserve `count` version stamps (unique in the store); returns the first."""
+        row = db.execute("SELECT value FROM flow_meta WHERE key = 'next_version'").fetchone()
+        first = int(row[0]) if row else 1
+        db.execute(
+            "INSERT OR REPLACE INTO flow_meta VALUES ('next_version', ?)", (str(first + count),)
+        )
+        return first
+
     # -- the interface -------------------------------------------------------------------
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
         try:
@@ -170,7 +181,7 @@ class SQLiteStore(FlowStore):
                 db.execute(
                     "UPDATE flow_meta SET value = ? WHERE key = 'next_id'", (str(new_id + 1),)
                 )
-                rec = replace(rec, id=new_id, nsteps=len(steps))
+                rec = replace(rec, id=new_id, nsteps=len(steps), version=self._stamps(db))
                 db.execute(
                     f"INSERT INTO flows ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     self._row(rec),
@@ -199,7 +210,9 @@ class SQLiteStore(FlowStore):
         )
         return [Step(k, loads(p), loads(v)) for k, p, v in rows]
 
-    def update(self, rec: FlowRecord, expected_version: int, step: Step | None = None) -> None:
+    def update(
+        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+    ) -> FlowRecord:
         try:
             with self._transaction() as db:
                 row = db.execute(
@@ -219,12 +232,13 @@ class SQLiteStore(FlowStore):
                         (rec.id, nsteps, step.kind, dumps(step.payload), dumps(step.value)),
                     )
                     nsteps += 1
-                values = self._row(replace(rec, nsteps=nsteps))
+                stored = replace(rec, nsteps=nsteps, version=self._stamps(db))
                 db.execute(
                     "UPDATE flows SET flow=?, args=?, status=?, pending=?, result=?, error=?, "
                     '"where"=?, source_hash=?, version=?, nsteps=? WHERE id = ? AND version = ?',
-                    (*values[1:], rec.id, expected_version),
+                    (*self._row(stored)[1:], rec.id, expected_version),
                 )
+                return stored
         except sqlite3.Error as e:
             raise StoreError(f"{self.path}: cannot update flow {rec.id}: {e}") from e
 
@@ -256,14 +270,20 @@ class SQLiteStore(FlowStore):
     def next_id(self) -> int:
         return int(self._query("SELECT value FROM flow_meta WHERE key = 'next_id'")[0][0])
 
-    def replace_all(self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int) -> None:
+    def replace_all(
+        self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
+    ) -> list[FlowRecord]:
+        flows = list(flows)
+        stored: list[FlowRecord] = []
         try:
             with self._transaction() as db:
                 db.execute("DELETE FROM flow_steps")
                 db.execute("DELETE FROM flows")
                 top = next_id
-                for rec, steps in flows:
-                    rec = replace(rec, nsteps=len(steps))
+                stamp = self._stamps(db, len(flows))
+                for n, (rec, steps) in enumerate(flows):
+                    rec = replace(rec, nsteps=len(steps), version=stamp + n)
+                    stored.append(rec)
                     db.execute(
                         f"INSERT INTO flows ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         self._row(rec),
@@ -279,6 +299,7 @@ class SQLiteStore(FlowStore):
                 db.execute("UPDATE flow_meta SET value = ? WHERE key = 'next_id'", (str(top),))
         except sqlite3.Error as e:
             raise StoreError(f"{self.path}: cannot import: {e}") from e
+        return sorted(stored, key=lambda r: r.id)
 
     def clear(self) -> None:
         try:

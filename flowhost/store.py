@@ -3,6 +3,10 @@
 A store keeps flow records and their steps as plain data. Every change is one atomic
 operation: insert a new flow, update one flow (optionally appending a step) provided
 its version is still the one the caller read, replace everything (import), or clear.
+
+A version is a stamp the store gives a record each time it is written, unique within
+the store (never reused, not even by an import that brings back an older export), so a
+continuation a host keeps for (id, version) can never be mistaken for another state.
 The SQLite implementation is in sqlite_store.py; tests run one contract suite against
 both.
 """
@@ -23,7 +27,8 @@ class FlowStore(ABC):
 
     @abstractmethod
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
-        """Store a new flow under the next id (rec.id is ignored); returns it with its id."""
+        """Store a new flow under the next id (rec.id and rec.version are ignored); returns
+        it as stored."""
 
     @abstractmethod
     def get(self, flow_id: int) -> FlowRecord | None:
@@ -34,9 +39,12 @@ class FlowStore(ABC):
         """The flow's steps in order."""
 
     @abstractmethod
-    def update(self, rec: FlowRecord, expected_version: int, step: Step | None = None) -> None:
+    def update(
+        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+    ) -> FlowRecord:
         """Replace the record (and append step) if its stored version is expected_version;
-        FlowConflictError otherwise, with nothing changed."""
+        FlowConflictError otherwise, with nothing changed. Returns the record as stored
+        (with its new version)."""
 
     @abstractmethod
     def ids(self, status: str | None = None) -> list[int]:
@@ -59,8 +67,10 @@ class FlowStore(ABC):
         """The id the next insert will get."""
 
     @abstractmethod
-    def replace_all(self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int) -> None:
-        """Atomically replace every flow (an import)."""
+    def replace_all(
+        self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
+    ) -> list[FlowRecord]:
+        """Atomically replace every flow (an import); returns the records as stored."""
 
     @abstractmethod
     def clear(self) -> None:
@@ -77,9 +87,14 @@ class MemoryStore(FlowStore):
         self._flows: dict[int, FlowRecord] = {}
         self._steps: dict[int, list[Step]] = {}
         self._next = 1
+        self._stamp = 0
+
+    def _version(self) -> int:
+        self._stamp += 1
+        return self._stamp
 
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
-        rec = replace(rec, id=self._next, nsteps=len(steps))
+        rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
         self._next += 1
         self._flows[rec.id] = rec
         self._steps[rec.id] = list(steps)
@@ -93,7 +108,9 @@ class MemoryStore(FlowStore):
             raise NoSuchFlowError(f"no flow with id {flow_id}")
         return list(self._steps[flow_id])
 
-    def update(self, rec: FlowRecord, expected_version: int, step: Step | None = None) -> None:
+    def update(
+        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+    ) -> FlowRecord:
         current = self._flows.get(rec.id)
         if current is None:
             raise NoSuchFlowError(f"no flow with id {rec.id}")
@@ -104,7 +121,9 @@ class MemoryStore(FlowStore):
             )
         if step is not None:
             self._steps[rec.id].append(step)
-        self._flows[rec.id] = replace(rec, nsteps=len(self._steps[rec.id]))
+        stored = replace(rec, nsteps=len(self._steps[rec.id]), version=self._version())
+        self._flows[rec.id] = stored
+        return stored
 
     def ids(self, status: str | None = None) -> list[int]:
         return sorted(i for i, r in self._flows.items() if status is None or r.status == status)
@@ -127,14 +146,17 @@ class MemoryStore(FlowStore):
     def next_id(self) -> int:
         return self._next
 
-    def replace_all(self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int) -> None:
+    def replace_all(
+        self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
+    ) -> list[FlowRecord]:
         new_flows: dict[int, FlowRecord] = {}
         new_steps: dict[int, list[Step]] = {}
         for rec, steps in flows:
-            new_flows[rec.id] = replace(rec, nsteps=len(steps))
+            new_flows[rec.id] = replace(rec, nsteps=len(steps), version=self._version())
             new_steps[rec.id] = list(steps)
         self._flows, self._steps = new_flows, new_steps
         self._next = max([next_id, *[i + 1 for i in new_flows]])
+        return [new_flows[i] for i in sorted(new_flows)]
 
     def clear(self) -> None:
         self._flows.clear()

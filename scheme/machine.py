@@ -102,6 +102,7 @@ class Machine:
         self.compiler: Any = None
         self.standard_env: Any = None  # name -> a fresh standard Environment
         self.collect_garbage = False
+        self.budget = NO_LIMIT  # closure calls the running evaluation may still make
         # When set (a reason), set! and define of global variables raise: the flow host
         # sets it while flow code runs, since replay cannot undo changes to globals.
         self.globals_locked: str | None = None
@@ -127,7 +128,7 @@ class Machine:
         depth: int,
         step_limit: int | None,
     ) -> Any:
-        saved = (self.winds, self.handlers, self.depth, self.collect_garbage)
+        saved = (self.winds, self.handlers, self.depth, self.collect_garbage, self.budget)
         self.winds, self.handlers, self.depth = winds, handlers, depth
         self.collect_garbage = gc.isenabled()
         gc.disable()
@@ -136,7 +137,7 @@ class Machine:
         finally:
             if self.collect_garbage:
                 gc.enable()
-            self.winds, self.handlers, self.depth, self.collect_garbage = saved
+            self.winds, self.handlers, self.depth, self.collect_garbage, self.budget = saved
 
     def capture(self, k: Any) -> Continuation:
         """The current continuation (for control primitives, which get k)."""
@@ -154,8 +155,8 @@ class Machine:
         maxd = self.max_depth
         depth = self.depth
         steps = 0
-        budget = limit
-        limit = min(budget, GC_EVERY)
+        self.budget = limit
+        limit = min(limit, GC_EVERY)
         f: Any = None
         xs: Any = None
         v: Any = None
@@ -205,7 +206,7 @@ class Machine:
                                     node = lam.body
                                     steps += 1
                                     if steps > limit:
-                                        limit = self._checkpoint(steps, budget)
+                                        limit = self._checkpoint(steps)
                                     continue
                                 xs = xs[1:]
                                 if type(f) is Prim:
@@ -270,7 +271,7 @@ class Machine:
                                 node = lam.body
                                 steps += 1
                                 if steps > limit:
-                                    limit = self._checkpoint(steps, budget)
+                                    limit = self._checkpoint(steps)
                                 continue
                             if type(f) is Prim:
                                 v = f.fn(*xs)
@@ -342,7 +343,7 @@ class Machine:
                                 node = lam.body
                                 steps += 1
                                 if steps > limit:
-                                    limit = self._checkpoint(steps, budget)
+                                    limit = self._checkpoint(steps)
                                 continue
                             if tf is Prim:
                                 v = f.fn(*xs)
@@ -487,7 +488,7 @@ class Machine:
                                 node = lam.body
                                 steps += 1
                                 if steps > limit:
-                                    limit = self._checkpoint(steps, budget)
+                                    limit = self._checkpoint(steps)
                                 break
                             if f is UNBOUND:
                                 raise unbound_operator(node)
@@ -547,7 +548,12 @@ class Machine:
                 node = TransferNode(tr)
                 env = None
 
-    def _checkpoint(self, steps: int, budget: int) -> int:
+    def grant_steps(self, n: int) -> None:
+        """Raise the running evaluation's step budget by n (a host that replays a flow
+        grants a fresh budget at each request it answers)."""
+        self.budget += n
+
+    def _checkpoint(self, steps: int) -> int:
         """Every GC_EVERY closure calls: enforce the budget and collect young garbage.
 
         Automatic garbage collection is off while the machine runs: with a million frames
@@ -555,6 +561,7 @@ class Machine:
         generations are collected here instead, so cycles that die young (a named let's
         frame and closure) are still freed during long runs.
         """
+        budget = self.budget
         if steps > budget:
             raise StepLimitError(f"step budget of {budget} closure calls used up")
         if self.collect_garbage:

@@ -132,3 +132,23 @@ def test_python_values_that_are_not_plain_are_refused():
     for bad in (None, {"a": 1}, {1}, object()):
         with pytest.raises(PlainDataError):
             to_scheme(bad, "argument")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ([1, (2, "x")], [1, (2, "x")], True),
+        ([True], [1], False),
+        ([1.0], [1], False),
+        ((1,), [1], False),
+        (Dotted([1], 2), Dotted([1], 2), True),
+        (Dotted([1], 2), Dotted([1], 3), False),
+        (Dotted([1], 2), Dotted([1, 2], 3), False),
+        (float("nan"), float("nan"), True),
+        (Symbol("a"), "a", False),
+        ([Fraction(1, 2)], [Fraction(2, 4)], True),
+    ],
+)
+def test_same_agrees_with_comparing_canonical_json(a, b, expected):
+    assert same(a, b) is expected
+    assert (dumps(a) == dumps(b)) is expected

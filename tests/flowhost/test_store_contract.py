@@ -46,21 +46,31 @@ def test_values_round_trip_with_their_types(store):
     assert store.steps(r.id)[0].payload[0] is True
 
 
-def test_update_appends_a_step_and_bumps_the_version(store):
+def test_update_appends_a_step_and_stamps_a_new_version(store):
     r = store.insert(rec(), [])
-    store.update(replace(r, pending=Pending("next", 2), version=1), 0, Step("ask", 1, "v"))
+    stored = store.update(replace(r, pending=Pending("next", 2)), r.version, Step("ask", 1, "v"))
     got = store.get(r.id)
-    assert got.version == 1 and got.nsteps == 1 and got.pending == Pending("next", 2)
+    assert got == stored
+    assert got.version > r.version and got.nsteps == 1 and got.pending == Pending("next", 2)
     assert store.steps(r.id) == [Step("ask", 1, "v")]
+
+
+def test_versions_are_never_reused_not_even_after_an_import(store):
+    a = store.insert(rec(), [])
+    b = store.insert(rec(), [])
+    a2 = store.update(a, a.version)
+    seen = {a.version, b.version, a2.version}
+    assert len(seen) == 3
+    again = store.replace_all([(a, []), (b, [])], 3)  # an old export brought back
+    assert not {r.version for r in again} & seen
+    assert [r.id for r in again] == [1, 2]
 
 
 def test_update_with_a_stale_version_conflicts_and_changes_nothing(store):
     r = store.insert(rec(), [])
-    store.update(replace(r, version=1), 0, Step("ask", 1, "first"))
+    store.update(r, r.version, Step("ask", 1, "first"))
     with pytest.raises(FlowConflictError, match="flow 1 was changed"):
-        store.update(
-            replace(r, status="done", pending=None, version=1), 0, Step("ask", 1, "second")
-        )
+        store.update(replace(r, status="done", pending=None), r.version, Step("ask", 1, "second"))
     assert store.get(r.id).status == "suspended"
     assert store.steps(r.id) == [Step("ask", 1, "first")]
 
@@ -69,7 +79,7 @@ def test_unknown_ids(store):
     with pytest.raises(NoSuchFlowError):
         store.steps(9)
     with pytest.raises(NoSuchFlowError):
-        store.update(replace(rec(), id=9), 0)
+        store.update(replace(rec(), id=9), 1)
 
 
 def test_ids_requests_and_records_are_ascending(store):
