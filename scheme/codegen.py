@@ -67,10 +67,11 @@ def _undefined(name: str, span: Any) -> Any:
     raise UnboundVariableError(f"variable {name} used before its definition", span=span)
 
 
-def _explain(f: Primitive, args: list, e: Exception) -> Exception:
+def _explain(f: Primitive, args: list, e: Exception, span: Any) -> Exception:
     from .machine import convert_error
 
-    return convert_error(e, f, args)
+    # the span of this call, not of the whole tree the machine was running
+    return convert_error(e, f, args).with_span(span)
 
 
 def is_trivial(node: Any) -> bool:
@@ -128,7 +129,7 @@ class _Gen:
             if is_trivial(a):
                 k, e = self.access(a)
             else:
-                k, e = self.app(a.fn, a.args)
+                k, e = self.app(a.fn, a.args, a.span)
             t = f"a{self.ntemps}"
             self.ntemps += 1
             self.body.append(f"{t} = {e}")
@@ -136,7 +137,7 @@ class _Gen:
             temps.append(t)
         return keys, temps
 
-    def app(self, fn: Any, args: list) -> tuple[tuple, str]:
+    def app(self, fn: Any, args: list, span: Any = None) -> tuple[tuple, str]:
         """Emit one application's operator check and evaluation; (key, result variable)."""
         f = f"f{self.nops}"
         self.nops += 1
@@ -158,8 +159,8 @@ class _Gen:
             indent = ""
         self.body += [
             f"{indent}try: {r} = {f}.fn({call})",
-            f"{indent}except (TypeError, AttributeError) as e: "
-            f"raise _explain({f}, [{call}], e) from e",
+            f"{indent}except Exception as e: "
+            f"raise _explain({f}, [{call}], e, {self.const(span)}) from e",
         ]
         return ("A", fkey, tuple(keys)), r
 
