@@ -160,7 +160,7 @@ def compile_guard(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any
         and type(clauses[-1][0]) is Pair
         and c.is_aux(clauses[-1][0].car, "else", scope)
     )
-    reraise = L(handler_k, L(K("lambda"), NIL, L(P("raise-continuable"), condition)))
+    reraise = L(handler_k, L(K("lambda"), NIL, L(P("%reraise"), condition)))
     cond_clauses = [cl for cl, _ in clauses]
     if not has_else:
         cond_clauses.append(L(K("else"), reraise))

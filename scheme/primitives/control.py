@@ -183,12 +183,24 @@ def with_exception_handler(m: Machine, args: list, k: Any) -> tuple:
 @control("raise")
 def raise_(m: Machine, args: list, k: Any) -> tuple:
     check_arity("raise", args, 1, 1)
+    m.last_raise = (args[0], m.node)
     return m.raise_transfer(args[0], False, k)
 
 
 @control("raise-continuable")
 def raise_continuable(m: Machine, args: list, k: Any) -> tuple:
     check_arity("raise-continuable", args, 1, 1)
+    m.last_raise = (args[0], m.node)
+    return m.raise_transfer(args[0], True, k)
+
+
+@control("%reraise")
+def reraise(m: Machine, args: list, k: Any) -> tuple:
+    # guard raising again (continuably) a condition none of its clauses accepted: if
+    # nothing catches it, report it where the program raised it, not at the guard
+    last = getattr(m, "last_raise", None)
+    if last is not None and last[0] is args[0] and last[1] is not None:
+        m.node = last[1]
     return m.raise_transfer(args[0], True, k)
 
 
