@@ -637,7 +637,7 @@ def bind(f: Closure, xs: list, span: Span | None) -> list:
     lam = f.lam
     n = len(xs)
     if n < lam.nreq or (not lam.rest and n > lam.nreq):
-        plural = "" if lam.nreq == 1 and not lam.rest else "s"
+        plural = "" if lam.nreq == 1 else "s"
         raise ArityError(
             f"{lam.name}: expected {lam.arity_text()} argument{plural}, got {n}", span=span
         )
