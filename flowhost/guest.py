@@ -12,10 +12,20 @@ from scheme.compiler import Compiler
 from scheme.errors import SchemeError, SchemeSyntaxError
 from scheme.machine import T_EXIT, T_VALUE, Machine
 from scheme.nodes import App, Const, GDef, Node
-from scheme.primitives.registry import wrong_type
+from scheme.primitives.registry import arity_of, wrong_type
 from scheme.printer import write_string
 from scheme.syntax import Scope, SpecialForm, base_name, form_items, is_identifier, require, strip
-from scheme.types import FALSE, NIL, TRUE, UNSPECIFIED, MString, Pair, Symbol, is_procedure
+from scheme.types import (
+    FALSE,
+    NIL,
+    TRUE,
+    UNSPECIFIED,
+    MString,
+    Pair,
+    Primitive,
+    Symbol,
+    is_procedure,
+)
 
 from .data import PlainDataError, same, show, to_python, to_scheme
 from .errors import FlowError, NondeterminismError
@@ -62,11 +72,11 @@ def install(host: FlowHost) -> None:
                 prefix = "" if e.message.startswith(f"{who}:") else f"{who}: "
                 raise SchemeError(f"{prefix}{e.message}") from None
 
-        call.__signature__ = __import__("inspect").signature(fn)  # type: ignore[attr-defined]
         return call
 
     def define(name: str, fn: Any) -> None:
-        interp.define_primitive(name, guarded(name, fn))
+        lo, hi = arity_of(fn)  # the wrapper takes *args; arity errors name the real arity
+        interp.define(name, Primitive(name, guarded(name, fn), lo, hi))
 
     # (defflow NAME EXPR)
     def compile_defflow(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any) -> Node:

@@ -11,7 +11,6 @@ files, network, processes or Python.
 
 from __future__ import annotations
 
-import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +23,8 @@ from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all
 from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
-from .reader import read_all, read_spanned
+from .readcache import read_spanned_cached
+from .reader import read_spanned
 from .types import ControlPrimitive, Environment, Primitive, Symbol
 
 _PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
@@ -35,7 +35,9 @@ def _prelude() -> list:
     """The prelude's data, read once per process (compiling it is per environment)."""
     global _prelude_data
     if _prelude_data is None:
-        _prelude_data = read_all(_PRELUDE_PATH.read_text(), "prelude.scm")
+        _prelude_data = [
+            d for d, _ in read_spanned_cached(_PRELUDE_PATH.read_text(), "prelude.scm")
+        ]
     return _prelude_data
 
 
@@ -101,7 +103,10 @@ class Interpreter:
             text = p.read_text(encoding="utf-8")
         except OSError as e:
             raise SchemeError(f"cannot read {p}: {e.strerror or e}") from None
-        return self.eval_string(text, str(p), step_limit=step_limit)
+        value: Any = None
+        for datum, span in read_spanned_cached(text, str(p)):
+            value = self.eval_datum(datum, span, step_limit=step_limit)
+        return value
 
     # -- the host side -------------------------------------------------------------------
     def define(self, name: str, value: Any) -> None:
@@ -121,7 +126,8 @@ class Interpreter:
 
     def define_control(self, name: str, fn: Callable[..., tuple]) -> ControlPrimitive:
         """Define a control primitive fn(machine, args, k) -> transfer (see machine.py)."""
-        if len(inspect.signature(fn).parameters) != 3:
+        lo, hi = arity_of(fn)
+        if not lo <= 3 <= (hi if hi is not None else 3):
             raise TypeError("a control primitive takes (machine, args, k)")
         proc = ControlPrimitive(name, fn, 0, None)
         self.define(name, proc)

@@ -144,8 +144,6 @@ class App(Node):
 
     def __init__(self, fn: Node, args: list[Node], span: Span | None) -> None:
         self.scope: Any = None  # the compile-time Scope, for debuggers (names of slots)
-        from .primitives.registry import PRIMITIVES
-
         self.span = span
         self.fn = fn
         self.args = args
@@ -159,11 +157,18 @@ class App(Node):
         self.calls = None if inner is None else inner + 1
         self.tag = APP
         if self.calls is not None:
-            self.run, self.argsev, self.fnev = app_functions(fn, args, PRIMITIVES)
+            self.run = self._generate  # on first use: most code in a program never runs
             self.tag = PAPP
         self.fn_in_parts = not fn_trivial
         self.parts = ([fn] if not fn_trivial else []) + list(args)
         self.nparts = len(self.parts)
+
+    def _generate(self, env: list) -> Any:
+        """Generate run/argsev/fnev for this node's shape, then run."""
+        from .primitives.registry import PRIMITIVES
+
+        self.run, self.argsev, self.fnev = app_functions(self.fn, self.args, PRIMITIVES)
+        return self.run(env)
 
 
 class If(Node):

@@ -15,7 +15,6 @@ registered with `@control`; see machine.py for their protocol.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +26,15 @@ PRIMITIVES: dict[str, Primitive | ControlPrimitive] = {}
 
 def arity_of(fn: Callable, skip: int = 0) -> tuple[int, int | None]:
     """(min, max) positional arguments of fn after the first `skip`; max None = any."""
+    code = getattr(fn, "__code__", None)
+    if code is not None and not hasattr(fn, "__wrapped__"):
+        # A plain function: read its code object (importing inspect costs 12 ms at start).
+        n = code.co_argcount
+        defaults = len(fn.__defaults__ or ())
+        unbounded = bool(code.co_flags & 0x04)  # CO_VARARGS
+        return max(n - defaults - skip, 0), (None if unbounded else max(n - skip, 0))
+    import inspect
+
     lo = hi = 0
     unbounded = False
     params = list(inspect.signature(fn).parameters.values())[skip:]
