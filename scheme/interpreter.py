@@ -76,7 +76,9 @@ class Interpreter:
         compiler = Compiler(env)
         for datum in _prelude():
             self.machine.execute(compiler.compile_toplevel(datum, getattr(datum, "span", None)))
-        return env
+        # The program gets its own cells: the prelude's map keeps calling the standard
+        # car, cons and apply even after the program defines procedures of those names.
+        return env.copy(name)
 
     # -- evaluation ----------------------------------------------------------------------
     def eval_datum(

@@ -132,6 +132,12 @@ DEFINE_SET = [
     ("(define (g) 1) g", "#<procedure g>"),
     # a user definition shadows a standard procedure without breaking others
     ("(define (car x) 'mine) (list (car '(1)) (cadr '(1 2)))", "(mine 2)"),
+    # ... including the standard procedures written in Scheme (the prelude)
+    ("(define (car x) 'mine) (define (cons a b) 'c) (map (lambda (x) x) '(1 2))", "(1 2)"),
+    ("(define (apply . x) 'a) (map + '(1 2) '(3 4))", "(4 6)"),
+    ("(define (map f l) 'mine) (vector-map - #(1 2))", "#(-1 -2)"),
+    ("(define (pair? x) #f) (member 2 '(1 2 3) =)", "(2 3)"),
+    ("(define (car x) 'mine) (map car '((1) (2)))", "(mine mine)"),
 ]
 
 IF_COND_CASE = [
