@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from . import forms_binding, forms_control  # noqa: F401 -- register the derived forms
 from .compiler import Compiler, install_special_forms
-from .errors import SchemeError, Span
+from .errors import ReadError, SchemeError, Source, Span
 from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all
 from .primitives.io import io_primitives, make_port_parameters
@@ -39,6 +39,22 @@ def _prelude() -> list:
             d for d, _ in read_spanned_cached(_PRELUDE_PATH.read_text(), "prelude.scm")
         ]
     return _prelude_data
+
+
+def _decode(data: bytes, name: str) -> str:
+    """A file's bytes as text: UTF-8 (a leading byte-order mark is dropped), or a
+    ReadError pointing at the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        text = data.decode("utf-8-sig", errors="replace")
+        before = data[: e.start].decode("utf-8-sig", errors="replace")
+        line = before.count("\n") + 1
+        col = len(before) - before.rfind("\n")
+        raise ReadError(
+            f"not UTF-8 text: byte 0x{data[e.start]:02x} (save the file as UTF-8)",
+            span=Span(Source(name, text), line, col),
+        ) from None
 
 
 class Interpreter:
@@ -102,9 +118,10 @@ class Interpreter:
         """Evaluate every form in a .scm file; returns the last value."""
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8")
+            data = p.read_bytes()
         except OSError as e:
             raise SchemeError(f"cannot read {p}: {e.strerror or e}") from None
+        text = _decode(data, str(p))
         value: Any = None
         for datum, span in read_spanned_cached(text, str(p)):
             value = self.eval_datum(datum, span, step_limit=step_limit)
