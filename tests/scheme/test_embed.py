@@ -237,3 +237,22 @@ def test_output_written_before_an_error_is_kept() -> None:
     with pytest.raises(WrongTypeError):
         interp.eval_string('(display "before") (car 1) (display "after")')
     assert out.getvalue() == "before"
+
+
+def test_load_file_that_is_not_utf8_is_a_read_error(tmp_path) -> None:
+    from scheme import ReadError
+
+    path = tmp_path / "latin1.scm"
+    path.write_bytes(b'(display "ok")\n(display "caf\xe9")\n')
+    out = io.StringIO()
+    with pytest.raises(ReadError) as info:
+        Interpreter(output=out).load_file(path)
+    assert str(info.value.span) == f"{path}:2:14"
+    assert "not UTF-8" in info.value.message
+    assert out.getvalue() == ""  # nothing ran
+
+
+def test_load_file_skips_a_byte_order_mark(tmp_path) -> None:
+    path = tmp_path / "bom.scm"
+    path.write_bytes(b"\xef\xbb\xbf(define x 1)\n(+ x 1)\n")
+    assert Interpreter().load_file(path) == 2
