@@ -46,9 +46,32 @@ def _pricing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-@click.group()
+class _Commands(click.Group):
+    """The commands; `demo` and `orders` are loaded when used, so pricing alone never
+    imports the flow host (and through it the Scheme interpreter)."""
+
+    lazy = {"demo": "demo_command", "orders": "orders_group"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            from . import cli_orders
+
+            return getattr(cli_orders, self.lazy[name])
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
-    """commerce-flows: a commerce engine; pricing runs on miniKanren relations."""
+    """commerce-flows: quotes on miniKanren relations, orders as durable Scheme flows.
+
+    \b
+    Example:
+      commerce demo
+      commerce quote examples/shop.json examples/cart.json --jurisdiction UK
+    """
 
 
 @main.command("quote")
@@ -101,3 +124,4 @@ def promos_command(shop_file: str, cart_file: str, member: bool, at: int | None)
     cart = load_cart(cart_file, shop.catalog)
     ev = evaluation(shop, cart, member=member, at=int(time.time()) if at is None else at)
     click.echo(render_stackings(ev, stackings(ev), best(ev), shop.currency))
+

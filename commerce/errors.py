@@ -141,3 +141,27 @@ class IdempotencyConflictError(CommerceError):
 
 class LedgerStoreError(CommerceError):
     """The ledger database could not be used (locked, corrupt, not a ledger...)."""
+
+
+class InsufficientStockError(CommerceError):
+    """A cart asks for more of an item than is left; `shortfalls` lists each such line."""
+
+    def __init__(self, message: str, shortfalls: object = ()) -> None:
+        super().__init__(message)
+        self.shortfalls = shortfalls
+
+
+class OrderStateError(CommerceError):
+    """The order is not in a state that allows this (e.g. a refund before any payment)."""
+
+
+class UnknownRefundError(CommerceError):
+    """No refund with that id was requested on the order."""
+
+
+class RefundTooLargeError(CommerceError):
+    """A refund larger than what was paid and not yet refunded or being refunded."""
+
+
+class FlowServiceError(CommerceError):
+    """The order's flow could not be run (a flow error, shown in the message)."""

@@ -310,9 +310,17 @@ class FlowHost:
         """What each suspended flow waits on, ascending id."""
         return [Suspended(i, p.kind, p.payload) for i, p in self.store.requests()]
 
-    def service(self) -> list[Result]:
-        """Answer every pending request that has a handler (e.g. after a restart)."""
-        return [self._serve(r) for r in self.requests() if r.kind in self._handlers]
+    def service(self, flow_id: int | None = None) -> list[Result]:
+        """Answer every pending request that has a handler (e.g. after a restart), or only
+        flow_id's; returns where each serviced flow stands now."""
+        if flow_id is not None:
+            rec = self._get(flow_id)
+            if rec.status != SUSPENDED or rec.pending is None:
+                return []
+            pending = [Suspended(flow_id, rec.pending.kind, rec.pending.payload)]
+        else:
+            pending = self.requests()
+        return [self._serve(r) for r in pending if r.kind in self._handlers]
 
     def fork(self, flow_id: int, n: int) -> Result:
         """Start a new flow with flow_id's arguments, answering its first n requests from
