@@ -88,6 +88,7 @@ class MemoryStore(FlowStore):
         self._steps: dict[int, list[Step]] = {}
         self._next = 1
         self._stamp = 0
+        self._by_args: dict[tuple[str, str], list[int]] = {}  # (flow, args) -> ids
 
     def _version(self) -> int:
         self._stamp += 1
@@ -96,6 +97,7 @@ class MemoryStore(FlowStore):
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
         rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
         self._next += 1
+        self._by_args.setdefault((rec.flow, dumps(rec.args)), []).append(rec.id)
         self._flows[rec.id] = rec
         self._steps[rec.id] = list(steps)
         return rec
@@ -129,8 +131,7 @@ class MemoryStore(FlowStore):
         return sorted(i for i, r in self._flows.items() if status is None or r.status == status)
 
     def find(self, flow: str, args: list) -> list[int]:
-        key = dumps(args)
-        return sorted(i for i, r in self._flows.items() if r.flow == flow and dumps(r.args) == key)
+        return sorted(self._by_args.get((flow, dumps(args)), ()))
 
     def requests(self) -> list[tuple[int, Pending]]:
         return [
@@ -155,9 +156,13 @@ class MemoryStore(FlowStore):
             new_flows[rec.id] = replace(rec, nsteps=len(steps), version=self._version())
             new_steps[rec.id] = list(steps)
         self._flows, self._steps = new_flows, new_steps
+        self._by_args = {}
+        for rec in new_flows.values():
+            self._by_args.setdefault((rec.flow, dumps(rec.args)), []).append(rec.id)
         self._next = max([next_id, *[i + 1 for i in new_flows]])
         return [new_flows[i] for i in sorted(new_flows)]
 
     def clear(self) -> None:
         self._flows.clear()
         self._steps.clear()
+        self._by_args.clear()
