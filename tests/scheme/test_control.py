@@ -226,7 +226,7 @@ def test_two_generators_interleave_same_fringe() -> None:
     assert write_string(interp.eval_string("(same-fringe? '(1 (2 3)) '((1 2) 4))")) == "#f"
 
 
-def test_generator_of_a_million_elements_runs_in_constant_space() -> None:
+def test_generator_of_100k_elements_runs_in_constant_space() -> None:
     interp = Interpreter(max_depth=1000)
     interp.eval_string(GENERATOR)
     program = """
