@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "usage: python -m scheme [FILE.scm]\n\n"
             "Runs FILE.scm, or opens a REPL when no file is given.\n"
-            "example: python -m scheme examples/hello.scm"
+            "example: python -m scheme examples/queens.scm"
         )
         return 0
     from .interpreter import Interpreter
@@ -40,5 +40,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """main(), with output that cannot be written (closed, full, a broken pipe) reported
+    as one line instead of a Python traceback."""
+    import os
+
+    try:
+        code = main()
+        sys.stdout.flush()
+    except OSError as e:
+        try:
+            sys.stderr.write(f"python -m scheme: cannot write output: {e.strerror or e}\n")
+            sys.stderr.flush()
+        except OSError:
+            pass
+        os._exit(1)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

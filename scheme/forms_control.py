@@ -247,6 +247,13 @@ def compile_quasiquote(c: Compiler, x: Pair, scope: Scope | None, span: Any, top
         x,
         span,
     )
+    require(
+        not _tagged(c, x.cdr.car, "unquote-splicing", scope),
+        "quasiquote",
+        ",@ splices into a list or vector; it cannot stand for the whole template",
+        x,
+        span,
+    )
     return c.compile(_qq(c, x.cdr.car, 1, scope, span), scope, span)
 
 

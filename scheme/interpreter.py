@@ -25,7 +25,7 @@ from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
-from .types import ControlPrimitive, Environment, Primitive, Symbol
+from .types import FALSE, TRUE, UNSPECIFIED, ControlPrimitive, Environment, Primitive, Symbol
 
 _PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
 _prelude_data: list | None = None
@@ -108,10 +108,18 @@ class Interpreter:
     def eval_string(
         self, text: str, name: str = "<string>", *, step_limit: int | None = None
     ) -> Any:
-        """Read and evaluate every form in text; returns the last value."""
+        """Read and evaluate every form in text; returns the last value.
+
+        The step budget covers the whole text, not each form."""
+        return self._run_all(read_spanned(text, name), step_limit)
+
+    def _run_all(self, forms: list, step_limit: int | None) -> Any:
+        limit = step_limit if step_limit is not None else self.step_limit
         value: Any = None
-        for datum, span in read_spanned(text, name):
-            value = self.eval_datum(datum, span, step_limit=step_limit)
+        for datum, span in forms:
+            value = self.eval_datum(datum, span, step_limit=limit)
+            if limit is not None:
+                limit = max(limit - self.machine.last_steps, 0)
         return value
 
     def load_file(self, path: str | Path, *, step_limit: int | None = None) -> Any:
@@ -122,10 +130,7 @@ class Interpreter:
         except OSError as e:
             raise SchemeError(f"cannot read {p}: {e.strerror or e}") from None
         text = _decode(data, str(p))
-        value: Any = None
-        for datum, span in read_spanned_cached(text, str(p)):
-            value = self.eval_datum(datum, span, step_limit=step_limit)
-        return value
+        return self._run_all(read_spanned_cached(text, str(p)), step_limit)
 
     # -- the host side -------------------------------------------------------------------
     def define(self, name: str, value: Any) -> None:
@@ -137,9 +142,22 @@ class Interpreter:
         return self.env.lookup(Symbol(name))
 
     def define_primitive(self, name: str, fn: Callable[..., Any]) -> Primitive:
-        """Make a Python function callable from Scheme as `name` (values pass unconverted)."""
+        """Make a Python function callable from Scheme as `name`.
+
+        Arguments and results pass unconverted, except that a Python bool result becomes
+        #t or #f and None the unspecified value (a host function's False must be false).
+        """
         lo, hi = arity_of(fn)
-        proc = Primitive(name, fn, lo, hi)
+
+        def call(*args: Any) -> Any:
+            result = fn(*args)
+            if result is None:
+                return UNSPECIFIED
+            if result is True or result is False:
+                return TRUE if result else FALSE
+            return result
+
+        proc = Primitive(name, call, lo, hi)
         self.define(name, proc)
         return proc
 

@@ -85,7 +85,9 @@ from .types import (
 T_VALUE, T_CALL, T_EVAL, T_INSTATE, T_EXIT = range(5)
 GC_EVERY = 1 << 16
 NO_LIMIT = 1 << 62
-DEFAULT_MAX_DEPTH = 10_000_000
+# Frames waiting for a value: a million-deep recursion fits; runaway recursion stops at
+# about half a gigabyte instead of eating the machine.
+DEFAULT_MAX_DEPTH = 2_000_000
 
 
 class Machine:
@@ -103,6 +105,7 @@ class Machine:
         self.standard_env: Any = None  # name -> a fresh standard Environment
         self.collect_garbage = False
         self.budget = NO_LIMIT  # closure calls the running evaluation may still make
+        self.last_steps = 0  # closure calls the last evaluation that returned made
         # When set (a reason), set! and define of global variables raise: the flow host
         # sets it while flow code runs, since replay cannot undo changes to globals.
         self.globals_locked: str | None = None
@@ -186,6 +189,63 @@ class Machine:
                             k = (_IFF, node, env, k)
                             node = t
                             continue
+                        if tag == _APPLY:  # apply f to xs (site: the call, for spans)
+                            tf = type(f)
+                            if tf is Clo:
+                                lam = f.lam
+                                if len(xs) == lam.fast_n:
+                                    env = [f.env, *xs]
+                                else:
+                                    env = bind(f, xs, site.span)
+                                node = lam.body
+                                steps += 1
+                                if steps > limit:
+                                    limit = self._checkpoint(steps)
+                                continue
+                            if tf is Prim:
+                                v = f.fn(*xs)
+                                break
+                            if f is CC1 or f is CC2:  # call/cc without a transfer
+                                if len(xs) != 1:
+                                    raise ArityError(f"call/cc: expected 1 argument, got {len(xs)}")
+                                f = xs[0]
+                                xs = [Continuation(k, self.winds, self.handlers, depth)]
+                                continue
+                            if tf is Continuation:
+                                v = xs[0] if len(xs) == 1 else Values(tuple(xs))
+                                if f.winds is self.winds:
+                                    k = f.k
+                                    depth = f.depth
+                                    self.handlers = f.handlers
+                                    break
+                                self.depth = depth
+                                node = TransferNode(self._rewind(f, v), site.span)
+                                continue
+                            if tf is ControlPrimitive:
+                                self.depth = depth
+                                self.node = site
+                                self.call_env = env
+                                tr = f.fn(self, xs, k)
+                                n = frames_pushed(tr, k)
+                                if n:
+                                    depth += n
+                                    if depth > maxd:
+                                        raise DepthLimitError(
+                                            f"continuation deeper than {maxd} frames"
+                                        )
+                                node = TransferNode(tr, site.span)
+                                continue
+                            if tf is Parameter:
+                                if xs:
+                                    raise ArityError(
+                                        f"{f.name}: a parameter takes no arguments, got {len(xs)}"
+                                    )
+                                v = f.value
+                                break
+                            if tf is CaseLambda:
+                                f = select_clause(f, xs)
+                                continue
+                            raise not_applicable(f, xs)
                         if tag == _PAPP:
                             v = node.run(env)
                             if v is not NOTP:
@@ -332,63 +392,6 @@ class Machine:
                             k = (_ORF, node, env, 0, k)
                             node = node.exprs[0]
                             continue
-                        if tag == _APPLY:  # apply f to xs (site: the call, for spans)
-                            tf = type(f)
-                            if tf is Clo:
-                                lam = f.lam
-                                if len(xs) == lam.fast_n:
-                                    env = [f.env, *xs]
-                                else:
-                                    env = bind(f, xs, site.span)
-                                node = lam.body
-                                steps += 1
-                                if steps > limit:
-                                    limit = self._checkpoint(steps)
-                                continue
-                            if tf is Prim:
-                                v = f.fn(*xs)
-                                break
-                            if f is CC1 or f is CC2:  # call/cc without a transfer
-                                if len(xs) != 1:
-                                    raise ArityError(f"call/cc: expected 1 argument, got {len(xs)}")
-                                f = xs[0]
-                                xs = [Continuation(k, self.winds, self.handlers, depth)]
-                                continue
-                            if tf is Continuation:
-                                v = xs[0] if len(xs) == 1 else Values(tuple(xs))
-                                if f.winds is self.winds:
-                                    k = f.k
-                                    depth = f.depth
-                                    self.handlers = f.handlers
-                                    break
-                                self.depth = depth
-                                node = TransferNode(self._rewind(f, v), site.span)
-                                continue
-                            if tf is ControlPrimitive:
-                                self.depth = depth
-                                self.node = site
-                                self.call_env = env
-                                tr = f.fn(self, xs, k)
-                                n = frames_pushed(tr, k)
-                                if n:
-                                    depth += n
-                                    if depth > maxd:
-                                        raise DepthLimitError(
-                                            f"continuation deeper than {maxd} frames"
-                                        )
-                                node = TransferNode(tr, site.span)
-                                continue
-                            if tf is Parameter:
-                                if xs:
-                                    raise ArityError(
-                                        f"{f.name}: a parameter takes no arguments, got {len(xs)}"
-                                    )
-                                v = f.value
-                                break
-                            if tf is CaseLambda:
-                                f = select_clause(f, xs)
-                                continue
-                            raise not_applicable(f, xs)
                         if tag == _TRANSFER:
                             tr = node.transfer
                             kind = tr[0]
@@ -413,12 +416,14 @@ class Machine:
                                 self.handlers = cont.handlers
                                 break
                             self.depth = depth
+                            self.last_steps = steps
                             return tr[1]  # T_EXIT
                         raise SchemeError(f"internal error: unknown node {node!r}")
 
                     # ---------------- return: deliver v to k ---------------------------------
                     while True:
                         if k is None:
+                            self.last_steps = steps
                             return v
                         fr = k
                         if type(fr) is not tuple:  # a control primitive's frame

@@ -168,6 +168,9 @@ def write_mstring(s: str) -> str:
 
 def _atom(x: Any, display: bool) -> str:
     t = type(x)
+    if t is Values:  # several values where one was expected, e.g. (list (values 1 2))
+        inner = " ".join(display_string(v) if display else write_string(v) for v in x.items)
+        return f"#<values {inner}>" if inner else "#<values>"
     if t is Symbol:
         return x.name if display else write_symbol(x.name)
     if t is MString:
