@@ -23,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flowhost import Failed, FlowError, FlowHost, Symbol
+from flowhost import FlowHost, Symbol
 
 from .cart import Cart
-from .errors import FlowServiceError, OrderStateError, UnknownOrderError
+from .errors import OrderStateError, UnknownOrderError
 from .events import OrderCreated, OrderFulfilled, PaymentRecorded, StockReserved
+from .flowcalls import run_flow_step
 from .ledger import Ledger
 from .money import require_text
 from .payment import PaymentRequest, payment_request
@@ -132,7 +133,7 @@ class Orders:
             if summary.net < summary.total:
                 outcome = PARTIAL
             else:
-                self._run(lambda: self.host.resume(flow_id, Symbol("paid")))
+                run_flow_step("order flow", lambda: self.host.resume(flow_id, Symbol("paid")))
                 outcome = SETTLED
         elif result.already_recorded:
             outcome = ALREADY_SETTLED
@@ -183,19 +184,7 @@ class Orders:
         if flow_id is None:
             if not start:
                 raise OrderStateError(f"order {order!r} has no flow")
-            r = self._run(lambda: self.host.start(ORDER_FLOW, order))
+            r = run_flow_step("order flow", lambda: self.host.start(ORDER_FLOW, order))
             return r.id
-        self._run(lambda: self.host.service(flow_id))
+        run_flow_step("order flow", lambda: self.host.service(flow_id))
         return flow_id
-
-    @staticmethod
-    def _run(step: Callable[[], Any]) -> Any:
-        try:
-            result = step()
-        except FlowError as e:
-            raise FlowServiceError(f"order flow: {e}") from e
-        results = result if isinstance(result, list) else [result]
-        for r in results:
-            if isinstance(r, Failed):
-                raise FlowServiceError(f"order flow {r.id} failed: {r.message}")
-        return result

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flowhost import Failed, FlowError, FlowHost, Symbol
+from flowhost import FlowHost, Symbol
 
 from .errors import (
-    FlowServiceError,
     OrderStateError,
     RefundTooLargeError,
     UnknownOrderError,
     UnknownRefundError,
 )
 from .events import RefundRejected, RefundRequested, RefundSettled
+from .flowcalls import run_flow_step
 from .ledger import Ledger
 from .money import require_text
 from .projections import OrderSummary, RefundView, summary_of
@@ -76,14 +76,14 @@ class Refunds:
             order, RefundRequested(at=self.clock(), refund=refund, amount=amount)
         )
         if self._flow(order, refund) is None:
-            self._run(lambda: self.host.start(REFUND_FLOW, [order, refund]))
+            run_flow_step("refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund]))
         return self.state(order, refund)
 
     def approve(self, order: str, refund: str) -> RefundState:
         """Approve: the flow moves on to wait for the provider's settlement."""
         flow_id = self._need_flow(order, refund)
         if self._waiting(flow_id) == "approve":
-            self._run(lambda: self.host.resume(flow_id, Symbol("approved")))
+            run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("approved")))
         elif self._view(self._summary(order), refund).state == "rejected":
             raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
         return self.state(order, refund)
@@ -99,7 +99,7 @@ class Refunds:
             raise OrderStateError(f"refund {refund} of order {order!r} was approved already")
         self.ledger.append_once(order, RefundRejected(at=self.clock(), refund=refund))
         if waiting == "approve":
-            self._run(lambda: self.host.cancel(flow_id))
+            run_flow_step("refund flow", lambda: self.host.cancel(flow_id))
         return self.state(order, refund)
 
     def settle(self, order: str, refund: str) -> RefundState:
@@ -115,7 +115,7 @@ class Refunds:
             order, RefundSettled(at=self.clock(), refund=refund, amount=view.requested)
         )
         if waiting == "settle":
-            self._run(lambda: self.host.resume(flow_id, Symbol("refunded")))
+            run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("refunded")))
         return self.state(order, refund)
 
     def state(self, order: str, refund: str) -> RefundState:
@@ -155,7 +155,7 @@ class Refunds:
         self._view(self._summary(order), refund)
         flow_id = self._flow(order, refund)
         if flow_id is None:  # a crash after the request was recorded: start it now
-            self._run(lambda: self.host.start(REFUND_FLOW, [order, refund]))
+            run_flow_step("refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund]))
             flow_id = self._flow(order, refund)
         assert flow_id is not None
         return flow_id
@@ -163,13 +163,3 @@ class Refunds:
     def _waiting(self, flow_id: int) -> str | None:
         rec = self.host.record(flow_id)
         return rec.pending.kind if rec.status == "suspended" and rec.pending else None
-
-    @staticmethod
-    def _run(step: Callable[[], object]) -> object:
-        try:
-            result = step()
-        except FlowError as e:
-            raise FlowServiceError(f"refund flow: {e}") from e
-        if isinstance(result, Failed):
-            raise FlowServiceError(f"refund flow {result.id} failed: {result.message}")
-        return result

@@ -30,31 +30,38 @@ Flows = list[tuple[FlowRecord, list[Step]]]
 # -- JSON ---------------------------------------------------------------------------------
 
 
+def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
+    """One flow as the export holds it (also what `flowhost show --json` prints)."""
+    item: dict[str, Any] = {
+        "id": rec.id,
+        "flow": rec.flow,
+        "status": rec.status,
+        "args": to_json(rec.args),
+        "steps": [
+            {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
+            for s in steps
+        ],
+        "pending": None
+        if rec.pending is None
+        else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
+        "source_hash": rec.source_hash,
+    }
+    if rec.status == DONE:
+        item["result"] = to_json(rec.result)
+    if rec.status == FAILED:
+        item["error"] = rec.error
+        item["where"] = rec.where
+    return item
+
+
 def to_export(next_id: int, flows: Flows) -> dict:
     """The JSON-compatible export of records and their steps."""
-    out = []
-    for rec, steps in flows:
-        item: dict[str, Any] = {
-            "id": rec.id,
-            "flow": rec.flow,
-            "status": rec.status,
-            "args": to_json(rec.args),
-            "steps": [
-                {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
-                for s in steps
-            ],
-            "pending": None
-            if rec.pending is None
-            else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
-            "source_hash": rec.source_hash,
-        }
-        if rec.status == DONE:
-            item["result"] = to_json(rec.result)
-        if rec.status == FAILED:
-            item["error"] = rec.error
-            item["where"] = rec.where
-        out.append(item)
-    return {"format": FORMAT, "version": VERSION, "next_id": next_id, "flows": out}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "next_id": next_id,
+        "flows": [flow_to_json(rec, steps) for rec, steps in flows],
+    }
 
 
 def _fail(where: str, message: str) -> ExportFormatError:

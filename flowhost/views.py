@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .data import show, to_json
+from .exchange import flow_to_json
 from .records import DONE, FAILED, SUSPENDED, FlowRecord, Result, Step, Suspended
 
 
@@ -72,26 +71,8 @@ def show_text(rec: FlowRecord, steps: list[Step]) -> str:
 
 
 def show_json(rec: FlowRecord, steps: list[Step]) -> dict:
-    out: dict[str, Any] = {
-        "id": rec.id,
-        "flow": rec.flow,
-        "status": rec.status,
-        "args": to_json(rec.args),
-        "steps": [
-            {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
-            for s in steps
-        ],
-        "pending": None
-        if rec.pending is None
-        else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
-        "source_hash": rec.source_hash,
-    }
-    if rec.status == DONE:
-        out["result"] = to_json(rec.result)
-    if rec.status == FAILED:
-        out["error"] = rec.error
-        out["where"] = rec.where
-    return out
+    """A flow as JSON: the same object the export holds for it."""
+    return flow_to_json(rec, steps)
 
 
 def result_text(r: Result) -> str:
