@@ -124,4 +124,3 @@ def promos_command(shop_file: str, cart_file: str, member: bool, at: int | None)
     cart = load_cart(cart_file, shop.catalog)
     ev = evaluation(shop, cart, member=member, at=int(time.time()) if at is None else at)
     click.echo(render_stackings(ev, stackings(ev), best(ev), shop.currency))
-
