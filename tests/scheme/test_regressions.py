@@ -25,7 +25,8 @@ def test_host_functions_returning_python_booleans_give_scheme_booleans():
 
 def test_several_values_in_a_one_value_place_print_as_values():
     assert write_string(Interpreter().eval_string("(list (values 1 2) (values))")) == (
-        "(#<values 1 2> #<values>)")
+        "(#<values 1 2> #<values>)"
+    )
 
 
 def test_the_step_budget_covers_a_whole_text_not_each_form():
@@ -46,7 +47,12 @@ def test_the_default_depth_cap_fits_a_million_frames_and_stops_runaways():
 
 def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
     with open("/dev/full", "w") as full:
-        r = subprocess.run([sys.executable, "-m", "scheme", str(ROOT / "examples/queens.scm")],
-                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "scheme", str(ROOT / "examples/queens.scm")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
     assert r.returncode == 1
     assert "No space left on device" in r.stderr and "Traceback" not in r.stderr
