@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .api import Session
-from .engine import Engine
+from .engine import Engine, project_file
 from .files import load_shop
 from .projections import summary_of
 from .recon import mismatch_report, orders_with_status
@@ -40,7 +40,7 @@ class Clock:
 
 def shop_file() -> Path:
     """The example shop the demo sells from."""
-    return Path(__file__).resolve().parents[1] / "examples" / "shop.json"
+    return project_file("examples") / "shop.json"
 
 
 def run_demo(db: Path, out: TextIO) -> dict[str, object]:

@@ -14,6 +14,7 @@ engine on an existing file is a restart: suspended orders settle as if nothing h
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,10 +38,19 @@ DEFAULT_RETURN_URL = "https://shop.example/orders/{order}/paid"
 _NO_CATALOG = Catalog.build([])  # an engine without a shop tracks no stock
 
 
+def project_file(name: str) -> Path:
+    """A file or directory at the top of the project (flows, examples): beside the package
+    in a checkout or an editable install, else under <prefix>/share/commerce-flows."""
+    here = Path(__file__).resolve().parents[1] / name
+    if here.exists():
+        return here
+    return Path(sys.prefix) / "share" / "commerce-flows" / name
+
+
 def flows_dir() -> Path:
     """The directory of the .scm flow sources ($COMMERCE_FLOWS_DIR or the project's flows/)."""
     given = os.environ.get("COMMERCE_FLOWS_DIR")
-    return Path(given) if given else Path(__file__).resolve().parents[1] / "flows"
+    return Path(given) if given else project_file("flows")
 
 
 class Engine:
