@@ -27,6 +27,7 @@ unknown type, a missing or unknown key or a wrong type raises EventFormatError n
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, ClassVar
@@ -117,15 +118,15 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
+class Event(ABC):
     """Base of the ledger events: `at` is when it happened, as the caller's int timestamp."""
 
     type: ClassVar[str] = "event"
     at: int
 
+    @abstractmethod
     def key(self, stream: str) -> str:
         """The idempotency key under which the ledger records this event once."""
-        raise NotImplementedError
 
     def same_fact(self, other: Event) -> bool:
         """True when `other` is this event seen again: same type, same fields but `at`."""

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from scheme.compiler import Compiler
 from scheme.errors import SchemeError, SchemeSyntaxError
-from scheme.machine import T_EXIT, T_VALUE, Machine
+from scheme.frames import T_EXIT, T_VALUE
+from scheme.machine import Machine
 from scheme.nodes import App, Const, GDef, Node
 from scheme.primitives.registry import arity_of, wrong_type
 from scheme.printer import write_string
@@ -168,7 +169,7 @@ def install(host: FlowHost) -> None:
         if not isinstance(name, (Symbol, FlowRef)):
             raise wrong_type("flow/start", "a flow (its name)", name, 1)
         try:
-            py_args = [to_python(a, "flow argument") for a in args]
+            py_args = [to_python(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
         except PlainDataError as e:
             raise SchemeError(f"flow/start: {e.message}") from None
         return _shape(host._serve(host._start(name, py_args)))

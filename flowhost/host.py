@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from scheme.errors import SchemeError
+from scheme.frames import T_CALL
 from scheme.interpreter import Interpreter
-from scheme.machine import T_CALL
 from scheme.nodes import TransferNode
 from scheme.types import UNSPECIFIED, Continuation, Symbol
 
@@ -300,7 +300,9 @@ class FlowHost:
     def find(self, name: str, *args: Any) -> list[int]:
         """Ids of the instances of flow `name` started with exactly these args (how a
         service finds the flow of an order, idempotently, after a crash)."""
-        return self.store.find(name, [_canonical(a, "flow argument") for a in args])
+        return self.store.find(
+            name, [_canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
+        )
 
     def pending(self) -> list[int]:
         """Ids of suspended flows, ascending."""

@@ -165,7 +165,10 @@ class SQLiteStore(FlowStore):
     def _stamps(db: sqlite3.Connection, count: int = 1) -> int:
         """Reserve `count` version stamps (unique in the store); returns the first."""
         row = db.execute("SELECT value FROM flow_meta WHERE key = 'next_version'").fetchone()
-        first = int(row[0]) if row else 1
+        if row is not None:
+            first = int(row[0])
+        else:  # a store written before stamps: start above every version it holds
+            first = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM flows").fetchone()[0]
         db.execute(
             "INSERT OR REPLACE INTO flow_meta VALUES ('next_version', ?)", (str(first + count),)
         )

@@ -68,7 +68,7 @@ def _undefined(name: str, span: Any) -> Any:
 
 
 def _explain(f: Primitive, args: list, e: Exception, span: Any) -> Exception:
-    from .machine import convert_error
+    from .calls import convert_error
 
     # the span of this call, not of the whole tree the machine was running
     return convert_error(e, f, args).with_span(span)

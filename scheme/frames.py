@@ -23,6 +23,9 @@ from typing import Any
 # `next` is always the last element.
 ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME = range(5)
 
+# The transfers control primitives and control frames return (see machine.py).
+T_VALUE, T_CALL, T_EVAL, T_INSTATE, T_EXIT = range(5)
+
 
 class ControlFrame:
     """Base of frames pushed by control primitives.

@@ -24,17 +24,20 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from .calls import (
+    assign,
+    bind,
+    not_applicable,
+    select_clause,
+    unbound_operator,
+)
 from .codegen import NOT_PRIMITIVE
+from .dynamic import WindStepFrame, error_transfer, frames_pushed, raise_transfer, wind_steps
 from .errors import (
-    AbortEvaluation,
     ArityError,
     DepthLimitError,
     SchemeError,
-    SchemeRaise,
-    Span,
     StepLimitError,
-    UnboundVariableError,
-    WrongTypeError,
 )
 from .frames import (
     ARG_FRAME,
@@ -42,7 +45,10 @@ from .frames import (
     OR_FRAME,
     SEQ_FRAME,
     SET_FRAME,
-    ControlFrame,
+    T_CALL,
+    T_EVAL,
+    T_INSTATE,
+    T_VALUE,
     Handlers,
     Wind,
 )
@@ -71,7 +77,6 @@ from .primitives.registry import PRIMITIVES
 from .types import (
     FALSE,
     UNBOUND,
-    UNSPECIFIED,
     CaseLambda,
     Closure,
     Continuation,
@@ -79,10 +84,8 @@ from .types import (
     Parameter,
     Primitive,
     Values,
-    list_from,
 )
 
-T_VALUE, T_CALL, T_EVAL, T_INSTATE, T_EXIT = range(5)
 GC_EVERY = 1 << 16
 NO_LIMIT = 1 << 62
 # Frames waiting for a value: a million-deep recursion fits; runaway recursion stops at
@@ -575,277 +578,16 @@ class Machine:
 
     # -- errors and raise ----------------------------------------------------------------
     def _on_error(self, e: Exception, node: Any, f: Any, xs: Any, k: Any) -> tuple:
-        span = getattr(node, "span", None)
-        if isinstance(e, AbortEvaluation):
-            raise e
-        if isinstance(e, (StepLimitError, DepthLimitError)):
-            e.with_span(span)
-            if not e.backtrace:
-                e.backtrace = backtrace(k)
-            raise e
-        err = convert_error(e, f, xs)
-        err.with_span(span)
-        if self.handlers is None and not err.backtrace:
-            err.backtrace = backtrace(k)
-        return self.raise_transfer(err, False, k)
+        return error_transfer(self, e, node, f, xs, k)
 
     def raise_transfer(self, obj: Any, continuable: bool, k: Any) -> tuple:
         """Call the current handler with obj (raise / raise-continuable)."""
-        h = self.handlers
-        if h is None:
-            if isinstance(obj, SchemeError):
-                if obj.span is None and self.node is not None:
-                    obj.with_span(self.node.span)
-                if not obj.backtrace:
-                    obj.backtrace = backtrace(k)
-                raise obj
-            err = SchemeRaise(obj, continuable)
-            if self.node is not None:
-                err.with_span(self.node.span)
-            err.backtrace = backtrace(k)
-            raise err
-        self.handlers = h.next
-        frame = RaiseContinuableFrame(h, k) if continuable else RaiseFrame(obj, k)
-        return (T_CALL, h.handler, [obj], frame)
+        return raise_transfer(self, obj, continuable, k)
 
     # -- dynamic-wind --------------------------------------------------------------------
     def _rewind(self, cont: Continuation, value: Any) -> tuple:
         return WindStepFrame(wind_steps(self.winds, cont.winds), 0, cont, value).resume(self, None)
 
 
-def frames_pushed(tr: tuple, base: Any) -> int:
-    """How many control frames a transfer's continuation adds on top of base.
-
-    Control primitives push frame objects rather than the machine's tuples; counting
-    them keeps the depth cap honest for recursion through call-with-values,
-    dynamic-wind, with-exception-handler, force, ... (0 when the transfer does not
-    continue base, e.g. it resumes another continuation).
-    """
-    kind = tr[0]
-    if kind == T_CALL or kind == T_EVAL:
-        k = tr[3]
-    elif kind == T_VALUE:
-        k = tr[2]
-    else:
-        return 0
-    n = 0
-    while k is not base:
-        if k is None or type(k) is tuple or n == 4:
-            return 0
-        n += 1
-        k = k.next
-    return n
-
-
-def bind(f: Closure, xs: list, span: Span | None) -> list:
-    """The frame for calling closure f with xs (rest args, internal-define slots, arity)."""
-    lam = f.lam
-    n = len(xs)
-    if n < lam.nreq or (not lam.rest and n > lam.nreq):
-        plural = "" if lam.nreq == 1 else "s"
-        raise ArityError(
-            f"{lam.name}: expected {lam.arity_text()} argument{plural}, got {n}", span=span
-        )
-    if lam.rest:
-        env = [f.env, *xs[: lam.nreq], list_from(xs[lam.nreq :])]
-    else:
-        env = [f.env, *xs]
-    env.extend(lam.pad)
-    return env
-
-
-def assign(node: Any, env: Any, value: Any, machine: Machine) -> Any:
-    """Perform a set! or define node's assignment; returns the unspecified value."""
-    tag = node.tag
-    if tag == LSET:
-        for _ in range(node.depth):
-            env = env[0]
-        env[node.index] = value
-        return UNSPECIFIED
-    if machine.globals_locked is not None:
-        raise SchemeError(
-            f"{'set!' if tag == GSET else 'define'} {node.cell.name.name}: "
-            f"{machine.globals_locked}",
-            span=node.span,
-        )
-    if tag == GSET:
-        if node.cell.value is UNBOUND:
-            raise UnboundVariableError(
-                f"set!: unbound variable: {node.cell.name.name}", span=node.span
-            )
-        node.cell.value = value
-    else:
-        node.cell.value = value
-    return UNSPECIFIED
-
-
-def unbound_operator(node: Any) -> UnboundVariableError:
-    """The error for an operator read straight from an unbound cell."""
-    return UnboundVariableError(f"unbound variable: {node.fncell.name.name}", span=node.span)
-
-
 # The machine's "apply f to xs" state: f, xs and the call site live in locals.
 APPLYING = ApplyNode()
-
-
-def select_clause(f: CaseLambda, xs: list) -> Closure:
-    """The first case-lambda clause that accepts len(xs) arguments."""
-    n = len(xs)
-    for clause in f.clauses:
-        lam = clause.lam
-        if n == lam.nreq or (lam.rest and n >= lam.nreq):
-            return clause
-    raise ArityError(f"{f.name}: no clause accepts {n} argument{'s' if n != 1 else ''}")
-
-
-def not_applicable(f: Any, xs: list) -> SchemeError:
-    from .printer import write_string
-
-    return WrongTypeError(
-        f"not a procedure: {write_string(f)} (called with {len(xs)} "
-        f"argument{'s' if len(xs) != 1 else ''})"
-    )
-
-
-def convert_error(e: Exception, f: Any, xs: Any) -> SchemeError:
-    """A Python exception raised while running Scheme code, as a SchemeError."""
-    if isinstance(e, SchemeError):
-        return e
-    name = f.name if type(f) is Primitive else "primitive"
-    if isinstance(e, (TypeError, AttributeError)) and type(f) is Primitive and xs is not None:
-        from .printer import write_string
-
-        n = len(xs)
-        if n < f.min_args or (f.max_args is not None and n > f.max_args):
-            want = (
-                f"{f.min_args}"
-                if f.max_args == f.min_args
-                else f"at least {f.min_args}"
-                if f.max_args is None
-                else f"{f.min_args} to {f.max_args}"
-            )
-            err: SchemeError = ArityError(
-                f"{name}: expected {want} argument{'' if want == '1' else 's'}, got {n}"
-            )
-        elif f.expects is not None:
-            pred, what = f.expects
-            pos, bad = next(((i, x) for i, x in enumerate(xs) if not pred(x)), (None, None))
-            if pos is None:
-                err = WrongTypeError(f"{name}: {e}")
-            else:
-                err = WrongTypeError(
-                    f"{name}: expected {what} (argument {pos + 1}), got {write_string(bad)}"
-                )
-        else:
-            args = " ".join(write_string(x) for x in xs)
-            err = WrongTypeError(f"{name}: wrong type of argument in ({name} {args})")
-    elif isinstance(e, ZeroDivisionError):
-        err = SchemeError(f"{name}: division by zero")
-    elif isinstance(e, OverflowError):
-        err = SchemeError(f"{name}: number too large")
-    elif isinstance(e, MemoryError):
-        err = SchemeError("out of memory")
-    elif isinstance(e, (ValueError, IndexError, KeyError)):
-        err = SchemeError(f"{name}: {e}")
-    else:
-        err = SchemeError(f"internal error in {name}: {type(e).__name__}: {e}")
-    err.__cause__ = e
-    return err
-
-
-def backtrace(k: Any, limit: int = 12) -> list[Span]:
-    """Spans of the frames waiting for a value, innermost first."""
-    out: list[Span] = []
-    while k is not None and len(out) < limit:
-        if type(k) is tuple:
-            span = k[1].span
-            nxt = k[-1]
-        else:
-            span = k.span
-            nxt = k.next
-        if span is not None and (not out or out[-1] is not span):
-            out.append(span)
-        k = nxt
-    return out
-
-
-def wind_steps(frm: Wind | None, to: Wind | None) -> list[tuple]:
-    """(thunk, winds while it runs, handlers while it runs) to go from frm to to."""
-    a, b = frm, to
-    da = a.depth if a is not None else -1
-    db = b.depth if b is not None else -1
-    afters: list[Wind] = []
-    befores: list[Wind] = []
-    while da > db:
-        afters.append(a)  # type: ignore[arg-type]
-        a = a.parent  # type: ignore[union-attr]
-        da -= 1
-    while db > da:
-        befores.append(b)  # type: ignore[arg-type]
-        b = b.parent  # type: ignore[union-attr]
-        db -= 1
-    while a is not b:
-        afters.append(a)  # type: ignore[arg-type]
-        a = a.parent  # type: ignore[union-attr]
-        befores.append(b)  # type: ignore[arg-type]
-        b = b.parent  # type: ignore[union-attr]
-    steps = [(w.after, w.parent, w.handlers) for w in afters]
-    steps += [(w.before, w.parent, w.handlers) for w in reversed(befores)]
-    return steps
-
-
-class WindStepFrame(ControlFrame):
-    """Runs the after/before thunks between two dynamic extents, then resumes `cont`."""
-
-    __slots__ = ("steps", "i", "cont", "value")
-
-    def __init__(self, steps: list, i: int, cont: Continuation, value: Any) -> None:
-        self.steps = steps
-        self.i = i
-        self.cont = cont
-        self.value = value
-        self.next = None
-
-    def resume(self, machine: Machine, _: Any) -> tuple:
-        if self.i < len(self.steps):
-            thunk, winds, handlers = self.steps[self.i]
-            machine.winds = winds
-            machine.handlers = handlers
-            return (T_CALL, thunk, [], WindStepFrame(self.steps, self.i + 1, self.cont, self.value))
-        return (T_INSTATE, self.cont, self.value)
-
-
-class RaiseFrame(ControlFrame):
-    """A handler called by `raise` returned: that is itself an error."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any, next: Any) -> None:
-        self.obj = obj
-        self.next = next
-
-    def resume(self, machine: Machine, _: Any) -> tuple:
-        obj = self.obj
-        what = str(obj) if isinstance(obj, SchemeError) else None
-        if what is None:
-            from .printer import write_string
-
-            what = write_string(obj)
-        err = SchemeError(f"exception handler returned from a non-continuable raise of: {what}")
-        if isinstance(obj, SchemeError):
-            err.span = obj.span
-        return machine.raise_transfer(err, False, self.next)
-
-
-class RaiseContinuableFrame(ControlFrame):
-    """A handler called by `raise-continuable` returned: its value goes to the raise."""
-
-    __slots__ = ("saved",)
-
-    def __init__(self, saved: Handlers, next: Any) -> None:
-        self.saved = saved
-        self.next = next
-
-    def resume(self, machine: Machine, value: Any) -> tuple:
-        machine.handlers = self.saved
-        return (T_VALUE, value, self.next)

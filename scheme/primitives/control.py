@@ -10,8 +10,8 @@ from typing import Any
 
 from ..equality import is_eqv
 from ..errors import ArityError, ReadError, SchemeError
-from ..frames import ControlFrame, Handlers, Wind
-from ..machine import T_CALL, T_EVAL, T_VALUE, Machine
+from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
+from ..machine import Machine
 from ..types import (
     FALSE,
     NIL,

@@ -70,7 +70,7 @@ def test_cancel_makes_the_flow_cancelled_and_not_resumable(host):
         ("(flow/result 1)", "flow/result: flow 1 is suspended, not done"),
         ("(flow/start no-such-flow)", "unbound variable: no-such-flow"),
         ("(flow/start 'no-such-flow)", "flow/start: no flow named no-such-flow"),
-        ("(flow/start order-lifecycle car)", "flow argument must be plain data"),
+        ("(flow/start order-lifecycle car)", "flow argument 1 must be plain data"),
         ("(flow/resume 1 (lambda () 1))", "resume value must be plain data"),
         ("(flow/resume 'one 'x)", "flow/resume: expected a flow id"),
         ("(request 'x 1)", "request: only valid while a flow runs"),

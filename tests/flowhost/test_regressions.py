@@ -125,3 +125,32 @@ def test_a_failing_handler_reports_the_flow_it_left_suspended(mem_host):
 def test_a_bad_argument_is_named_by_position(mem_host):
     with pytest.raises(Exception, match="flow argument 2 must be plain data"):
         mem_host.start("order-lifecycle", "o1", object())
+
+
+def test_a_store_without_a_stamp_counter_starts_above_its_versions(tmp_path):
+    from dataclasses import replace
+
+    from flowhost import FlowConflictError, Step
+    from flowhost.sqlite_store import SQLiteStore
+
+    db = tmp_path / "old.db"
+    host = FlowHost.open(db)
+    host.load_file(FLOWS / "order.scm")
+    host.start("order-lifecycle", "o1")
+    host.close()
+    first = SQLiteStore(db)
+    first._db.execute("DELETE FROM flow_meta WHERE key = 'next_version'")  # an older store
+    stale = first.get(1)
+    second = SQLiteStore(db)
+    second.update(replace(second.get(1), status="cancelled", pending=None), stale.version)
+    assert second.get(1).version > stale.version
+    with pytest.raises(FlowConflictError):
+        first.update(stale, stale.version, Step("reserve", "o1", Symbol("x")))
+    assert first.get(1).status == "cancelled"
+    first.close()
+    second.close()
+
+
+def test_guest_side_arguments_are_named_by_position(mem_host):
+    with pytest.raises(SchemeError, match="flow argument 2 must be plain data"):
+        mem_host.interp.eval_string('(flow/start order-lifecycle "o1" car)')
