@@ -140,3 +140,32 @@ def test_settle_answers_a_fulfil_left_pending_by_a_crash():
     assert r.outcome == ALREADY_SETTLED and r.summary.status == "fulfilled"
     assert isinstance(e.ledger.events("o-1")[-1], OrderFulfilled)
     assert e.flows.status(flow_id) == "done"
+
+
+def test_restart_in_a_new_process_on_the_same_file(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    from .orders_fixtures import ROOT
+
+    db = tmp_path / "shop.db"
+    child = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        sys.path.insert(0, {str(ROOT / "tests" / "commerce")!r})
+        from pathlib import Path
+        from orders_fixtures import begun, engine
+        e = engine(Path({str(db)!r}))
+        _, q = begun(e, "o-1")
+        print(q.total)
+    """)
+    r = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    total = int(r.stdout)
+    e = engine(db)  # this process never saw the order begin
+    assert e.orders.waiting_on("o-1") == "payment"
+    assert e.orders.payment_request("o-1").amount == total
+    assert e.orders.settle("o-1", "pay_1", total).outcome == SETTLED
+    assert kinds(e, "o-1") == ["OrderCreated", "StockReserved", "PaymentRecorded", "OrderFulfilled"]
+    e.close()
