@@ -36,12 +36,37 @@ def fold_char(ch: str) -> str:
     return f if len(f) == 1 else ch
 
 
-def _compare(name: str, ok: Callable[[str, str], bool], key: Callable[[str], str]) -> None:
-    def compare(c1: Any, *rest: Any) -> Boolean:
-        prev = key(check_char(name, c1, 1))
+def comparisons(
+    prefix: str, check: Callable[[str, Any, int], str], fold: Callable[[str], str]
+) -> None:
+    """Register PREFIX=? <? >? <=? >=? and PREFIX-ci...: variadic, every argument checked
+    with `check(who, value, position)`; the -ci versions compare `fold`ed values."""
+    for suffix, ok in (
+        ("=?", str.__eq__),
+        ("<?", str.__lt__),
+        (">?", str.__gt__),
+        ("<=?", str.__le__),
+        (">=?", str.__ge__),
+    ):
+        _compare(prefix + suffix, ok, check, None)
+        _compare(prefix + "-ci" + suffix, ok, check, fold)
+
+
+def _compare(
+    name: str,
+    ok: Callable[[str, str], bool],
+    check: Callable[[str, Any, int], str],
+    key: Callable[[str], str] | None,
+) -> None:
+    def compare(first: Any, *rest: Any) -> Boolean:
+        prev = check(name, first, 1)
+        if key is not None:
+            prev = key(prev)
         result = True
-        for i, c in enumerate(rest, 2):
-            cur = key(check_char(name, c, i))
+        for i, x in enumerate(rest, 2):
+            cur = check(name, x, i)
+            if key is not None:
+                cur = key(cur)
             if result and not ok(prev, cur):
                 result = False
             prev = cur
@@ -51,19 +76,7 @@ def _compare(name: str, ok: Callable[[str, str], bool], key: Callable[[str], str
     primitive(name)(compare)
 
 
-def _same(ch: str) -> str:
-    return ch
-
-
-for _suffix, _ok in (
-    ("=?", str.__eq__),
-    ("<?", str.__lt__),
-    (">?", str.__gt__),
-    ("<=?", str.__le__),
-    (">=?", str.__ge__),
-):
-    _compare("char" + _suffix, _ok, _same)
-    _compare("char-ci" + _suffix, _ok, fold_char)
+comparisons("char", check_char, fold_char)
 
 
 @primitive("char?")

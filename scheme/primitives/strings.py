@@ -8,12 +8,11 @@ start/end check shared by the string, vector, bytevector and port procedures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..errors import WrongTypeError
 from ..types import UNSPECIFIED, Boolean, Char, MString, Symbol, boolean, list_from
-from .chars import check_char
+from .chars import check_char, comparisons
 from .lists import check_size, proper_items
 from .registry import check_index, primitive, wrong_type
 
@@ -133,34 +132,7 @@ def string_set(s: Any, k: Any, c: Any) -> Any:
 # --- comparison -------------------------------------------------------------------------
 
 
-def _compare(name: str, ok: Callable[[str, str], bool], key: Callable[[str], str]) -> None:
-    def compare(s1: Any, *rest: Any) -> Boolean:
-        prev = key(check_string(name, s1, 1))
-        result = True
-        for i, s in enumerate(rest, 2):
-            cur = key(check_string(name, s, i))
-            if result and not ok(prev, cur):
-                result = False
-            prev = cur
-        return boolean(result)
-
-    compare.__doc__ = name
-    primitive(name)(compare)
-
-
-def _same(s: str) -> str:
-    return s
-
-
-for _suffix, _ok in (
-    ("=?", str.__eq__),
-    ("<?", str.__lt__),
-    (">?", str.__gt__),
-    ("<=?", str.__le__),
-    (">=?", str.__ge__),
-):
-    _compare("string" + _suffix, _ok, _same)
-    _compare("string-ci" + _suffix, _ok, str.casefold)
+comparisons("string", check_string, str.casefold)
 
 
 # --- case -------------------------------------------------------------------------------
