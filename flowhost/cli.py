@@ -18,11 +18,8 @@ from typing import Any
 import click
 
 from scheme.errors import SchemeError
-from scheme.reader import read_one
-from scheme.syntax import strip
-from scheme.types import Pair, Symbol
 
-from .data import PlainDataError, to_python
+from .data import parse_value
 from .errors import FlowError, NondeterminismError
 from .host import FlowHost
 from .records import STATUSES, SUSPENDED
@@ -74,25 +71,6 @@ def open_host(store: str | None, flows: tuple[str, ...] = (), must_exist: bool =
         for f in files:
             host.load_file(f)
     return host
-
-
-def parse_value(text: str) -> Any:
-    """A command-line VALUE: one Scheme datum, not evaluated ('x is taken as x)."""
-    try:
-        datum = strip(read_one(text, "VALUE"))
-    except SchemeError as e:
-        fail(f"VALUE {text!r} is not a Scheme datum: {e}")
-    if (
-        type(datum) is Pair
-        and datum.car is Symbol("quote")
-        and type(datum.cdr) is Pair
-        and datum.cdr.cdr.__class__.__name__ == "Nil"
-    ):
-        datum = datum.cdr.car
-    try:
-        return to_python(datum, "VALUE")
-    except PlainDataError as e:
-        fail(e.message)
 
 
 STORE = click.option("--store", "store", metavar="DB", required=True, help="The SQLite flow store.")

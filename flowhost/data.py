@@ -361,3 +361,24 @@ def show(x: Any) -> str:
     from scheme.printer import write_string
 
     return write_string(to_scheme(x))
+
+
+def parse_value(text: str, what: str = "VALUE") -> Any:
+    """A value typed on a command line: one Scheme datum, not evaluated ('x is taken as x),
+    as Python plain data (PlainDataError saying what is wrong otherwise)."""
+    from scheme.errors import SchemeError
+    from scheme.reader import read_one
+    from scheme.syntax import strip
+
+    try:
+        datum = strip(read_one(text, what))
+    except SchemeError as e:
+        raise PlainDataError(f"{what} {text!r} is not a Scheme datum: {e}") from None
+    if (
+        type(datum) is Pair
+        and datum.car is Symbol("quote")
+        and type(datum.cdr) is Pair
+        and datum.cdr.cdr is NIL
+    ):
+        datum = datum.cdr.car
+    return to_python(datum, what)

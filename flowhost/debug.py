@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scheme.errors import SchemeError
 from scheme.reader import read_all
 from scheme.syntax import base_name
 from scheme.types import UNDEFINED
@@ -170,6 +169,3 @@ def outcome_text(outcome: Outcome) -> str:
     if outcome.status == DONE:
         return f"the flow returned {show(outcome.result)}"
     return f"the flow failed: {outcome.error}" + (f" at {outcome.where}" if outcome.where else "")
-
-
-__all__ = ["Replay", "SchemeError", "Stop", "outcome_text"]

@@ -19,7 +19,7 @@ from scheme.types import FALSE, NIL, Pair, Symbol, Vector
 
 from .data import from_json, to_json, to_python, to_scheme
 from .errors import ExportFormatError, PlainDataError
-from .records import CANCELLED, DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
+from .records import DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
 
 FORMAT = "commerce-flows/flow-store"
 VERSION = 1
@@ -324,6 +324,3 @@ def _pending(v: Any, where: str) -> dict:
     if type(v) is not Vector or len(v.items) != 2 or type(v.items[0]) is not Symbol:
         raise _fail(where, "expected #(kind payload) or #f")
     return {"kind": v.items[0].name, "payload": to_json(to_python(v.items[1], where))}
-
-
-__all__ = ["CANCELLED", "from_datum", "from_export", "to_datum", "to_export"]

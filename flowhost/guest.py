@@ -228,6 +228,3 @@ def install(host: FlowHost) -> None:
         ("flow-store-import!", flow_store_import),
     ]:
         define(name, fn)
-
-
-__all__ = ["install", "T_VALUE", "UNSPECIFIED"]

@@ -19,6 +19,7 @@ from scheme.printer import write_string
 from scheme.reader import read_all
 from scheme.repl import print_value, run_repl
 
+from .data import parse_value
 from .debug import Replay, Stop, outcome_text
 from .errors import FlowError, FlowStateError
 from .host import FlowHost
@@ -158,15 +159,10 @@ class FlowRepl:
         print_value(self._need_replay().evaluate(rest), self.out)
 
     def cmd_resume(self, rest: str) -> None:
-        from .cli import parse_value
-
         flow_id_text, _, value = rest.partition(" ")
         if not value.strip():
             raise FlowStateError(",resume needs ID and VALUE")
-        try:
-            parsed = parse_value(value.strip())
-        except SystemExit:
-            raise FlowStateError(f"VALUE {value.strip()!r} is not plain data") from None
+        parsed = parse_value(value.strip())
         self.say(result_text(self.host.resume(self._int(flow_id_text, ",resume ID"), parsed)))
 
     def cmd_fork(self, rest: str) -> None:

@@ -156,3 +156,11 @@ def test_repl_works_with_piped_stdin(tmp_path):
         'flow 1 suspended on (payment "o5")',
         "suspended",
     ]
+
+
+def test_resume_with_a_value_that_is_not_plain_data_says_why(host):
+    lines = session(host, ",resume 1 #<x>\n,resume 1 (a . b . c)\n(+ 1 1)\n")
+    assert lines[0].startswith("VALUE '#<x>' is not a Scheme datum:")
+    assert lines[1].startswith("VALUE '(a . b . c)' is not a Scheme datum:")
+    assert lines[2] == "2"  # the REPL carries on
+    assert [r.kind for r in host.requests()] == ["ship"]  # nothing was resumed
