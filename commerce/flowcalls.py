@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowhost import Failed, FlowError
+from flowhost import Failed, FlowError, FlowHost
 
 from .errors import FlowServiceError
 
@@ -21,3 +21,9 @@ def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
         if isinstance(r, Failed):
             raise FlowServiceError(f"{what} {r.id} failed: {r.message}")
     return result
+
+
+def waiting_kind(host: FlowHost, flow_id: int) -> str | None:
+    """The request kind a flow waits on, or None when it is not suspended."""
+    rec = host.record(flow_id)
+    return rec.pending.kind if rec.status == "suspended" and rec.pending else None

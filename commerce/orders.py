@@ -28,7 +28,7 @@ from flowhost import FlowHost, Symbol
 from .cart import Cart
 from .errors import OrderStateError, UnknownOrderError
 from .events import OrderCreated, OrderFulfilled, PaymentRecorded, StockReserved
-from .flowcalls import run_flow_step
+from .flowcalls import run_flow_step, waiting_kind
 from .ledger import Ledger
 from .money import require_text
 from .payment import PaymentRequest, payment_request
@@ -116,8 +116,8 @@ class Orders:
         # a retry with the same quote is "already recorded", a different one a conflict
         self.ledger.append(order, [created], expected_version=0)
         self.stock.claim(self._created(order))
-        flow_id = self._flow(order, start=True)
-        return Begun(order, flow_id, self.waiting_on(order))
+        flow_id = self._flow(order)
+        return Begun(order, flow_id, waiting_kind(self.host, flow_id))
 
     def settle(self, order: str, ref: str, amount: int) -> Settlement:
         """The payment webhook: record the payment once, move the order on when paid."""
@@ -126,22 +126,20 @@ class Orders:
         result = self.ledger.append_once(
             order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
         )
-        flow_id = self._flow(order, start=True)  # answers reserve/fulfil left pending
-        waiting = self.waiting_on(order)
+        flow_id = self._flow(order)  # answers reserve/fulfil left pending
         summary = summary_of(self.ledger, order)
-        if waiting == "payment":
+        if waiting_kind(self.host, flow_id) == "payment":
             if summary.net < summary.total:
                 outcome = PARTIAL
             else:
                 run_flow_step("order flow", lambda: self.host.resume(flow_id, Symbol("paid")))
                 outcome = SETTLED
+                summary = summary_of(self.ledger, order)  # now fulfilled
         elif result.already_recorded:
             outcome = ALREADY_SETTLED
         else:
             outcome = EXTRA_PAYMENT
-        return Settlement(
-            order, ref, outcome, not result.already_recorded, summary_of(self.ledger, order)
-        )
+        return Settlement(order, ref, outcome, not result.already_recorded, summary)
 
     # -- looking --------------------------------------------------------------------------
     def flow_of(self, order: str) -> int | None:
@@ -152,10 +150,7 @@ class Orders:
     def waiting_on(self, order: str) -> str | None:
         """The request the order's flow waits on (reserve, payment, fulfil) or None."""
         flow_id = self.flow_of(order)
-        if flow_id is None:
-            return None
-        rec = self.host.record(flow_id)
-        return rec.pending.kind if rec.status == "suspended" and rec.pending else None
+        return None if flow_id is None else waiting_kind(self.host, flow_id)
 
     def summary(self, order: str) -> OrderSummary:
         """What the books say about the order."""
@@ -178,12 +173,10 @@ class Orders:
         ]
 
     # -- internals -----------------------------------------------------------------------
-    def _flow(self, order: str, start: bool) -> int:
+    def _flow(self, order: str) -> int:
         """The order's flow, started if missing, with pending reserve/fulfil answered."""
         flow_id = self.flow_of(order)
         if flow_id is None:
-            if not start:
-                raise OrderStateError(f"order {order!r} has no flow")
             r = run_flow_step("order flow", lambda: self.host.start(ORDER_FLOW, order))
             return r.id
         run_flow_step("order flow", lambda: self.host.service(flow_id))

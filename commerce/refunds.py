@@ -22,7 +22,7 @@ from .errors import (
     UnknownRefundError,
 )
 from .events import RefundRejected, RefundRequested, RefundSettled
-from .flowcalls import run_flow_step
+from .flowcalls import run_flow_step, waiting_kind
 from .ledger import Ledger
 from .money import require_text
 from .projections import OrderSummary, RefundView, summary_of
@@ -81,32 +81,30 @@ class Refunds:
 
     def approve(self, order: str, refund: str) -> RefundState:
         """Approve: the flow moves on to wait for the provider's settlement."""
-        flow_id = self._need_flow(order, refund)
-        if self._waiting(flow_id) == "approve":
+        flow_id, view = self._need_flow(order, refund)
+        if waiting_kind(self.host, flow_id) == "approve":
             run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("approved")))
-        elif self._view(self._summary(order), refund).state == "rejected":
+        elif view.state == "rejected":
             raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
-        return self.state(order, refund)
+        return self.state(order, refund, flow_id)
 
     def reject(self, order: str, refund: str) -> RefundState:
         """Reject while it waits for approval: recorded, and the flow is cancelled."""
-        flow_id = self._need_flow(order, refund)
-        view = self._view(self._summary(order), refund)
+        flow_id, view = self._need_flow(order, refund)
         if view.state == "settled":
             raise OrderStateError(f"refund {refund} of order {order!r} is already settled")
-        waiting = self._waiting(flow_id)
+        waiting = waiting_kind(self.host, flow_id)
         if waiting not in ("approve", None):
             raise OrderStateError(f"refund {refund} of order {order!r} was approved already")
         self.ledger.append_once(order, RefundRejected(at=self.clock(), refund=refund))
         if waiting == "approve":
             run_flow_step("refund flow", lambda: self.host.cancel(flow_id))
-        return self.state(order, refund)
+        return self.state(order, refund, flow_id)
 
     def settle(self, order: str, refund: str) -> RefundState:
         """The provider paid the refund back: recorded once, the flow ends."""
-        flow_id = self._need_flow(order, refund)
-        view = self._view(self._summary(order), refund)
-        waiting = self._waiting(flow_id)
+        flow_id, view = self._need_flow(order, refund)
+        waiting = waiting_kind(self.host, flow_id)
         if view.state == "rejected":
             raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
         if waiting == "approve":
@@ -116,21 +114,16 @@ class Refunds:
         )
         if waiting == "settle":
             run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("refunded")))
-        return self.state(order, refund)
+        return self.state(order, refund, flow_id)
 
-    def state(self, order: str, refund: str) -> RefundState:
-        """Where the refund stands."""
+    def state(self, order: str, refund: str, flow_id: int | None = None) -> RefundState:
+        """Where the refund stands (flow_id: its flow, when the caller knows it)."""
         s = self._summary(order)
         view = self._view(s, refund)
-        flow_id = self._flow(order, refund)
-        return RefundState(
-            order,
-            refund,
-            view.requested,
-            view.state,
-            self._waiting(flow_id) if flow_id is not None else None,
-            s,
-        )
+        if flow_id is None:
+            flow_id = self._flow(order, refund)
+        waiting = waiting_kind(self.host, flow_id) if flow_id is not None else None
+        return RefundState(order, refund, view.requested, view.state, waiting, s)
 
     # -- internals -----------------------------------------------------------------------
     def _summary(self, order: str) -> OrderSummary:
@@ -151,15 +144,12 @@ class Refunds:
         ids = self.host.find(REFUND_FLOW, [order, refund])
         return ids[0] if ids else None
 
-    def _need_flow(self, order: str, refund: str) -> int:
-        self._view(self._summary(order), refund)
+    def _need_flow(self, order: str, refund: str) -> tuple[int, RefundView]:
+        """The refund's flow (started if a crash left it missing) and its ledger view."""
+        view = self._view(self._summary(order), refund)
         flow_id = self._flow(order, refund)
         if flow_id is None:  # a crash after the request was recorded: start it now
-            run_flow_step("refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund]))
-            flow_id = self._flow(order, refund)
-        assert flow_id is not None
-        return flow_id
-
-    def _waiting(self, flow_id: int) -> str | None:
-        rec = self.host.record(flow_id)
-        return rec.pending.kind if rec.status == "suspended" and rec.pending else None
+            flow_id = run_flow_step(
+                "refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund])
+            ).id
+        return flow_id, view
