@@ -201,11 +201,6 @@ def to_scheme(x: Any, what: str = "value") -> Any:
     return out[0]
 
 
-def check_plain(x: Any, what: str) -> Any:
-    """Validate Scheme plain data; returns its Python representation."""
-    return to_python(x, what)
-
-
 # -- Python <-> JSON ----------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from typing import Any
 
-from .errors import SchemeError, SchemeSyntaxError, Span
+from .errors import SchemeSyntaxError, Span
 from .nodes import (
     App,
     Const,
@@ -534,9 +534,7 @@ def _compile_let_syntax(
         new.add_macro(ident, macro)
     body = form_items(x.cdr.cdr, who, span)
     require(len(body) > 0, who, "the body is empty", x, span)
-    # The body's definitions belong to the enclosing frame, as for begin.
-    if scope is None:
-        return c.compile_seq(body, new, span)
+    # The body is a sequence of expressions in the new syntactic scope (no new frame).
     return c.compile_seq(body, new, span)
 
 
@@ -565,8 +563,3 @@ def compile_syntax_error(
     msg = display_string(strip(items[1][0])) if len(items) > 1 else "syntax error"
     rest = " ".join(write_string(strip(a)) for a, _ in items[2:])
     raise SchemeSyntaxError(msg + (" " + rest if rest else ""), span=span)
-
-
-def compile_error_here(message: str, span: Span | None) -> SchemeError:
-    """A SchemeSyntaxError at span (for derived forms)."""
-    return SchemeSyntaxError(message, span=span)

@@ -49,7 +49,8 @@ def print_value(value: Any, out: TextIO) -> None:
         out.write(write_string(v) + "\n")
 
 
-def _interactive_lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
+def _interactive_lines(stdin: TextIO, out: TextIO) -> tuple[Iterator[str], list[str]]:
+    """Lines typed at a prompt, and the one-element list holding the prompt to show."""
     current = [PROMPT]
 
     def gen() -> Iterator[str]:

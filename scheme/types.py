@@ -40,11 +40,6 @@ class Symbol:
         return self.name
 
 
-def sym(name: str) -> Symbol:
-    """Shorthand for Symbol(name)."""
-    return Symbol(name)
-
-
 class Nil:
     """The empty list. There is exactly one: `NIL`."""
 
@@ -441,11 +436,6 @@ def is_procedure(x: object) -> bool:
     return isinstance(x, Procedure)
 
 
-def procedure_name(x: object) -> str:
-    """A procedure's name for messages."""
-    return getattr(x, "name", None) or "anonymous procedure"
-
-
 # --- numbers ----------------------------------------------------------------------------
 
 
@@ -507,7 +497,6 @@ def is_list(x: Any) -> bool:
 
 __all__ = [
     "Symbol",
-    "sym",
     "Nil",
     "NIL",
     "Pair",
@@ -537,7 +526,6 @@ __all__ = [
     "Continuation",
     "Parameter",
     "is_procedure",
-    "procedure_name",
     "is_number",
     "normalize",
     "list_from",
