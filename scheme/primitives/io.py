@@ -25,7 +25,7 @@ from ..ports import (
     StringOutputPort,
     TextStreamPort,
 )
-from ..printer import display_string, write_string
+from ..printer import display_string, write_shared_string, write_string
 from ..types import (
     EOF,
     TRUE,
@@ -41,11 +41,6 @@ from ..types import (
 from .registry import arity_of, primitive, wrong_type
 from .strings import check_range, check_string
 from .vectors import check_byte, check_bytevector
-
-try:
-    from ..printer import write_shared_string
-except ImportError:  # the printer does not label non-cyclic sharing yet: label cycles only
-    write_shared_string = write_string
 
 OUTPUT, ERROR, INPUT = "current-output-port", "current-error-port", "current-input-port"
 
