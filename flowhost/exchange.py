@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheme.types import FALSE, NIL, Pair, Symbol, Vector
+from scheme.types import FALSE, NIL, Pair, Symbol, Vector, list_from
 
 from .data import from_json, to_json, to_python, to_scheme
 from .errors import ExportFormatError, PlainDataError
@@ -196,13 +196,6 @@ def _alist(pairs: list[tuple[str, Any]]) -> Any:
     return out
 
 
-def _list(items: list) -> Any:
-    out: Any = NIL
-    for x in reversed(items):
-        out = Pair(x, out)
-    return out
-
-
 def to_datum(next_id: int, flows: Flows) -> Any:
     """The export as one Scheme datum (association lists)."""
     items = []
@@ -214,7 +207,7 @@ def to_datum(next_id: int, flows: Flows) -> Any:
             ("args", to_scheme(rec.args)),
             (
                 "steps",
-                _list(
+                list_from(
                     [
                         Vector([Symbol(s.kind), to_scheme(s.payload), to_scheme(s.value)])
                         for s in steps
@@ -240,7 +233,7 @@ def to_datum(next_id: int, flows: Flows) -> Any:
             ("format", to_scheme(FORMAT)),
             ("version", VERSION),
             ("next-id", next_id),
-            ("flows", _list(items)),
+            ("flows", list_from(items)),
         ]
     )
 

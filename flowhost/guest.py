@@ -18,7 +18,6 @@ from scheme.printer import write_string
 from scheme.syntax import Scope, SpecialForm, base_name, form_items, is_identifier, require, strip
 from scheme.types import (
     FALSE,
-    NIL,
     TRUE,
     UNSPECIFIED,
     MString,
@@ -26,6 +25,7 @@ from scheme.types import (
     Primitive,
     Symbol,
     is_procedure,
+    list_from,
 )
 
 from .data import PlainDataError, same, show, to_python, to_scheme
@@ -45,10 +45,7 @@ def _shape(r: Result) -> Any:
     else:
         assert isinstance(r, Failed)
         items = [Symbol("flow-failed"), r.id, MString(r.message)]
-    out: Any = NIL
-    for x in reversed(items):
-        out = Pair(x, out)
-    return out
+    return list_from(items)
 
 
 def _id(who: str, x: Any) -> int:
@@ -189,20 +186,16 @@ def install(host: FlowHost) -> None:
         return to_scheme(host.result(_id("flow/result", flow_id)))
 
     def flow_pending() -> Any:
-        out: Any = NIL
-        for i in reversed(host.pending()):
-            out = Pair(i, out)
-        return out
+        return list_from(host.pending())
 
     def flow_cancel(flow_id: Any) -> Any:
         host.cancel(_id("flow/cancel", flow_id))
         return TRUE
 
     def flow_host_requests() -> Any:
-        out: Any = NIL
-        for r in reversed(host.requests()):
-            out = Pair(Pair(r.id, Pair(Symbol(r.kind), Pair(to_scheme(r.payload), NIL))), out)
-        return out
+        return list_from(
+            [list_from([r.id, Symbol(r.kind), to_scheme(r.payload)]) for r in host.requests()]
+        )
 
     def flow_store_export() -> Any:
         return host.export_datum()

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .data import dumps, loads
+from .data import dumps, from_json, loads, to_json
 from .errors import FlowConflictError, FlowError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
 from .store import FlowStore
@@ -58,16 +58,16 @@ class StoreError(FlowError):
 
 
 def _pending_text(p: Pending | None) -> str | None:
-    return (
-        None if p is None else json.dumps({"kind": p.kind, "payload": json.loads(dumps(p.payload))})
-    )
+    if p is None:
+        return None
+    return json.dumps({"kind": p.kind, "payload": to_json(p.payload)})
 
 
 def _pending(text: str | None) -> Pending | None:
     if text is None:
         return None
     d = json.loads(text)
-    return Pending(d["kind"], loads(json.dumps(d["payload"])))
+    return Pending(d["kind"], from_json(d["payload"]))
 
 
 class SQLiteStore(FlowStore):

@@ -13,7 +13,7 @@ from typing import Any
 from .equality import is_equal
 from .errors import SchemeSyntaxError, Span
 from .syntax import Alias, Scope, base_name, is_identifier, strip, syntax_error
-from .types import NIL, Pair, Symbol, Vector
+from .types import NIL, Pair, Symbol, Vector, list_from
 
 _ELLIPSIS = Symbol("...")
 _UNDERSCORE = Symbol("_")
@@ -178,7 +178,7 @@ class Macro:
                 tail.span = span
             return tail
         if type(t) is Vector:
-            lst = self._instantiate(_list(t.items), b, renames, span, escaped)
+            lst = self._instantiate(list_from(t.items), b, renames, span, escaped)
             items = []
             while type(lst) is Pair:
                 items.append(lst.car)
@@ -225,13 +225,6 @@ class Macro:
             elif type(p) is Vector:
                 stack.extend(p.items)
         return out
-
-
-def _list(items: list) -> Any:
-    out: Any = NIL
-    for x in reversed(items):
-        out = Pair(x, out)
-    return out
 
 
 def make_syntax_rules(spec: Any, name: str, scope: Scope | None, span: Span | None) -> Macro:
