@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from commerce.api import Session  # noqa: E402
-from commerce.demo import START, Clock  # noqa: E402
-from commerce.engine import Engine  # noqa: E402
-from commerce.files import load_shop  # noqa: E402
-from commerce.recon import mismatch_report  # noqa: E402
+from commerce.cli.demo import START, Clock  # noqa: E402
+from commerce.ledger.recon import mismatch_report  # noqa: E402
+from commerce.orders.engine import Engine  # noqa: E402
+from commerce.pricing.api import Session  # noqa: E402
+from commerce.pricing.files import load_shop  # noqa: E402
 
 SHOP = load_shop(ROOT / "examples" / "shop.json")
 

@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commerce import Cart, best_stacking, brute_force_best, load_shop, quote  # noqa: E402
-from commerce.quote import evaluation  # noqa: E402
-from commerce.stack import best  # noqa: E402
+from commerce.pricing.quote import evaluation  # noqa: E402
+from commerce.pricing.stack import best  # noqa: E402
 
 CLASSES = [f"class{i}" for i in range(10)]
 AT = 1_767_225_600

@@ -53,7 +53,7 @@ from commerce import (  # noqa: E402
     underpaid_orders,
     unpaid_orders,
 )
-from commerce.events import Event  # noqa: E402
+from commerce.ledger.events import Event  # noqa: E402
 
 AT = 1_767_225_600
 

@@ -1,4 +1,10 @@
-"""commerce: catalog, cart and relational pricing on miniKanren.
+"""commerce: catalog, cart and relational pricing on miniKanren; the ledger; the orders.
+
+Layout: `pricing/` (catalog, cart, tax, promo, window, stack, attribution, nettax, quote,
+federation, files, api), `ledger/` (events, store, sqlite, projections, recon), `orders/`
+(engine, orders, refunds, stock, payment) and `cli/` (the `commerce` command, its views
+and the demo). The names below are the public face; `commerce.Engine` is loaded on first
+use so that pricing alone never imports the flow host.
 
 How it works. A shop's products, variants, stock and tax rates are facts in indexed kanren
 relations (`catalog`, `tax`); a cart is an immutable value (`cart`). A quote prices each
@@ -12,44 +18,18 @@ queries; helpers that need one answer sort the answers and never rely on kanren'
 Money is int minor units, rates are int basis points, and every bad input raises a
 `CommerceError` subclass before anything is built. `files` reads shop and cart JSON,
 `federation` joins several shops' catalogs, `api` is a session facade and `cli` the
-`commerce` command. Nothing here imports `scheme` or `flowhost`.
+`commerce` command. Pricing imports neither `scheme` nor `flowhost`.
 
 Orders are event-sourced. `events` defines the frozen past-tense records (order created,
 stock reserved, payment recorded, fulfilled, refund requested / settled / rejected) and
 their strict JSON; `ledger` keeps one stream per order behind the `Ledger` interface, with
 optimistic appends on (stream, version) and append-once by idempotency key (a payment's
-ref, a refund's id), in memory or in SQLite (`ledger_sqlite`, tables `ledger_*`).
+ref, a refund's id), in memory or in SQLite (`ledger.sqlite`, tables `ledger_*`).
 `projections` folds a stream into an `OrderSummary` (status, total, paid, refunded, net,
 recon status), and `recon` puts many summaries into kanren relations (`recon_statuso`,
 `neto`, `mismatcho`) so "which orders are overpaid?" is a `run(0, ...)` query.
 """
 
-from .api import Session
-from .attribution import (
-    Attribution,
-    attribute,
-    codes_for_line,
-    lines_for_code,
-    order_level_codes,
-    promo_toucheso,
-)
-from .cart import Cart, Line, cart_lineo
-from .catalog import (
-    Catalog,
-    Product,
-    StockLevel,
-    Variant,
-    classo,
-    on_hand,
-    priceo,
-    product_class,
-    producto,
-    stocko,
-    tago,
-    unit_price,
-    unit_priceo,
-    varianto,
-)
 from .errors import (
     AmbiguousItemError,
     AmbiguousJurisdictionError,
@@ -86,7 +66,7 @@ from .errors import (
     UnknownSkuError,
     UnknownVariantError,
 )
-from .events import (
+from .ledger.events import (
     Event,
     ItemLine,
     OrderCreated,
@@ -103,28 +83,15 @@ from .events import (
     loads_event,
     payment_key,
 )
-from .federation import Offer, cheapest_offer, federate, instances_with_sku, offero, sku_offers
-from .files import load_cart, load_shop, parse_cart, parse_shop
-from .ledger import AppendResult, Ledger, MemoryLedger, Recorded
-from .ledger_sqlite import SQLiteLedger
-from .money import apply_bps
-from .nettax import allocate, net_taxes
-from .price import PricedCart, PricedLine, price_cart, subtotal
-from .projections import OrderSummary, RefundView, recon_status, summaries, summarize, summary_of
-from .promo import (
-    BundlePromo,
-    Evaluation,
-    FixedPromo,
-    MemberPromo,
-    PercentPromo,
-    Promo,
-    Ruleset,
-    evaluate,
-    promo_applieso,
-    promo_discounto,
+from .ledger.projections import (
+    OrderSummary,
+    RefundView,
+    recon_status,
+    summaries,
+    summarize,
+    summary_of,
 )
-from .quote import AppliedCode, Quote, QuoteLine, evaluation, quote
-from .recon import (
+from .ledger.recon import (
     Mismatch,
     Reconciliation,
     discrepancyo,
@@ -144,18 +111,72 @@ from .recon import (
     underpaid_orders,
     unpaid_orders,
 )
-from .shop import Shop
-from .stack import (
+from .ledger.sqlite import SQLiteLedger
+from .ledger.store import AppendResult, Ledger, MemoryLedger, Recorded
+from .money import apply_bps
+from .pricing.api import Session
+from .pricing.attribution import (
+    Attribution,
+    attribute,
+    codes_for_line,
+    lines_for_code,
+    order_level_codes,
+    promo_toucheso,
+)
+from .pricing.cart import Cart, Line, cart_lineo
+from .pricing.catalog import (
+    Catalog,
+    Product,
+    StockLevel,
+    Variant,
+    classo,
+    on_hand,
+    priceo,
+    product_class,
+    producto,
+    stocko,
+    tago,
+    unit_price,
+    unit_priceo,
+    varianto,
+)
+from .pricing.federation import (
+    Offer,
+    cheapest_offer,
+    federate,
+    instances_with_sku,
+    offero,
+    sku_offers,
+)
+from .pricing.files import load_cart, load_shop, parse_cart, parse_shop
+from .pricing.nettax import allocate, net_taxes
+from .pricing.price import PricedCart, PricedLine, price_cart, subtotal
+from .pricing.promo import (
+    BundlePromo,
+    Evaluation,
+    FixedPromo,
+    MemberPromo,
+    PercentPromo,
+    Promo,
+    Ruleset,
+    evaluate,
+    promo_applieso,
+    promo_discounto,
+)
+from .pricing.quote import AppliedCode, Quote, QuoteLine, evaluation, quote
+from .pricing.shop import Shop
+from .pricing.stack import (
     Stacking,
     best_stacking,
     brute_force_best,
     legal_stackings,
     stacking_by_discounto,
 )
-from .tax import TaxRate, TaxTable, tax_rate, taxo
-from .window import Window, active_codeso, live_promos
+from .pricing.tax import TaxRate, TaxTable, tax_rate, taxo
+from .pricing.window import Window, active_codeso, live_promos
 
 __all__ = [
+    "Engine",
     "AmbiguousItemError",
     "AmbiguousJurisdictionError",
     "AppendResult",
@@ -304,3 +325,13 @@ __all__ = [
     "unpaid_orders",
     "varianto",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The engine runs flows, so it imports the flow host and the Scheme interpreter; pricing
+    # alone must not, so `commerce.Engine` is loaded on first use.
+    if name == "Engine":
+        from .orders.engine import Engine
+
+        return Engine
+    raise AttributeError(f"module 'commerce' has no attribute {name!r}")

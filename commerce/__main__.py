@@ -1,5 +1,5 @@
 """`python -m commerce` runs the `commerce` command line."""
 
-from .cli import main
+from .cli.main import main
 
 main()

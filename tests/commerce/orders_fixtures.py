@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commerce.api import Session
-from commerce.demo import START, Clock
-from commerce.engine import Engine
-from commerce.files import load_shop
+from commerce.cli.demo import START, Clock
+from commerce.orders.engine import Engine
+from commerce.pricing.api import Session
+from commerce.pricing.files import load_shop
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = load_shop(ROOT / "examples" / "shop.json")

@@ -98,7 +98,7 @@ def test_a_bad_session_fails_at_once():
 
 def test_pricing_imports_neither_scheme_nor_flowhost():
     probe = (
-        "import sys, commerce, commerce.cli; print(sorted(m for m in sys.modules "
+        "import sys, commerce, commerce.cli.main; print(sorted(m for m in sys.modules "
         "if m.split('.')[0] in ('scheme', 'flowhost')))"
     )
     ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

@@ -32,7 +32,7 @@ from commerce import (
     unit_priceo,
     varianto,
 )
-from commerce.catalog import skus
+from commerce.pricing.catalog import skus
 from commerce.relation import FactRelation, answers
 
 from .shops import small_catalog

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from commerce import load_cart, load_shop, quote
-from commerce.cli import main
+from commerce.cli.main import main
 
 from .shops import EXAMPLES, ROOT
 

@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-from commerce.events import OrderCreated, OrderFulfilled, PaymentRecorded, StockReserved
-from commerce.orders import ALREADY_SETTLED, SETTLED
+from commerce.ledger.events import OrderCreated, OrderFulfilled, PaymentRecorded, StockReserved
+from commerce.orders.orders import ALREADY_SETTLED, SETTLED
 from flowhost import Symbol
 
 from .orders_fixtures import ROOT, begun, engine

@@ -23,7 +23,7 @@ from commerce import (
     sku_offers,
     unit_price,
 )
-from commerce.federation import instance_catalog
+from commerce.pricing.federation import instance_catalog
 
 NORTH = Catalog.build(
     [Product("TEA", "Tea", 450, "food"), Product("MUG", "Mug", 1200, "goods")],

@@ -9,16 +9,16 @@ import io
 
 from kanren import run, var
 
-from commerce.attribution import attribute, codes_for_line, lines_for_code
-from commerce.catalog import Catalog, Product, priceo
-from commerce.demo import ORDER, START, Clock, run_demo
-from commerce.engine import Engine
-from commerce.federation import cheapest_offer, federate
-from commerce.promo import promo_discounto
-from commerce.quote import evaluation, quote
-from commerce.recon import mismatch_report, neto, recon_statuso
-from commerce.stack import stacking_by_discounto
-from commerce.window import active_codeso
+from commerce.cli.demo import ORDER, START, Clock, run_demo
+from commerce.ledger.recon import mismatch_report, neto, recon_statuso
+from commerce.orders.engine import Engine
+from commerce.pricing.attribution import attribute, codes_for_line, lines_for_code
+from commerce.pricing.catalog import Catalog, Product, priceo
+from commerce.pricing.federation import cheapest_offer, federate
+from commerce.pricing.promo import promo_discounto
+from commerce.pricing.quote import evaluation, quote
+from commerce.pricing.stack import stacking_by_discounto
+from commerce.pricing.window import active_codeso
 
 from .orders_fixtures import SHOP, cart
 

@@ -35,7 +35,7 @@ from commerce import (
     UnknownOrderError,
     quote,
 )
-from commerce.events import (
+from commerce.ledger.events import (
     ItemLine,
     OrderCreated,
     OrderFulfilled,
@@ -49,9 +49,10 @@ from commerce.events import (
     event_from_json,
     loads_event,
 )
-from commerce.ledger import Ledger, MemoryLedger
-from commerce.ledger_sqlite import SQLiteLedger
-from commerce.projections import summaries, summarize, summary_of
+from commerce.ledger.projections import summaries, summarize, summary_of
+from commerce.ledger.sqlite import SQLiteLedger
+from commerce.ledger.store import Ledger, MemoryLedger
+from commerce.orders.orders import created_from_quote
 
 AT = 1_767_225_600
 KIT = OrderLine(sku="KIT", qty=2, unit=1200, extended=2400, tax=320)
@@ -193,7 +194,7 @@ def test_an_order_created_from_a_quote_keeps_the_quotes_figures():
         "GBP", catalog, taxes, Ruleset.build(catalog, [PercentPromo("P875", "goods", 875)], [])
     )
     q = quote(shop, Cart.of(catalog, [("KIT", None, 2)]), at=AT)
-    event = OrderCreated.from_quote("o1", q, at=AT)
+    event = created_from_quote("o1", q, at=AT)
     assert (event.subtotal, event.discount, event.tax, event.total) == (2400, 210, 320, 2510)
     assert event == seed_order()
     assert event.items() == (ItemLine(sku="KIT", qty=2),)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from commerce.errors import UnknownOrderError
-from commerce.events import OrderCreated, OrderFulfilled, PaymentRecorded, StockReserved
-from commerce.orders import ALREADY_SETTLED, EXTRA_PAYMENT, SETTLED, Begun
+from commerce.ledger.events import OrderCreated, OrderFulfilled, PaymentRecorded, StockReserved
+from commerce.orders.orders import (
+    ALREADY_SETTLED,
+    EXTRA_PAYMENT,
+    SETTLED,
+    Begun,
+    created_from_quote,
+)
 
 from .orders_fixtures import begun, cart, engine
 
@@ -33,7 +39,7 @@ def test_begin_creates_reserves_and_leaves_the_flow_waiting_on_payment():
 
 
 def test_the_flow_is_the_original_order_defflow_unchanged():
-    from commerce.engine import flows_dir
+    from commerce.orders.engine import flows_dir
 
     text = (flows_dir() / "order.scm").read_text()
     assert (
@@ -117,7 +123,7 @@ def test_begin_is_idempotent_and_recovers_a_crash_before_the_flow_started():
     e = engine()
     c = cart()
     q = e.quote(c, jurisdiction="UK", at=1767225600)
-    e.ledger.append("o-1", [OrderCreated.from_quote("o-1", q, at=1)], expected_version=0)
+    e.ledger.append("o-1", [created_from_quote("o-1", q, at=1)], expected_version=0)
     # the process died here: the order exists, its flow does not
     assert e.orders.flow_of("o-1") is None
     assert e.orders.begin("o-1", c, q).waiting_on == "payment"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from commerce.errors import OrderStateError
-from commerce.payment import PaymentRequest
+from commerce.orders.payment import PaymentRequest
 
 from .orders_fixtures import begun, engine
 
@@ -53,8 +53,8 @@ def test_no_envelope_for_an_order_not_waiting_on_payment():
 
 
 def test_the_return_url_is_the_hosts(tmp_path):
-    from commerce.demo import Clock
-    from commerce.engine import Engine
+    from commerce.cli.demo import Clock
+    from commerce.orders.engine import Engine
 
     from .orders_fixtures import SHOP, cart
 

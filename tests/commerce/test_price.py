@@ -26,7 +26,7 @@ from commerce import (
     tax_rate,
     taxo,
 )
-from commerce.tax import jurisdictions
+from commerce.pricing.tax import jurisdictions
 
 from .shops import cart_of, small_catalog
 

@@ -20,7 +20,7 @@ from commerce import (
     price_cart,
     stacking_by_discounto,
 )
-from commerce.stack import best, enumerate_stackings, is_legal, stackings
+from commerce.pricing.stack import best, enumerate_stackings, is_legal, stackings
 
 from .shops import cart_of, small_catalog, standard_promos
 

@@ -6,7 +6,7 @@ import pytest
 from kanren import run, var
 
 from commerce.errors import IdempotencyConflictError, InsufficientStockError, UngroundQueryError
-from commerce.stock import Shortfall, StockBook, availableo, orderable, sufficient_stocko
+from commerce.orders.stock import Shortfall, StockBook, availableo, orderable, sufficient_stocko
 
 from .orders_fixtures import SHOP, begun, cart, engine
 

@@ -16,7 +16,7 @@ from commerce import (
     live_promos,
     price_cart,
 )
-from commerce.promo import Ruleset
+from commerce.pricing.promo import Ruleset
 
 from .shops import cart_of, small_catalog
 

@@ -1,0 +1,347 @@
+"""`commerce demo` and `commerce orders list|show|settle|refund|recon` (click).
+
+Thin: open the engine on --db, call the services, print a table or JSON. A mistake is one
+readable line and exit status 1 (usage mistakes: 2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowhost import FlowError
+
+from ..errors import CommerceError
+from ..ledger.projections import OrderSummary, summaries, summary_of
+from ..ledger.recon import mismatch_report, orders_with_status
+from ..orders.engine import Engine
+from .views import table
+
+
+def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (CommerceError, FlowError) as e:
+            raise click.ClickException(str(e)) from e
+
+    return run
+
+
+def _engine(db: str) -> Engine:
+    if not Path(db).exists():
+        raise click.ClickException(f"{db}: no such database")
+    return Engine.open(db)
+
+
+DB = click.option(
+    "--db", "db", metavar="PATH", required=True, help="The SQLite file holding flows and ledger."
+)
+JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.command("demo")
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    help="Keep the story's database here (default: a temporary directory).",
+)
+@_reports_errors
+def demo_command(db: str | None) -> None:
+    """Tell one order's story end to end: quote, order flow, payment, restart, refund.
+
+    \b
+    Example:
+      commerce demo
+      commerce demo --db /tmp/demo.db && flowhost list --store /tmp/demo.db
+    """
+    from .demo import main
+
+    sys.exit(main(db, sys.stdout))
+
+
+@click.group("orders")
+def orders_group() -> None:
+    """Operate on orders: list, show, settle, refund, recon.
+
+    \b
+    Example:
+      commerce orders list --db shop.db
+      commerce orders settle o-1001 pay_7Hq2 6550 --db shop.db
+    """
+
+
+def _waiting(engine: Engine, order: str) -> str:
+    return engine.orders.waiting_on(order) or ""
+
+
+@orders_group.command("list")
+@DB
+@JSON
+@_reports_errors
+def list_command(db: str, as_json: bool) -> None:
+    """Every order: status, total, paid, refunded, net, recon, what its flow waits on.
+
+    \b
+    Example:
+      commerce orders list --db shop.db --json
+    """
+    engine = _engine(db)
+    rows = summaries(engine.ledger)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [s.to_json() | {"waiting_on": _waiting(engine, s.order) or None} for s in rows],
+                indent=2,
+            )
+        )
+        return
+    if not rows:
+        click.echo("no orders")
+        return
+    head: list[object] = [
+        "order",
+        "status",
+        "total",
+        "paid",
+        "refunded",
+        "net",
+        "recon",
+        "waiting on",
+    ]
+    click.echo(
+        "\n".join(
+            table(
+                [head]
+                + [
+                    [
+                        s.order,
+                        s.status,
+                        s.total,
+                        s.paid,
+                        s.refunded,
+                        s.net,
+                        s.recon,
+                        _waiting(engine, s.order),
+                    ]
+                    for s in rows
+                ],
+                indent="",
+            )
+        )
+    )
+
+
+def _show_text(engine: Engine, s: OrderSummary) -> str:
+    lines = [
+        f"order {s.order} ({s.currency})",
+        f"status:  {s.status}",
+        f"totals:  subtotal {s.subtotal}, discount {s.discount}, tax {s.tax}, "
+        f"total {s.total}" + (f" (codes {', '.join(s.codes)})" if s.codes else ""),
+        f"books:   paid {s.paid}, refunded {s.refunded}, net {s.net} -> {s.recon}",
+    ]
+    flow_id = engine.orders.flow_of(s.order)
+    if flow_id is not None:
+        waiting = _waiting(engine, s.order)
+        lines.append(
+            f"flow:    {flow_id} {engine.flows.status(flow_id)}"
+            + (f", waiting on {waiting}" if waiting else "")
+        )
+    lines.append("events:")
+    for rec in engine.ledger.read(s.order):
+        data = rec.event.to_json()
+        extra = {k: v for k, v in data.items() if k not in ("type", "at", "lines")}
+        detail = " ".join(f"{k}={v}" for k, v in extra.items())
+        lines.append(f"  {rec.version:>3}  {data['type']:<17} at {data['at']}  {detail}".rstrip())
+    return "\n".join(lines)
+
+
+@orders_group.command("show")
+@click.argument("order")
+@DB
+@JSON
+@_reports_errors
+def show_command(order: str, db: str, as_json: bool) -> None:
+    """One order: its totals, the books, its flow and every ledger event.
+
+    \b
+    Example:
+      commerce orders show o-1001 --db shop.db
+    """
+    engine = _engine(db)
+    s = summary_of(engine.ledger, order)
+    if as_json:
+        click.echo(
+            json.dumps(
+                s.to_json()
+                | {
+                    "flow": engine.orders.flow_of(order),
+                    "waiting_on": _waiting(engine, order) or None,
+                    "events": [r.event.to_json() for r in engine.ledger.read(order)],
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(_show_text(engine, s))
+
+
+@orders_group.command("settle")
+@click.argument("order")
+@click.argument("ref")
+@click.argument("amount", type=int)
+@DB
+@JSON
+@_reports_errors
+def settle_command(order: str, ref: str, amount: int, db: str, as_json: bool) -> None:
+    """Record payment REF of AMOUNT for ORDER (the payment webhook); idempotent per REF.
+
+    \b
+    Example:
+      commerce orders settle o-1001 pay_7Hq2 6550 --db shop.db
+    """
+    engine = _engine(db)
+    r = engine.orders.settle(order, ref, amount)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "order": order,
+                    "ref": ref,
+                    "outcome": r.outcome,
+                    "recorded": r.recorded,
+                    "summary": r.summary.to_json(),
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"{order}: {r.outcome} (paid {r.summary.paid} of {r.summary.total}, {r.summary.recon})"
+    )
+
+
+@orders_group.group("refund")
+def refund_group() -> None:
+    """Refunds: request, then approve or reject, then settle.
+
+    \b
+    Example:
+      commerce orders refund request o-1001 r-1 1500 --db shop.db
+      commerce orders refund approve o-1001 r-1 --db shop.db
+      commerce orders refund settle o-1001 r-1 --db shop.db
+    """
+
+
+def _refund_step(name: str, doc: str, with_amount: bool = False) -> None:
+    def command(order: str, refund: str, db: str, as_json: bool, amount: int | None = None) -> None:
+        engine = _engine(db)
+        service = engine.refunds
+        state = (
+            service.request(order, refund, amount)
+            if with_amount  # type: ignore[arg-type]
+            else getattr(service, name)(order, refund)
+        )
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "order": order,
+                        "refund": refund,
+                        "amount": state.amount,
+                        "state": state.stage,
+                        "waiting_on": state.waiting_on,
+                        "summary": state.summary.to_json(),
+                    },
+                    indent=2,
+                )
+            )
+            return
+        waiting = f", waiting on {state.waiting_on}" if state.waiting_on else ""
+        click.echo(f"{order} refund {refund} ({state.amount}): {state.stage}{waiting}")
+
+    command.__doc__ = doc
+    decorated: Any = _reports_errors(command)
+    decorated = JSON(decorated)
+    decorated = DB(decorated)
+    if with_amount:
+        decorated = click.argument("amount", type=int)(decorated)
+    decorated = click.argument("refund")(decorated)
+    decorated = click.argument("order")(decorated)
+    refund_group.command(name)(decorated)
+
+
+_refund_step(
+    "request",
+    """Ask to refund AMOUNT of ORDER as REFUND; its flow waits on approval.
+
+    \b
+    Example:
+      commerce orders refund request o-1001 r-1 1500 --db shop.db
+    """,
+    with_amount=True,
+)
+_refund_step(
+    "approve",
+    """Approve refund REFUND of ORDER; its flow waits on settlement.
+
+    \b
+    Example:
+      commerce orders refund approve o-1001 r-1 --db shop.db
+    """,
+)
+_refund_step(
+    "reject",
+    """Reject refund REFUND of ORDER while it waits on approval.
+
+    \b
+    Example:
+      commerce orders refund reject o-1001 r-1 --db shop.db
+    """,
+)
+_refund_step(
+    "settle",
+    """Record that refund REFUND of ORDER was paid back; the books move.
+
+    \b
+    Example:
+      commerce orders refund settle o-1001 r-1 --db shop.db
+    """,
+)
+
+
+@orders_group.command("recon")
+@DB
+@JSON
+@_reports_errors
+def recon_command(db: str, as_json: bool) -> None:
+    """Reconcile every order: counts by status and the mismatch report.
+
+    \b
+    Example:
+      commerce orders recon --db shop.db
+    """
+    engine = _engine(db)
+    book = engine.recon()
+    counts = {
+        st: len(orders_with_status(book, st)) for st in ("ok", "unpaid", "underpaid", "overpaid")
+    }
+    report = mismatch_report(book)
+    if as_json:
+        click.echo(
+            json.dumps({"counts": counts, "mismatches": [m.to_json() for m in report]}, indent=2)
+        )
+        return
+    click.echo(", ".join(f"{n} {st}" for st, n in counts.items()))
+    for m in report:
+        click.echo(m.describe())
+    if not report:
+        click.echo("no mismatches")

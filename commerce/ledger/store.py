@@ -1,0 +1,284 @@
+"""The order ledger: one append-only event stream per order, behind a small store interface.
+
+A stream is named by its order id and begins with that order's `OrderCreated`. Appends are
+optimistic and idempotent at once:
+
+- `append(stream, events, expected_version=v)` writes all of `events` in one step, or
+  nothing. If the stream is no longer at version `v` (another writer got there first) it
+  raises LedgerConflictError; the caller re-reads and decides again. `expected_version=None`
+  skips that check (append at the end, whatever it is).
+- Every event has an idempotency key (`Event.key`): a payment's ref, a refund's id, the
+  order's lifecycle step. An event whose key is already recorded with the same fields (on
+  the same stream, ignoring `at`) is not written again: the result reports it under
+  `already`, with the event as first recorded, and this holds whatever the expected version.
+  The same key with different fields raises IdempotencyConflictError. Either error leaves
+  the ledger unchanged.
+
+`append_once(stream, event)` is the one-event form the services use: a replayed webhook
+gets `result.already_recorded` instead of a second payment. Versions count a stream's
+events from 1 (0: no stream); `position` counts every event in the ledger from 1.
+
+`MemoryLedger` is here; `SQLiteLedger` is in `ledger_sqlite`. Both share `plan_append`, so
+they agree by construction, and one contract suite (tests/commerce/test_ledger.py) runs
+against both.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from types import TracebackType
+from typing import Self
+
+from ..errors import (
+    IdempotencyConflictError,
+    InvalidEventError,
+    InvalidStreamError,
+    LedgerConflictError,
+    UnknownOrderError,
+)
+from ..money import is_int, require_text
+from .events import Event, OrderCreated, payment_key
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event as the ledger holds it: its stream, version in the stream, global position."""
+
+    stream: str
+    version: int
+    position: int
+    key: str
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """What an append did: the events it wrote, the ones already recorded, the new version."""
+
+    stream: str
+    version: int
+    recorded: tuple[Recorded, ...]
+    already: tuple[Recorded, ...]
+
+    @property
+    def already_recorded(self) -> bool:
+        """True when nothing was written because every event was already recorded."""
+        return not self.recorded and bool(self.already)
+
+
+@dataclass(frozen=True, slots=True)
+class AppendPlan:
+    """The events an append must write (with their keys), and those already recorded."""
+
+    new: tuple[tuple[str, Event], ...]
+    already: tuple[Recorded, ...]
+
+
+Lookup = Callable[[str], Recorded | None]
+
+
+def plan_append(
+    stream: str,
+    events: Sequence[Event],
+    *,
+    expected_version: int | None,
+    current_version: int,
+    lookup: Lookup,
+) -> AppendPlan:
+    """Check an append against the ledger as it is (`current_version`, `lookup` by key).
+
+    Raises IdempotencyConflictError, LedgerConflictError or InvalidStreamError; every
+    implementation calls this inside its own atomic step, so they all behave alike.
+    """
+    require_text(stream, "stream")
+    if expected_version is not None and (not is_int(expected_version) or expected_version < 0):
+        raise InvalidEventError(f"expected_version must be an int >= 0, got {expected_version!r}")
+    if isinstance(events, Event) or not events:
+        raise InvalidEventError("append needs a non-empty sequence of events")
+    new: list[tuple[str, Event]] = []
+    already: list[Recorded] = []
+    pending: dict[str, Event] = {}
+    for event in events:
+        if not isinstance(event, Event) or type(event) is Event:
+            raise InvalidEventError(f"not a ledger event: {event!r}")
+        key = event.key(stream)
+        seen = lookup(key)
+        if seen is not None:
+            if seen.stream != stream or not seen.event.same_fact(event):
+                raise IdempotencyConflictError(
+                    f"{event.type} on {stream!r}: key {key} is already recorded with "
+                    f"different fields ({_differences(seen, stream, event)}); "
+                    f"nothing was appended"
+                )
+            already.append(seen)
+        elif key in pending:
+            if not pending[key].same_fact(event):
+                raise IdempotencyConflictError(
+                    f"one append holds two different events under key {key}; nothing was appended"
+                )
+        else:
+            pending[key] = event
+            new.append((key, event))
+    if new:
+        if expected_version is not None and expected_version != current_version:
+            raise LedgerConflictError(
+                f"stream {stream!r} is at version {current_version}, the writer expected "
+                f"{expected_version}; nothing was appended (re-read and retry)"
+            )
+        _check_shape(stream, [e for _, e in new], current_version)
+    return AppendPlan(tuple(new), tuple(already))
+
+
+def _differences(seen: Recorded, stream: str, event: Event) -> str:
+    """`amount 2510, now 2511`: how `event` on `stream` differs from the recorded one."""
+    if type(seen.event) is not type(event):
+        return f"recorded as {seen.event.type}, now {event.type}"
+    parts = [f"order {seen.stream!r}, now {stream!r}"] if seen.stream != stream else []
+    for f in fields(event):
+        old, new = getattr(seen.event, f.name), getattr(event, f.name)
+        if f.name != "at" and old != new:
+            parts.append(f"{f.name} {_show(old)}, now {_show(new)}")
+    return "; ".join(parts)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return json.dumps([v.to_json() if hasattr(v, "to_json") else v for v in value])
+    return repr(value)
+
+
+def _check_shape(stream: str, events: list[Event], version: int) -> None:
+    """A stream starts with its own OrderCreated, and holds exactly one."""
+    for i, event in enumerate(events, start=version + 1):
+        if isinstance(event, OrderCreated):
+            if i != 1:
+                raise InvalidStreamError(
+                    f"order-created can only begin a stream; {stream!r} already has events"
+                )
+            if event.order != stream:
+                raise InvalidStreamError(
+                    f"order-created for order {event.order!r} appended to stream {stream!r}"
+                )
+        elif i == 1:
+            raise UnknownOrderError(
+                f"no order {stream!r} in the ledger: its stream must begin with order-created, "
+                f"got {event.type}"
+            )
+
+
+class Ledger(ABC):
+    """The ledger store: optimistic, idempotent appends; streams read whole."""
+
+    @abstractmethod
+    def append(
+        self, stream: str, events: Sequence[Event], *, expected_version: int | None
+    ) -> AppendResult:
+        """Append `events` to `stream` atomically if it is at `expected_version` (None: any)."""
+
+    def append_once(
+        self, stream: str, event: Event, *, expected_version: int | None = None
+    ) -> AppendResult:
+        """Append one event unless its key is recorded: `result.already_recorded` says which."""
+        return self.append(stream, [event], expected_version=expected_version)
+
+    @abstractmethod
+    def version(self, stream: str) -> int:
+        """The number of events in `stream` (0 for a stream that does not exist)."""
+
+    @abstractmethod
+    def read(self, stream: str) -> tuple[Recorded, ...]:
+        """Every event of `stream` in order; UnknownOrderError if there is no such stream."""
+
+    @abstractmethod
+    def find(self, key: str) -> Recorded | None:
+        """The event recorded under idempotency key `key`, if any."""
+
+    @abstractmethod
+    def streams(self) -> list[str]:
+        """Every stream (order id), sorted."""
+
+    @abstractmethod
+    def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
+        """(stream, its events) for every stream, streams sorted: one pass for projections."""
+
+    def events(self, stream: str) -> tuple[Event, ...]:
+        """The events of `stream`, without their envelopes."""
+        return tuple(r.event for r in self.read(stream))
+
+    def exists(self, stream: str) -> bool:
+        """True when `stream` has been created."""
+        return self.version(stream) > 0
+
+    def find_payment(self, ref: str) -> Recorded | None:
+        """The payment recorded under provider ref `ref`, on whichever order, if any."""
+        return self.find(payment_key(ref))
+
+    def close(self) -> None:  # noqa: B027 -- optional hook
+        """Release the store's resources."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        et: type[BaseException] | None,
+        e: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class MemoryLedger(Ledger):
+    """A ledger in memory, for tests and benchmarks; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, list[Recorded]] = {}
+        self._keys: dict[str, Recorded] = {}
+        self._position = 0
+        self._lock = threading.Lock()
+
+    def append(
+        self, stream: str, events: Sequence[Event], *, expected_version: int | None
+    ) -> AppendResult:
+        with self._lock:
+            log = self._streams.get(stream, [])
+            plan = plan_append(
+                stream,
+                events,
+                expected_version=expected_version,
+                current_version=len(log),
+                lookup=self._keys.get,
+            )
+            written = []
+            for key, event in plan.new:
+                self._position += 1
+                rec = Recorded(stream, len(log) + 1, self._position, key, event)
+                log.append(rec)
+                self._keys[key] = rec
+                written.append(rec)
+            if written:
+                self._streams[stream] = log
+            return AppendResult(stream, len(log), tuple(written), plan.already)
+
+    def version(self, stream: str) -> int:
+        return len(self._streams.get(stream, ()))
+
+    def read(self, stream: str) -> tuple[Recorded, ...]:
+        log = self._streams.get(stream)
+        if not log:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return tuple(log)
+
+    def find(self, key: str) -> Recorded | None:
+        return self._keys.get(key)
+
+    def streams(self) -> list[str]:
+        return sorted(self._streams)
+
+    def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
+        for stream in self.streams():
+            yield stream, tuple(self._streams[stream])

@@ -1,0 +1,139 @@
+"""The commerce engine: one flow host, one ledger, the shop, and the services on them.
+
+    engine = Engine.open("shop.db", load_shop("examples/shop.json"))
+    q = engine.quote(cart, jurisdiction="UK")
+    engine.orders.begin("o-1001", cart, q)          # waits on payment
+    engine.orders.settle("o-1001", "pay_1", q.total)
+    engine.refunds.request("o-1001", "r-1", 500)
+
+On disk the flow store and the ledger share one SQLite file (their tables are prefixed
+`flow*` and `ledger_*`); `Engine()` without a file keeps both in memory. Opening an
+engine on an existing file is a restart: suspended orders settle as if nothing happened.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flowhost import FlowHost
+
+from ..errors import OrderStateError
+from ..ledger.events import OrderCreated
+from ..ledger.projections import summaries
+from ..ledger.recon import Reconciliation, reconcile
+from ..ledger.store import Ledger, MemoryLedger
+from ..pricing.cart import Cart
+from ..pricing.catalog import Catalog
+from ..pricing.quote import GROSS, Quote, quote
+from ..pricing.shop import Shop
+from .orders import Orders
+from .refunds import Refunds
+from .stock import StockBook
+
+DEFAULT_RETURN_URL = "https://shop.example/orders/{order}/paid"
+_NO_CATALOG = Catalog.build([])  # an engine without a shop tracks no stock
+
+
+def project_file(name: str) -> Path:
+    """A file or directory at the top of the project (flows, examples): beside the package
+    in a checkout or an editable install, else under <prefix>/share/commerce-flows."""
+    here = Path(__file__).resolve().parents[2] / name
+    if here.exists():
+        return here
+    return Path(sys.prefix) / "share" / "commerce-flows" / name
+
+
+def flows_dir() -> Path:
+    """The directory of the .scm flow sources ($COMMERCE_FLOWS_DIR or the project's flows/)."""
+    given = os.environ.get("COMMERCE_FLOWS_DIR")
+    return Path(given) if given else project_file("flows")
+
+
+class Engine:
+    """Quotes, orders, refunds and reconciliation over one flow host and one ledger."""
+
+    def __init__(
+        self,
+        shop: Shop | None = None,
+        flows: FlowHost | None = None,
+        ledger: Ledger | None = None,
+        *,
+        clock: Callable[[], int] | None = None,
+        return_url: str = DEFAULT_RETURN_URL,
+        flow_sources: Path | None = None,
+    ) -> None:
+        self.shop = shop
+        self.clock = clock or (lambda: int(time.time()))
+        self.flows = flows if flows is not None else FlowHost()
+        self.flow_sources = flow_sources or flows_dir()
+        for path in sorted(self.flow_sources.glob("*.scm")):
+            self.flows.load_file(path)
+        self.ledger = ledger if ledger is not None else MemoryLedger()
+        self.stock = StockBook(shop.catalog if shop else _NO_CATALOG, self._created_orders)
+        self.orders = Orders(
+            self.flows, self.ledger, self.stock, clock=self.clock, return_url=return_url
+        )
+        self.refunds = Refunds(self.flows, self.ledger, clock=self.clock)
+
+    @classmethod
+    def open(cls, db: str | Path, shop: Shop | None = None, **options: object) -> Engine:
+        """An engine on an SQLite file (created if missing) holding flows and ledger."""
+        from ..ledger.sqlite import SQLiteLedger
+
+        return cls(shop, FlowHost.open(db), SQLiteLedger(db), **options)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Close the flow store and the ledger."""
+        self.flows.close()
+        self.ledger.close()
+
+    def _created_orders(self) -> list[OrderCreated]:
+        out = []
+        for _, recorded in self.ledger.read_all():
+            if recorded and isinstance(recorded[0].event, OrderCreated):
+                out.append(recorded[0].event)
+        return out
+
+    def quote(
+        self,
+        cart: Cart,
+        *,
+        jurisdiction: str | None = None,
+        member: bool = False,
+        policy: str = GROSS,
+        at: int | None = None,
+    ) -> Quote:
+        """The quote of `cart` in this engine's shop (at: now by the engine's clock)."""
+        if self.shop is None:
+            raise OrderStateError("this engine has no shop to quote from")
+        return quote(
+            self.shop,
+            cart,
+            at=self.clock() if at is None else at,
+            jurisdiction=jurisdiction,
+            member=member,
+            policy=policy,
+        )
+
+    def recon(self) -> Reconciliation:
+        """Every order's summary, as relations for reconciliation queries."""
+        return reconcile(summaries(self.ledger))
+
+    def recover(self) -> None:
+        """Answer every flow request a crash left pending (reserve, fulfil)."""
+        self.flows.service()
+
+    def restart_flows(self) -> None:
+        """The original system's order-flow-restart!, done Scheme-side: export the flow
+        store into a global, reset, define the flows again from their sources, import.
+        The ledger is a separate store and is not touched."""
+        sources = " ".join(p.read_text() for p in sorted(self.flow_sources.glob("*.scm")))
+        self.flows.eval(
+            f"(begin (define saved (flow-store-export)) (flow-reset!) {sources} "
+            "(flow-store-import! saved) #t)",
+            "order-flow-restart!",
+        )

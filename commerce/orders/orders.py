@@ -1,0 +1,206 @@
+"""Orders: the order lifecycle flow (flows/order.scm) serviced against the ledger.
+
+The flow is pure orchestration -- reserve, wait for payment, fulfil -- and this service is
+the Python host that answers it:
+
+- begin(order, cart, quote): check stock (a precondition, outside the flow), record
+  OrderCreated, start `order-lifecycle`; its `reserve` request is answered at once
+  (StockReserved is recorded) and the flow is left waiting on `payment`.
+- settle(order, ref, amount): the payment webhook. Records the payment (once per ref),
+  resumes the flow past `payment` when the order is paid in full, and answers `fulfil`
+  (OrderFulfilled). A replayed webhook changes nothing; a second payment under another
+  ref is recorded and shows as overpaid.
+
+Every step is idempotent and resumable, so a crash anywhere converges when the same call
+is made again: ledger appends are keyed (a payment by its ref, fulfilment by its order),
+the flow is found again by its argument (the order id), and a flow left waiting on a
+request this service answers is answered before anything else happens to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flowhost import FlowHost, Symbol
+
+from ..errors import OrderStateError, UnknownOrderError
+from ..ledger.events import (
+    OrderCreated,
+    OrderFulfilled,
+    OrderLine,
+    PaymentRecorded,
+    StockReserved,
+)
+from ..ledger.projections import OrderSummary, summary_of
+from ..ledger.store import Ledger
+from ..money import require_text
+from ..pricing.cart import Cart
+from ..pricing.quote import Quote
+from .flowcalls import run_flow_step, waiting_kind
+from .payment import PaymentRequest, payment_request
+from .stock import StockBook
+
+ORDER_FLOW = "order-lifecycle"
+SETTLED, ALREADY_SETTLED, EXTRA_PAYMENT, PARTIAL = (
+    "settled",
+    "already-settled",
+    "extra-payment",
+    "partial",
+)
+
+
+def created_from_quote(order: str, quote: Quote, *, at: int) -> OrderCreated:
+    """The event that places `order` on `quote` (its figures, codes and lines)."""
+    names = OrderLine.__dataclass_fields__
+    return OrderCreated(
+        at=at,
+        order=order,
+        currency=quote.currency,
+        subtotal=quote.subtotal,
+        discount=quote.discount,
+        tax=quote.tax,
+        total=quote.total,
+        codes=tuple(quote.codes),
+        # A quote line has every OrderLine field (and a net-policy share, not kept).
+        lines=tuple(OrderLine(**{n: getattr(ln, n) for n in names}) for ln in quote.lines),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Begun:
+    """An order that has begun: its flow, and what the flow waits on now."""
+
+    order: str
+    flow_id: int
+    waiting_on: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What a payment webhook did.
+
+    outcome: settled (the flow moved past payment), already-settled (a replayed webhook:
+    nothing changed), extra-payment (recorded, the order was paid already: overpaid),
+    partial (recorded, the order still waits for the rest).
+    """
+
+    order: str
+    ref: str
+    outcome: str
+    recorded: bool
+    summary: OrderSummary
+
+
+class Orders:
+    """The order service: one flow host, one ledger, the shop's catalog for stock."""
+
+    def __init__(
+        self,
+        host: FlowHost,
+        ledger: Ledger,
+        stock: StockBook,
+        *,
+        clock: Callable[[], int],
+        return_url: str,
+    ) -> None:
+        self.host = host
+        self.ledger = ledger
+        self.stock = stock
+        self.clock = clock
+        self.return_url = return_url
+        host.on("reserve", self._reserve)
+        host.on("fulfil", self._fulfil)
+
+    # -- the flow's requests -------------------------------------------------------------
+    def _reserve(self, flow_id: int, order: Any) -> Symbol:
+        created = self._created(order)
+        self.ledger.append_once(order, StockReserved(at=self.clock(), lines=created.items()))
+        return Symbol("reserved")
+
+    def _fulfil(self, flow_id: int, order: Any) -> Symbol:
+        self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
+        return Symbol("fulfilled")
+
+    def _created(self, order: str) -> OrderCreated:
+        events = self.ledger.events(order)
+        first = events[0]
+        assert isinstance(first, OrderCreated)
+        return first
+
+    # -- the lifecycle -------------------------------------------------------------------
+    def begin(self, order: str, cart: Cart, quote: Quote) -> Begun:
+        """Create the order, start its flow, reserve; leave it waiting on payment."""
+        require_text(order, "order id")
+        created = created_from_quote(order, quote, at=self.clock())
+        if not self.ledger.exists(order):
+            self.stock.check(cart)
+        # a retry with the same quote is "already recorded", a different one a conflict
+        self.ledger.append(order, [created], expected_version=0)
+        self.stock.claim(self._created(order))
+        flow_id = self._flow(order)
+        return Begun(order, flow_id, waiting_kind(self.host, flow_id))
+
+    def settle(self, order: str, ref: str, amount: int) -> Settlement:
+        """The payment webhook: record the payment once, move the order on when paid."""
+        if not self.ledger.exists(order):
+            raise UnknownOrderError(f"no order {order!r}")
+        result = self.ledger.append_once(
+            order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
+        )
+        flow_id = self._flow(order)  # answers reserve/fulfil left pending
+        summary = summary_of(self.ledger, order)
+        if waiting_kind(self.host, flow_id) == "payment":
+            if summary.net < summary.total:
+                outcome = PARTIAL
+            else:
+                run_flow_step("order flow", lambda: self.host.resume(flow_id, Symbol("paid")))
+                outcome = SETTLED
+                summary = summary_of(self.ledger, order)  # now fulfilled
+        elif result.already_recorded:
+            outcome = ALREADY_SETTLED
+        else:
+            outcome = EXTRA_PAYMENT
+        return Settlement(order, ref, outcome, not result.already_recorded, summary)
+
+    # -- looking --------------------------------------------------------------------------
+    def flow_of(self, order: str) -> int | None:
+        """The id of the order's flow, or None if it has none (yet)."""
+        ids = self.host.find(ORDER_FLOW, order)
+        return ids[0] if ids else None
+
+    def waiting_on(self, order: str) -> str | None:
+        """The request the order's flow waits on (reserve, payment, fulfil) or None."""
+        flow_id = self.flow_of(order)
+        return None if flow_id is None else waiting_kind(self.host, flow_id)
+
+    def summary(self, order: str) -> OrderSummary:
+        """What the books say about the order."""
+        return summary_of(self.ledger, order)
+
+    def payment_request(self, order: str) -> PaymentRequest:
+        """The envelope to send to the payment provider for this order."""
+        if self.waiting_on(order) != "payment":
+            raise OrderStateError(f"order {order!r} is not waiting for payment")
+        return payment_request(self.ledger, order, self.return_url)
+
+    def pending_payments(self) -> list[PaymentRequest]:
+        """Every order waiting on payment, with its envelope, by flow id."""
+        return [
+            payment_request(self.ledger, r.payload, self.return_url)
+            for r in self.host.requests()
+            if r.kind == "payment"
+            and isinstance(r.payload, str)
+            and self.host.record(r.id).flow == ORDER_FLOW
+        ]
+
+    # -- internals -----------------------------------------------------------------------
+    def _flow(self, order: str) -> int:
+        """The order's flow, started if missing, with pending reserve/fulfil answered."""
+        flow_id = self.flow_of(order)
+        if flow_id is None:
+            r = run_flow_step("order flow", lambda: self.host.start(ORDER_FLOW, order))
+            return r.id
+        run_flow_step("order flow", lambda: self.host.service(flow_id))
+        return flow_id

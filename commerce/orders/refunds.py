@@ -1,0 +1,155 @@
+"""Refunds: the refund lifecycle flow (flows/refund.scm) serviced against the ledger.
+
+request -> approve | reject -> settle. The request is recorded (RefundRequested) before
+the flow starts and the flow waits on `approve` (a human or policy decision); approval
+moves it to `settle` (the provider paying back); settlement records RefundSettled and
+ends the flow. A rejection records RefundRejected and cancels the flow. Only a settled
+refund moves the books. The flow's argument is (order-id refund-id), which is how the
+service finds it again; every step is idempotent like the order service's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flowhost import FlowHost, Symbol
+
+from ..errors import (
+    OrderStateError,
+    RefundTooLargeError,
+    UnknownOrderError,
+    UnknownRefundError,
+)
+from ..ledger.events import RefundRejected, RefundRequested, RefundSettled
+from ..ledger.projections import OrderSummary, RefundView, summary_of
+from ..ledger.store import Ledger
+from ..money import require_text
+from .flowcalls import run_flow_step, waiting_kind
+
+REFUND_FLOW = "refund-lifecycle"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundState:
+    """A refund as the books and its flow see it."""
+
+    order: str
+    refund: str
+    amount: int
+    state: str  # requested, settled, rejected
+    waiting_on: str | None  # approve, settle, or None
+    summary: OrderSummary
+
+    @property
+    def stage(self) -> str:
+        """requested, approved (waiting for the provider), settled or rejected."""
+        if self.state == "requested" and self.waiting_on == "settle":
+            return "approved"
+        return self.state
+
+
+class Refunds:
+    """The refund service."""
+
+    def __init__(self, host: FlowHost, ledger: Ledger, *, clock: Callable[[], int]) -> None:
+        self.host = host
+        self.ledger = ledger
+        self.clock = clock
+
+    def request(self, order: str, refund: str, amount: int) -> RefundState:
+        """Record a refund request and start its flow (waiting on approval)."""
+        require_text(refund, "refund id")
+        s = self._summary(order)
+        view = self._view(s, refund, missing_ok=True)
+        if view is None:
+            open_amount = sum(r.requested for r in s.refunds if r.state == "requested")
+            room = s.net - open_amount
+            if s.net <= 0:
+                raise OrderStateError(f"order {order!r} has nothing paid to refund")
+            if amount > room:
+                raise RefundTooLargeError(
+                    f"refund {refund} of {amount} is more than order {order!r} can pay back: "
+                    f"net paid {s.net}, already being refunded {open_amount}"
+                )
+        self.ledger.append_once(
+            order, RefundRequested(at=self.clock(), refund=refund, amount=amount)
+        )
+        if self._flow(order, refund) is None:
+            run_flow_step("refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund]))
+        return self.state(order, refund)
+
+    def approve(self, order: str, refund: str) -> RefundState:
+        """Approve: the flow moves on to wait for the provider's settlement."""
+        flow_id, view = self._need_flow(order, refund)
+        if waiting_kind(self.host, flow_id) == "approve":
+            run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("approved")))
+        elif view.state == "rejected":
+            raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
+        return self.state(order, refund, flow_id)
+
+    def reject(self, order: str, refund: str) -> RefundState:
+        """Reject while it waits for approval: recorded, and the flow is cancelled."""
+        flow_id, view = self._need_flow(order, refund)
+        if view.state == "settled":
+            raise OrderStateError(f"refund {refund} of order {order!r} is already settled")
+        waiting = waiting_kind(self.host, flow_id)
+        if waiting not in ("approve", None):
+            raise OrderStateError(f"refund {refund} of order {order!r} was approved already")
+        self.ledger.append_once(order, RefundRejected(at=self.clock(), refund=refund))
+        if waiting == "approve":
+            run_flow_step("refund flow", lambda: self.host.cancel(flow_id))
+        return self.state(order, refund, flow_id)
+
+    def settle(self, order: str, refund: str) -> RefundState:
+        """The provider paid the refund back: recorded once, the flow ends."""
+        flow_id, view = self._need_flow(order, refund)
+        waiting = waiting_kind(self.host, flow_id)
+        if view.state == "rejected":
+            raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
+        if waiting == "approve":
+            raise OrderStateError(f"refund {refund} of order {order!r} is not approved yet")
+        self.ledger.append_once(
+            order, RefundSettled(at=self.clock(), refund=refund, amount=view.requested)
+        )
+        if waiting == "settle":
+            run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("refunded")))
+        return self.state(order, refund, flow_id)
+
+    def state(self, order: str, refund: str, flow_id: int | None = None) -> RefundState:
+        """Where the refund stands (flow_id: its flow, when the caller knows it)."""
+        s = self._summary(order)
+        view = self._view(s, refund)
+        if flow_id is None:
+            flow_id = self._flow(order, refund)
+        waiting = waiting_kind(self.host, flow_id) if flow_id is not None else None
+        return RefundState(order, refund, view.requested, view.state, waiting, s)
+
+    # -- internals -----------------------------------------------------------------------
+    def _summary(self, order: str) -> OrderSummary:
+        if not self.ledger.exists(order):
+            raise UnknownOrderError(f"no order {order!r}")
+        return summary_of(self.ledger, order)
+
+    @staticmethod
+    def _view(s: OrderSummary, refund: str, missing_ok: bool = False) -> RefundView:
+        for r in s.refunds:
+            if r.refund == refund:
+                return r
+        if missing_ok:
+            return None  # type: ignore[return-value]
+        raise UnknownRefundError(f"order {s.order!r} has no refund {refund!r}")
+
+    def _flow(self, order: str, refund: str) -> int | None:
+        ids = self.host.find(REFUND_FLOW, [order, refund])
+        return ids[0] if ids else None
+
+    def _need_flow(self, order: str, refund: str) -> tuple[int, RefundView]:
+        """The refund's flow (started if a crash left it missing) and its ledger view."""
+        view = self._view(self._summary(order), refund)
+        flow_id = self._flow(order, refund)
+        if flow_id is None:  # a crash after the request was recorded: start it now
+            flow_id = run_flow_step(
+                "refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund])
+            ).id
+        return flow_id, view
