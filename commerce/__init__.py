@@ -111,8 +111,6 @@ from .ledger.recon import (
     underpaid_orders,
     unpaid_orders,
 )
-from .ledger.sqlite import SQLiteLedger
-from .ledger.store import AppendResult, Ledger, MemoryLedger, Recorded
 from .money import apply_bps
 from .pricing.api import Session
 from .pricing.attribution import (
@@ -327,11 +325,22 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # The engine runs flows, so it imports the flow host and the Scheme interpreter; pricing
-    # alone must not, so `commerce.Engine` is loaded on first use.
-    if name == "Engine":
-        from .orders.engine import Engine
+# The engine runs flows, and the ledger stores live in the flow host's database: both
+# import the flow host (and the Scheme interpreter). Pricing alone must not, so these
+# names are loaded on first use.
+_LAZY = {
+    "Engine": "orders.engine",
+    "AppendResult": "ledger.store",
+    "Ledger": "ledger.store",
+    "MemoryLedger": "ledger.store",
+    "Recorded": "ledger.store",
+    "SQLiteLedger": "ledger.sqlite",
+}
 
-        return Engine
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'commerce' has no attribute {name!r}")

@@ -131,7 +131,14 @@ class InvalidStreamError(CommerceError):
     """An event appended where it cannot go (e.g. a payment on a stream with no order)."""
 
 
-class LedgerConflictError(CommerceError):
+class ConflictError(CommerceError):
+    """The work raced another worker (or the database stayed locked); nothing changed.
+
+    The services retry it themselves where a retry is right (begin, settle); it reaches a
+    caller only when the contention did not clear after several tries."""
+
+
+class LedgerConflictError(ConflictError):
     """A stream moved past the version the writer read; nothing was appended."""
 
 

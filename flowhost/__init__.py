@@ -17,10 +17,13 @@ process continues a flow. See docs/flows.md and ../shared/design/FLOWS.md.
 from scheme.types import Char, Symbol
 
 from .data import Dotted
+from .db import Database, MemoryDatabase, SQLiteDatabase, StoreBusyError, open_database
 from .errors import (
+    AlreadyAnsweredError,
     ExportFormatError,
     FlowConflictError,
     FlowError,
+    FlowKeyError,
     FlowNotAllowedError,
     FlowStateError,
     HandlerError,
@@ -32,10 +35,18 @@ from .errors import (
 from .host import FlowHost, FlowRef
 from .records import Done, Failed, FlowRecord, Pending, Result, Step, Suspended
 from .sqlite_store import SQLiteStore, StoreError
-from .store import FlowStore, MemoryStore
+from .store import FlowKeyTakenError, FlowStore, MemoryStore
 
 __all__ = [
+    "AlreadyAnsweredError",
+    "Database",
     "Done",
+    "FlowKeyError",
+    "FlowKeyTakenError",
+    "MemoryDatabase",
+    "SQLiteDatabase",
+    "StoreBusyError",
+    "open_database",
     "Dotted",
     "Char",
     "ExportFormatError",

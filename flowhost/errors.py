@@ -35,6 +35,14 @@ class FlowConflictError(FlowError):
     """Another process changed the flow first; nothing was changed here."""
 
 
+class AlreadyAnsweredError(FlowConflictError):
+    """The request a resume names was answered already (by another worker, or a retry)."""
+
+
+class FlowKeyError(FlowError):
+    """A flow key is taken by a flow of another name or with other arguments."""
+
+
 class PlainDataError(FlowError):
     """A value that must be plain data (payload, resume value, argument) is not."""
 

@@ -2,9 +2,10 @@
 
 Two views of one format (docs/flow-store-format.md):
 - JSON (FlowHost.export / import_): {"format": "commerce-flows/flow-store",
-  "version": 1, "next_id": N, "flows": [{"id", "flow", "status", "args", "steps",
-  "pending", "result", "error", "where", "source_hash"}, ...]} with plain values in the
-  JSON encoding of data.py;
+  "version": 2, "next_id": N, "store": ID, "stamp": S, "flows": [{"id", "flow",
+  "status", "args", "steps", "pending", "result", "error", "where", "source_hash",
+  "key", "created", "updated"}, ...]} with plain values in the JSON encoding of data.py
+  (version 1, without store, stamp, key, created and updated, is still read);
 - a Scheme datum (flow-store-export / flow-store-import!): the same fields as
   association lists keyed by symbols, with the values as ordinary Scheme data.
 Import checks everything and names the first bad spot (`flows[2].steps[0].kind: ...`);
@@ -13,6 +14,7 @@ it never half-applies (the host replays every suspended flow before it replaces 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from scheme.types import FALSE, NIL, Pair, Symbol, Vector, list_from
@@ -22,9 +24,19 @@ from .errors import ExportFormatError, PlainDataError
 from .records import DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
 
 FORMAT = "commerce-flows/flow-store"
-VERSION = 1
+VERSION = 2
+
+READS = (1, 2)
 
 Flows = list[tuple[FlowRecord, list[Step]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Which store an export was taken from, and that store's stamp at the time."""
+
+    store: str
+    stamp: int
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -46,6 +58,12 @@ def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
         else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
         "source_hash": rec.source_hash,
     }
+    if rec.key is not None:
+        item["key"] = rec.key
+    if rec.created:
+        item["created"] = rec.created
+    if rec.updated:
+        item["updated"] = rec.updated
     if rec.status == DONE:
         item["result"] = to_json(rec.result)
     if rec.status == FAILED:
@@ -54,14 +72,14 @@ def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
     return item
 
 
-def to_export(next_id: int, flows: Flows) -> dict:
+def to_export(next_id: int, flows: Flows, origin: Origin | None = None) -> dict:
     """The JSON-compatible export of records and their steps."""
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "next_id": next_id,
-        "flows": [flow_to_json(rec, steps) for rec, steps in flows],
-    }
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "next_id": next_id}
+    if origin is not None:
+        out["store"] = origin.store
+        out["stamp"] = origin.stamp
+    out["flows"] = [flow_to_json(rec, steps) for rec, steps in flows]
+    return out
 
 
 def _fail(where: str, message: str) -> ExportFormatError:
@@ -85,17 +103,25 @@ def _plain(v: Any, where: str) -> Any:
         raise ExportFormatError(f"cannot import: {e}") from None
 
 
-def from_export(data: Any) -> tuple[int, Flows]:
-    """(next_id, records with steps) from a JSON export; ExportFormatError if malformed."""
+def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
+    """(next_id, records with steps, origin) from a JSON export; ExportFormatError if
+    malformed."""
     if not isinstance(data, dict):
         raise _fail("the export", f"expected a JSON object, got {type(data).__name__}")
     if data.get("format") != FORMAT:
         raise _fail("format", f"expected {FORMAT!r}, got {data.get('format')!r}")
-    if data.get("version") != VERSION:
-        raise _fail("version", f"this host reads version {VERSION}, got {data.get('version')!r}")
-    extra = set(data) - {"format", "version", "next_id", "flows"}
+    version = data.get("version")
+    if type(version) is not int or version not in READS:
+        raise _fail("version", f"this host reads versions 1 and 2, got {version!r}")
+    top_keys = {"format", "version", "next_id", "flows"}
+    if version > 1:
+        top_keys |= {"store", "stamp"}
+    extra = set(data) - top_keys
     if extra:
         raise _fail("the export", f"unknown keys {sorted(extra)}")
+    origin = None
+    if "store" in data or "stamp" in data:
+        origin = Origin(_want(data, "store", str, "export"), _want(data, "stamp", int, "export"))
     next_id = _want(data, "next_id", int, "export")
     if next_id < 1:
         raise _fail("next_id", f"ids start at 1, got {next_id}")
@@ -118,6 +144,8 @@ def from_export(data: Any) -> tuple[int, Flows]:
             "where",
             "source_hash",
         }
+        if version > 1:
+            allowed |= {"key", "created", "updated"}
         extra = set(item) - allowed
         if extra:
             raise _fail(where, f"unknown keys {sorted(extra)}")
@@ -179,11 +207,27 @@ def from_export(data: Any) -> tuple[int, Flows]:
             where=item.get("where") if status == FAILED else None,
             source_hash=_want(item, "source_hash", str, where),
             nsteps=len(steps),
+            key=_want(item, "key", str, where) if "key" in item else None,
+            created=_time(item, "created", where),
+            updated=_time(item, "updated", where),
         )
         out.append((rec, steps))
     if seen and next_id <= max(seen):
         raise _fail("next_id", f"must be above every flow id (got {next_id}, max id {max(seen)})")
-    return next_id, out
+    keys = [r.key for r, _ in out if r.key is not None]
+    if len(keys) != len(set(keys)):
+        dup = next(k for k in keys if keys.count(k) > 1)
+        raise _fail("flows", f"flow key {dup!r} is held by two flows")
+    return next_id, out, origin
+
+
+def _time(item: dict, key: str, where: str) -> float:
+    if key not in item:
+        return 0.0
+    v = item[key]
+    if type(v) not in (int, float) or not 0 <= v < 1e11:
+        raise _fail(f"{where}.{key}", f"expected a time in seconds, got {v!r}")
+    return float(v)
 
 
 # -- the Scheme datum ---------------------------------------------------------------------
@@ -196,7 +240,7 @@ def _alist(pairs: list[tuple[str, Any]]) -> Any:
     return out
 
 
-def to_datum(next_id: int, flows: Flows) -> Any:
+def to_datum(next_id: int, flows: Flows, origin: Origin | None = None) -> Any:
     """The export as one Scheme datum (association lists)."""
     items = []
     for rec, steps in flows:
@@ -222,20 +266,25 @@ def to_datum(next_id: int, flows: Flows) -> Any:
             ),
             ("source-hash", to_scheme(rec.source_hash)),
         ]
+        if rec.key is not None:
+            fields.append(("key", to_scheme(rec.key)))
+        for name in ("created", "updated"):
+            if getattr(rec, name):
+                fields.append((name, getattr(rec, name)))
         if rec.status == DONE:
             fields.append(("result", to_scheme(rec.result)))
         if rec.status == FAILED:
             fields.append(("error", to_scheme(rec.error or "")))
             fields.append(("where", to_scheme(rec.where) if rec.where else FALSE))
         items.append(_alist(fields))
-    return _alist(
-        [
-            ("format", to_scheme(FORMAT)),
-            ("version", VERSION),
-            ("next-id", next_id),
-            ("flows", list_from(items)),
-        ]
-    )
+    top: list[tuple[str, Any]] = [
+        ("format", to_scheme(FORMAT)),
+        ("version", VERSION),
+        ("next-id", next_id),
+    ]
+    if origin is not None:
+        top += [("store", to_scheme(origin.store)), ("stamp", origin.stamp)]
+    return _alist([*top, ("flows", list_from(items))])
 
 
 def _fields(datum: Any, where: str) -> dict[str, Any]:
@@ -252,7 +301,7 @@ def _fields(datum: Any, where: str) -> dict[str, Any]:
     return out
 
 
-def from_datum(datum: Any) -> tuple[int, Flows]:
+def from_datum(datum: Any) -> tuple[int, Flows, Origin | None]:
     """(next_id, records with steps) from the Scheme datum flow-store-export gave."""
     top = _fields(datum, "the export")
     for key in ("format", "version", "next-id", "flows"):
@@ -285,9 +334,12 @@ def from_datum(datum: Any) -> tuple[int, Flows]:
             "next_id": top.get("next-id"),
             "flows": flows_json,
         }
+        for key in ("store", "stamp"):
+            if key in top:
+                data[key] = to_python(top[key], key)
     except PlainDataError as e:
         raise ExportFormatError(f"cannot import: {e.message}") from None
-    extra = set(top) - {"format", "version", "next-id", "flows"}
+    extra = set(top) - {"format", "version", "next-id", "flows", "store", "stamp"}
     if extra:
         raise _fail("the export", f"unknown keys {sorted(extra)}")
     return from_export(data)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -28,10 +29,13 @@ from scheme.interpreter import Interpreter
 from scheme.nodes import TransferNode
 from scheme.types import UNSPECIFIED, Continuation, Symbol
 
-from .data import PlainDataError, show, to_python, to_scheme
+from .data import PlainDataError, dumps, show, to_python, to_scheme
 from .errors import (
+    AlreadyAnsweredError,
     ExportFormatError,
+    FlowConflictError,
     FlowError,
+    FlowKeyError,
     FlowNotAllowedError,
     FlowStateError,
     HandlerError,
@@ -39,7 +43,7 @@ from .errors import (
     NoSuchFlowError,
     UnknownFlowError,
 )
-from .exchange import from_datum, from_export, to_datum, to_export
+from .exchange import Origin, from_datum, from_export, to_datum, to_export
 from .records import (
     CANCELLED,
     DONE,
@@ -179,6 +183,27 @@ class _FlowGuardedStream:
         self._target().flush()
 
 
+class _UnitOfWork:
+    """FlowHost.unit_of_work(): the store's transaction, plus the host's definitions put
+    back as they were when it fails (so a failed restart leaves the host as it was)."""
+
+    def __init__(self, host: FlowHost) -> None:
+        self.host = host
+
+    def __enter__(self) -> _UnitOfWork:
+        self.defs = dict(self.host._defs)
+        self.tx = self.host.store.transaction()
+        self.tx.__enter__()
+        return self
+
+    def __exit__(self, et: Any, e: Any, tb: Any) -> Any:
+        if et is not None:
+            self.host._defs.clear()
+            self.host._defs.update(self.defs)
+            self.host._live.clear()
+        return self.tx.__exit__(et, e, tb)
+
+
 def source_hash(form_text: str) -> str:
     """The hash recorded with each flow instance of the definition it started from."""
     return "sha256:" + hashlib.sha256(form_text.encode("utf-8")).hexdigest()[:16]
@@ -194,10 +219,12 @@ class FlowHost:
         step_limit: int = DEFAULT_STEP_LIMIT,
         max_depth: int = DEFAULT_MAX_DEPTH,
         output: TextIO | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         from .guest import install
 
         self.store = store if store is not None else MemoryStore()
+        self.clock = clock or time.time
         self.step_limit = step_limit
         self._defs: dict[str, FlowDef] = {}
         self._handlers: dict[str, Callable[[int, Any], Any]] = {}
@@ -211,11 +238,14 @@ class FlowHost:
         install(self)
 
     @classmethod
-    def open(cls, path: str | Path, **options: Any) -> FlowHost:
-        """A host on an SQLite store (created if missing); nothing is replayed yet."""
+    def open(cls, target: str | Path | Any, **options: Any) -> FlowHost:
+        """A host on a durable store: an SQLite file path (created if missing) or an open
+        Database shared with other stores; nothing is replayed yet."""
+        from .db import Database, open_database
         from .sqlite_store import SQLiteStore
 
-        return cls(SQLiteStore(path), **options)
+        db = target if isinstance(target, Database) else open_database(target)
+        return cls(SQLiteStore(db), **options)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Close the store."""
@@ -244,9 +274,14 @@ class FlowHost:
         self._handlers[kind] = handler
 
     def eval(self, text: str, name: str = "<eval>") -> Any:
-        """Run guest code in the flow environment; plain results come back as Python."""
+        """Run guest code in the flow environment; plain results come back as Python.
+
+        One unit of work: what the code does to the store (start, resume, reset, import)
+        commits when it returns, and nothing of it does if it fails or is interrupted --
+        so the Scheme-side restart (export, reset, define, import) is atomic."""
         self._outside_flow("eval")
-        value = self.interp.eval_string(text, name)
+        with self.unit_of_work():
+            value = self.interp.eval_string(text, name)
         if value is UNSPECIFIED:
             return None
         try:
@@ -255,26 +290,58 @@ class FlowHost:
             return value
 
     # -- the life of a flow --------------------------------------------------------------
-    def start(self, name: str | Symbol | FlowRef, *args: Any) -> Result:
-        """Start flow `name` with plain-data args; run it to its first suspension."""
-        return self._serve(
-            self._start(name, [_canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)])
-        )
+    def start(self, name: str | Symbol | FlowRef, *args: Any, key: str | None = None) -> Result:
+        """Start flow `name` with plain-data args; run it to its first suspension.
 
-    def resume(self, flow_id: int, value: Any) -> Result:
-        """Resume a suspended flow with a plain-data value."""
-        return self._serve(self._resume(flow_id, _canonical(value, "resume value")))
+        With `key` (unique in the store, e.g. an order id): if a flow holds the key already,
+        starting again with the same flow and arguments returns that flow (its pending
+        requests that have handlers are answered); with anything else it is a FlowKeyError.
+        """
+        args_c = [_canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
+        if key is not None and (type(key) is not str or not key):
+            raise FlowKeyError(f"a flow key is a non-empty string, got {key!r}")
+        return self._serve(self._start(name, args_c, key))
+
+    def resume(
+        self,
+        flow_id: int,
+        value: Any,
+        *,
+        kind: str | None = None,
+        version: int | None = None,
+        serve: bool = True,
+    ) -> Result:
+        """Resume a suspended flow with a plain-data value.
+
+        `kind` (and `version`, as read from its record) say which request the value
+        answers: if the flow no longer waits on it, nothing changes and the call raises
+        FlowConflictError -- AlreadyAnsweredError when that request was answered already.
+        Without them the value answers what the flow waits on when this call reads it.
+        With serve=False the flow's next request is left for `service` even when a
+        handler could answer it (so a service can commit this step on its own)."""
+        result = self._resume(
+            flow_id, _canonical(value, "resume value"), kind=kind, version=version
+        )
+        return self._serve(result) if serve else result
 
     def cancel(self, flow_id: int) -> None:
         """Cancel a suspended flow."""
         self._outside_flow("flow/cancel")
-        rec = self._get(flow_id)
-        if rec.status != SUSPENDED:
-            raise FlowStateError(
-                f"flow {flow_id} is {rec.status}: only a suspended flow can be cancelled"
+        with self.store.transaction():
+            rec = self._get(flow_id)
+            if rec.status != SUSPENDED:
+                raise FlowStateError(
+                    f"flow {flow_id} is {rec.status}: only a suspended flow can be cancelled"
+                )
+            self._live.pop(flow_id, None)
+            self.store.update(
+                replace(rec, status=CANCELLED, pending=None, updated=self.clock()), rec.version
             )
-        self._live.pop(flow_id, None)
-        self.store.update(replace(rec, status=CANCELLED, pending=None), rec.version)
+
+    def unit_of_work(self) -> Any:
+        """A transaction on the store's database, in which the host's definitions are
+        restored too if it fails (a reset inside it is undone with the store)."""
+        return _UnitOfWork(self)
 
     def status(self, flow_id: int) -> str | None:
         """suspended, done, failed, cancelled, or None for an unknown id."""
@@ -339,22 +406,38 @@ class FlowHost:
         fdef = self._def(rec.flow)
         run = Run(flow_id, rec.flow, steps[:n], None)
         outcome = self._execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
+        now = self.clock()
         new = outcome.apply_to(
-            FlowRecord(0, rec.flow, rec.args, SUSPENDED, source_hash=fdef.source_hash)
+            FlowRecord(
+                0,
+                rec.flow,
+                rec.args,
+                SUSPENDED,
+                source_hash=fdef.source_hash,
+                created=now,
+                updated=now,
+            )
         )
         new = self.store.insert(new, steps[: run.step])
-        if outcome.status == SUSPENDED:
-            self._live[new.id] = (new.version, outcome.cont)
+        self._keep(new, outcome)
         return self._serve(result_of(new))
 
     # -- export / reset / import ---------------------------------------------------------
     def export(self) -> dict:
         """The whole store as JSON-compatible data (json.dumps works on it)."""
-        return to_export(self.store.next_id(), self._everything())
+        return to_export(*self._snapshot())
 
     def export_datum(self) -> Any:
         """The whole store as one Scheme datum (what flow-store-export returns)."""
-        return to_datum(self.store.next_id(), self._everything())
+        return to_datum(*self._snapshot())
+
+    def _snapshot(self) -> tuple[int, list[tuple[FlowRecord, list[Step]]], Origin]:
+        with self.store.transaction():
+            return (
+                self.store.next_id(),
+                self.store.everything(),
+                Origin(self.store.store_id(), self.store.stamp()),
+            )
 
     def reset(self) -> None:
         """Forget every flow definition and instance (other globals stay)."""
@@ -363,21 +446,31 @@ class FlowHost:
         self._live.clear()
         self.store.clear()
 
-    def import_(self, data: Any) -> None:
+    def import_(self, data: Any, *, force: bool = False) -> None:
         """Replace the store with an export, replaying each suspended flow first.
 
         Atomic: on any error (malformed export, unknown flow, a log that no longer
-        replays) the store is unchanged.
+        replays) the store is unchanged. An export taken from this same store is refused
+        (FlowConflictError) when the store changed after it was taken -- another worker's
+        progress would be lost -- unless `force` (restoring an older backup on purpose).
+        Ids are never reused: the next id never goes down.
         """
         self._outside_flow("flow-store-import!")
-        self._import(*from_export(data))
+        self._import(*from_export(data), force=force)
 
-    def import_datum(self, datum: Any) -> None:
+    def import_datum(self, datum: Any, *, force: bool = False) -> None:
         """import_ for the Scheme datum flow-store-export gave."""
         self._outside_flow("flow-store-import!")
-        self._import(*from_datum(datum))
+        self._import(*from_datum(datum), force=force)
 
-    def _import(self, next_id: int, flows: list[tuple[FlowRecord, list[Step]]]) -> None:
+    def _import(
+        self,
+        next_id: int,
+        flows: list[tuple[FlowRecord, list[Step]]],
+        origin: Origin | None,
+        *,
+        force: bool,
+    ) -> None:
         for rec, _ in flows:
             if rec.flow not in self._defs:
                 raise ExportFormatError(
@@ -388,11 +481,25 @@ class FlowHost:
         for rec, steps in flows:
             if rec.status == SUSPENDED:
                 conts[rec.id] = self._replay(rec, steps)
-        stored = self.store.replace_all(flows, next_id)
-        self._live = {r.id: (r.version, conts[r.id]) for r in stored if r.id in conts}
+        with self.store.transaction():
+            if (
+                origin is not None
+                and not force
+                and origin.store == self.store.store_id()
+                and origin.stamp != self.store.stamp()
+            ):
+                raise FlowConflictError(
+                    "cannot import: the store changed after this export was taken (another "
+                    "worker moved flows on); nothing was changed. Export again, or force the "
+                    "import to restore an older export on purpose"
+                )
+            stored = self.store.replace_all(flows, next_id)
 
-    def _everything(self) -> list[tuple[FlowRecord, list[Step]]]:
-        return [(rec, self.store.steps(rec.id)) for rec in self.store.records()]
+            def keep() -> None:
+                self._live = {r.id: (r.version, conts[r.id]) for r in stored if r.id in conts}
+
+            self._live = {}
+            self.store.db.on_commit(keep)
 
     # -- internals -----------------------------------------------------------------------
     def _outside_flow(self, what: str) -> None:
@@ -417,48 +524,130 @@ class FlowHost:
             raise UnknownFlowError(f"no flow named {key} (defined: {known})")
         return fdef
 
-    def _start(self, name: str | Symbol | FlowRef, args: list) -> Result:
+    def _start(self, name: str | Symbol | FlowRef, args: list, key: str | None = None) -> Result:
         self._outside_flow("flow/start")
         fdef = self._def(name)
-        outcome = self._execute(
-            Run(None, fdef.name, [], None), fdef.proc, [to_scheme(a) for a in args]
-        )
-        rec = outcome.apply_to(
-            FlowRecord(0, fdef.name, args, SUSPENDED, source_hash=fdef.source_hash)
-        )
-        rec = self.store.insert(rec, [])
-        if outcome.status == SUSPENDED:
-            self._live[rec.id] = (rec.version, outcome.cont)
+        with self.store.transaction():
+            if key is not None:
+                held = self.store.get_by_key(key)
+                if held is not None:
+                    return self._same_start(held, fdef.name, args, key)
+            outcome = self._execute(
+                Run(None, fdef.name, [], None), fdef.proc, [to_scheme(a) for a in args]
+            )
+            now = self.clock()
+            rec = outcome.apply_to(
+                FlowRecord(
+                    0,
+                    fdef.name,
+                    args,
+                    SUSPENDED,
+                    source_hash=fdef.source_hash,
+                    key=key,
+                    created=now,
+                    updated=now,
+                )
+            )
+            rec = self.store.insert(rec, [])
+            self._keep(rec, outcome)
         return result_of(rec)
 
-    def _resume(self, flow_id: int, value: Any) -> Result:
-        self._outside_flow("flow/resume")
-        rec = self._get(flow_id)
-        if rec.status != SUSPENDED or rec.pending is None:
-            raise FlowStateError(
-                f"flow {flow_id} is {rec.status}: only a suspended flow can be resumed"
+    @staticmethod
+    def _same_start(held: FlowRecord, name: str, args: list, key: str) -> Result:
+        """A start under a key that is held: the same flow again, or an error."""
+        if held.flow != name or dumps(held.args) != dumps(args):
+            raise FlowKeyError(
+                f"flow key {key!r} belongs to flow {held.id} ({held.flow} {show(held.args)}); "
+                f"it cannot start {name} {show(args)}"
             )
-        cont = self._continuation(rec)
-        # The run may change data the continuation holds, so it is used at most once.
-        self._live.pop(flow_id, None)
-        outcome = self._execute(Run(flow_id, rec.flow, [], None), cont=cont, value=to_scheme(value))
-        new = self.store.update(
-            outcome.apply_to(rec), rec.version, Step(rec.pending.kind, rec.pending.payload, value)
-        )
-        if outcome.status == SUSPENDED:
-            self._live[flow_id] = (new.version, outcome.cont)
+        return result_of(held)
+
+    def _resume(
+        self,
+        flow_id: int,
+        value: Any,
+        *,
+        kind: str | None = None,
+        version: int | None = None,
+    ) -> Result:
+        self._outside_flow("flow/resume")
+        with self.store.transaction():
+            rec = self._get(flow_id)
+            self._check_address(rec, kind, version)
+            assert rec.pending is not None
+            cont = self._continuation(rec)
+            # The run may change data the continuation holds, so it is used at most once.
+            self._live.pop(flow_id, None)
+            outcome = self._execute(
+                Run(flow_id, rec.flow, [], None), cont=cont, value=to_scheme(value)
+            )
+            new = self.store.update(
+                replace(outcome.apply_to(rec), updated=self.clock()),
+                rec.version,
+                Step(rec.pending.kind, rec.pending.payload, value),
+            )
+            self._keep(new, outcome)
         return result_of(new)
+
+    def _check_address(self, rec: FlowRecord, kind: str | None, version: int | None) -> None:
+        """Refuse a resume that no longer matches what the flow waits on."""
+        waiting = rec.pending.kind if rec.status == SUSPENDED and rec.pending else None
+        if kind is None and version is None:
+            if waiting is None:
+                raise FlowStateError(
+                    f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
+                )
+            return
+        if kind is not None and kind != waiting:
+            if any(s.kind == kind for s in self.store.steps(rec.id)):
+                raise AlreadyAnsweredError(
+                    f"flow {rec.id}: its {kind} request was answered already (it is "
+                    f"{rec.status}{f', waiting on {waiting}' if waiting else ''}); nothing "
+                    "was changed"
+                )
+            now = f"waits on {waiting}" if waiting else f"is {rec.status}"
+            raise FlowConflictError(f"flow {rec.id} {now}, not on {kind}; nothing was changed")
+        if version is not None and version != rec.version:
+            raise FlowConflictError(
+                f"flow {rec.id} moved on since it was read (version {rec.version}, the "
+                f"resume read {version}); nothing was changed"
+            )
+        if waiting is None:
+            raise FlowStateError(
+                f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
+            )
+
+    def _keep(self, rec: FlowRecord, outcome: Outcome) -> None:
+        """Keep a suspended flow's continuation once its state has committed."""
+        if outcome.status == SUSPENDED:
+            entry = (rec.version, outcome.cont)
+            self.store.db.on_commit(lambda: self._live.__setitem__(rec.id, entry))
 
     def _serve(self, result: Result) -> Result:
         while isinstance(result, Suspended) and result.kind in self._handlers:
+            result = self._answer(result)
+        return result
+
+    def _answer(self, asked: Suspended) -> Result:
+        """One handler step, in one transaction: the handler's own writes (on the same
+        database) commit with the flow's new state, or none of it does. The handler's
+        value answers exactly the request it was called for."""
+        with self.store.transaction():
+            rec = self._get(asked.id)
+            if rec.status != SUSPENDED or rec.pending is None or rec.pending.kind != asked.kind:
+                return result_of(rec)  # answered meanwhile (another worker): where it is now
             try:
-                value = self._handlers[result.kind](result.id, result.payload)
+                value = self._handlers[asked.kind](rec.id, rec.pending.payload)
             except FlowError:
                 raise
             except Exception as e:
-                raise HandlerError(result.id, result.kind, e) from e
-            result = self._resume(result.id, _canonical(value, f"{result.kind} handler's value"))
-        return result
+                raise HandlerError(rec.id, asked.kind, e) from e
+            return self._resume(
+                rec.id,
+                _canonical(value, f"{asked.kind} handler's value"),
+                kind=asked.kind,
+                version=rec.version,
+            )
 
     def _continuation(self, rec: FlowRecord) -> Continuation:
         entry = self._live.get(rec.id)

@@ -30,8 +30,8 @@ class Pending:
 class FlowRecord:
     """Everything a restart needs about one flow instance (its steps are stored apart).
 
-    `version` counts committed changes; an update names the version it read, so two
-    writers cannot both win.
+    `version` is a stamp given at each committed change; an update names the version it
+    read, so two writers cannot both win. `key`, when set, is unique in the store.
     """
 
     id: int
@@ -45,6 +45,9 @@ class FlowRecord:
     source_hash: str = ""
     version: int = 0
     nsteps: int = 0
+    key: str | None = None  # unique in the store when given (e.g. the order id)
+    created: float = 0.0  # host clock, seconds
+    updated: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,29 +1,35 @@
-"""The SQLite flow store (WAL): one transaction per insert, update, replace or clear.
+"""The SQLite flow store: tables `flow_*` in a database it may share (db.py).
 
 A process killed at any moment leaves each flow as it was before or after a step, never
-between: the flow row and its new step row are written in one transaction. An update
-names the version it read (`UPDATE ... WHERE version = ?`; versions are stamps unique in
-the store, see store.py), so when two processes resume
-the same flow only the first commit wins and the other gets FlowConflictError. Steps
-live in their own table, so opening a store reads nothing until a flow is touched, and
-appending a step writes one row however long the log is.
+between: the flow row and its new step row are written in one transaction -- the
+caller's unit of work when there is one (the ledger append and the stock claim of the
+same step commit with it), else one of the store's own. An update names the version it
+read (`UPDATE ... WHERE version = ?`; versions are stamps unique in the store, see
+store.py), so when two processes resume the same flow only the first commit wins and the
+other gets FlowConflictError. A flow key is a UNIQUE column: two workers starting the
+flow of one order cannot both succeed. Steps live in their own table, so opening a store
+reads nothing until a flow is touched, and appending a step writes one row however long
+the log is.
+
+Schema 2 (schema 1 files are migrated on open): flows gained `key`, `created`, `updated`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from .data import dumps, from_json, loads, to_json
-from .errors import FlowConflictError, FlowError, NoSuchFlowError
+from .db import SQLiteDatabase, StoreError
+from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
-from .store import FlowStore
+from .store import FlowKeyTakenError, FlowStore
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,7 +44,10 @@ CREATE TABLE IF NOT EXISTS flows (
     "where" TEXT,
     source_hash TEXT NOT NULL,
     version INTEGER NOT NULL,
-    nsteps INTEGER NOT NULL
+    nsteps INTEGER NOT NULL,
+    key TEXT,
+    created REAL NOT NULL DEFAULT 0,
+    updated REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id);
 CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args);
@@ -52,9 +61,19 @@ CREATE TABLE IF NOT EXISTS flow_steps (
 ) WITHOUT ROWID;
 """
 
+_MIGRATE_1_TO_2 = [
+    "ALTER TABLE flows ADD COLUMN key TEXT",
+    "ALTER TABLE flows ADD COLUMN created REAL NOT NULL DEFAULT 0",
+    "ALTER TABLE flows ADD COLUMN updated REAL NOT NULL DEFAULT 0",
+]
 
-class StoreError(FlowError):
-    """The database could not be used (locked, corrupt, not a flow store...)."""
+_COLUMNS = (
+    'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps, '
+    "key, created, updated"
+)
+_MARKS = ",".join("?" * 14)
+
+__all__ = ["SQLiteStore", "StoreError"]
 
 
 def _pending_text(p: Pending | None) -> str | None:
@@ -70,208 +89,242 @@ def _pending(text: str | None) -> Pending | None:
     return Pending(d["kind"], from_json(d["payload"]))
 
 
-class SQLiteStore(FlowStore):
-    """Flows in an SQLite file (created on first use)."""
+def _row(rec: FlowRecord) -> tuple:
+    return (
+        rec.id,
+        rec.flow,
+        dumps(rec.args),
+        rec.status,
+        _pending_text(rec.pending),
+        None if rec.result is None else dumps(rec.result),
+        rec.error,
+        rec.where,
+        rec.source_hash,
+        rec.version,
+        rec.nsteps,
+        rec.key,
+        rec.created,
+        rec.updated,
+    )
 
-    def __init__(self, path: str | Path, timeout: float = 10.0) -> None:
-        self.path = str(path)
+
+def _record(row: tuple) -> FlowRecord:
+    return FlowRecord(
+        id=row[0],
+        flow=row[1],
+        args=loads(row[2]),
+        status=row[3],
+        pending=_pending(row[4]),
+        result=None if row[5] is None else loads(row[5]),
+        error=row[6],
+        where=row[7],
+        source_hash=row[8],
+        version=row[9],
+        nsteps=row[10],
+        key=row[11],
+        created=row[12],
+        updated=row[13],
+    )
+
+
+def _step_rows(flow_id: int, steps: list[Step], first: int = 0) -> list[tuple]:
+    return [
+        (flow_id, i, s.kind, dumps(s.payload), dumps(s.value)) for i, s in enumerate(steps, first)
+    ]
+
+
+class SQLiteStore(FlowStore):
+    """Flows in an SQLite database: a file path (opened here) or a shared SQLiteDatabase."""
+
+    def __init__(self, target: str | Path | SQLiteDatabase, timeout: float = 30.0) -> None:
+        self.db = target if isinstance(target, SQLiteDatabase) else SQLiteDatabase(target, timeout)
+        self.path = self.db.path
         try:
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            with self._transaction():
+            with self.db.transaction() as db:
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
-                        self._db.execute(stmt)
-                row = self._db.execute(
-                    "SELECT value FROM flow_meta WHERE key = 'schema'"
-                ).fetchone()
+                        db.execute(stmt)
+                row = db.execute("SELECT value FROM flow_meta WHERE key = 'schema'").fetchone()
                 if row is None:
-                    self._db.execute(
+                    db.execute(
                         "INSERT INTO flow_meta VALUES ('schema', ?), ('next_id', '1')",
                         (SCHEMA_VERSION,),
                     )
+                elif row[0] == "1":
+                    for stmt in _MIGRATE_1_TO_2:
+                        db.execute(stmt)
+                    db.execute("UPDATE flow_meta SET value = '2' WHERE key = 'schema'")
                 elif row[0] != SCHEMA_VERSION:
                     raise StoreError(
                         f"{self.path}: flow store schema {row[0]}, this version reads "
                         f"{SCHEMA_VERSION}"
                     )
+                db.execute(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS flows_by_key ON flows (key) "
+                    "WHERE key IS NOT NULL"
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO flow_meta VALUES ('store_id', ?)", (uuid.uuid4().hex,)
+                )
+                if db.execute("SELECT 1 FROM flow_meta WHERE key = 'next_version'").fetchone():
+                    pass
+                else:  # a store written before stamps: start above every version it holds
+                    db.execute(
+                        "INSERT INTO flow_meta SELECT 'next_version', COALESCE(MAX(version), 0) "
+                        "+ 1 FROM flows"
+                    )
         except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: cannot open the flow store: {e}") from e
+            raise self.db.error(e, "cannot open the flow store") from e
 
-    # -- transactions --------------------------------------------------------------------
-    class _Tx:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
+    def _fail(self, e: sqlite3.Error, doing: str) -> Exception:
+        return self.db.error(e, doing)
 
-        def __enter__(self) -> sqlite3.Connection:
-            self.db.execute("BEGIN IMMEDIATE")
-            return self.db
-
-        def __exit__(self, et: Any, e: Any, tb: Any) -> None:
-            if et is None:
-                self.db.execute("COMMIT")
-            else:
-                self.db.execute("ROLLBACK")
-
-    def _transaction(self) -> _Tx:
-        return self._Tx(self._db)
-
-    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
-        try:
-            return self._db.execute(sql, args).fetchall()
-        except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: {e}") from e
-
-    # -- rows ----------------------------------------------------------------------------
-    @staticmethod
-    def _row(rec: FlowRecord) -> tuple:
-        return (
-            rec.id,
-            rec.flow,
-            dumps(rec.args),
-            rec.status,
-            _pending_text(rec.pending),
-            None if rec.result is None else dumps(rec.result),
-            rec.error,
-            rec.where,
-            rec.source_hash,
-            rec.version,
-            rec.nsteps,
-        )
-
-    @staticmethod
-    def _record(row: tuple) -> FlowRecord:
-        return FlowRecord(
-            id=row[0],
-            flow=row[1],
-            args=loads(row[2]),
-            status=row[3],
-            pending=_pending(row[4]),
-            result=None if row[5] is None else loads(row[5]),
-            error=row[6],
-            where=row[7],
-            source_hash=row[8],
-            version=row[9],
-            nsteps=row[10],
-        )
-
-    _COLUMNS = (
-        'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps'
-    )
-
-    @staticmethod
-    def _stamps(db: sqlite3.Connection, count: int = 1) -> int:
-        """Reserve `count` version stamps (unique in the store); returns the first."""
-        row = db.execute("SELECT value FROM flow_meta WHERE key = 'next_version'").fetchone()
-        if row is not None:
-            first = int(row[0])
-        else:  # a store written before stamps: start above every version it holds
-            first = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM flows").fetchone()[0]
-        db.execute(
-            "INSERT OR REPLACE INTO flow_meta VALUES ('next_version', ?)", (str(first + count),)
-        )
-        return first
+    def _meta_bump(self, key: str, by: int = 1) -> int:
+        """Advance a counter in flow_meta by `by`; returns its value before."""
+        row = self.db.execute(
+            "UPDATE flow_meta SET value = CAST(value AS INTEGER) + ? WHERE key = ? "
+            "RETURNING CAST(value AS INTEGER)",
+            (by, key),
+        ).fetchone()
+        return int(row[0]) - by
 
     # -- the interface -------------------------------------------------------------------
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
         try:
-            with self._transaction() as db:
-                new_id = int(
-                    db.execute("SELECT value FROM flow_meta WHERE key = 'next_id'").fetchone()[0]
+            with self.db.transaction() as db:
+                if rec.key is not None:
+                    held = db.execute("SELECT id FROM flows WHERE key = ?", (rec.key,)).fetchone()
+                    if held is not None:
+                        raise FlowKeyTakenError(rec.key, held[0])
+                new_id = self._meta_bump("next_id")
+                rec = replace(
+                    rec, id=new_id, nsteps=len(steps), version=self._meta_bump("next_version")
                 )
-                db.execute(
-                    "UPDATE flow_meta SET value = ? WHERE key = 'next_id'", (str(new_id + 1),)
-                )
-                rec = replace(rec, id=new_id, nsteps=len(steps), version=self._stamps(db))
-                db.execute(
-                    f"INSERT INTO flows ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    self._row(rec),
-                )
-                db.executemany(
-                    "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (new_id, i, s.kind, dumps(s.payload), dumps(s.value))
-                        for i, s in enumerate(steps)
-                    ],
-                )
+                db.execute(f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", _row(rec))
+                if steps:
+                    db.executemany(
+                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)", _step_rows(new_id, steps)
+                    )
                 return rec
+        except sqlite3.IntegrityError as e:
+            raise FlowConflictError(
+                f"{self.path}: another process stored the same flow key first; nothing was "
+                f"stored ({e})"
+            ) from e
         except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: cannot store the new flow: {e}") from e
+            raise self._fail(e, "cannot store the new flow") from e
 
     def get(self, flow_id: int) -> FlowRecord | None:
-        rows = self._query(f"SELECT {self._COLUMNS} FROM flows WHERE id = ?", (flow_id,))
-        return self._record(rows[0]) if rows else None
+        rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE id = ?", (flow_id,))
+        return _record(rows[0]) if rows else None
+
+    def get_by_key(self, key: str) -> FlowRecord | None:
+        rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE key = ?", (key,))
+        return _record(rows[0]) if rows else None
 
     def steps(self, flow_id: int) -> list[Step]:
-        if self.get(flow_id) is None:
-            raise NoSuchFlowError(f"no flow with id {flow_id}")
-        rows = self._query(
+        rows = self.db.query(
             "SELECT kind, payload, value FROM flow_steps WHERE flow_id = ? ORDER BY step",
             (flow_id,),
         )
+        if not rows and self.get(flow_id) is None:
+            raise NoSuchFlowError(f"no flow with id {flow_id}")
         return [Step(k, loads(p), loads(v)) for k, p, v in rows]
 
     def update(
         self, rec: FlowRecord, expected_version: int, step: Step | None = None
     ) -> FlowRecord:
         try:
-            with self._transaction() as db:
-                row = db.execute(
-                    "SELECT version, nsteps FROM flows WHERE id = ?", (rec.id,)
-                ).fetchone()
+            with self.db.transaction() as db:
+                version = self._meta_bump("next_version")
+                nsteps = rec.nsteps + (step is not None)
+                cur = db.execute(
+                    'UPDATE flows SET status=?, pending=?, result=?, error=?, "where"=?, '
+                    "source_hash=?, version=?, nsteps=nsteps + ?, updated=? "
+                    "WHERE id = ? AND version = ? RETURNING nsteps, key, created",
+                    (
+                        rec.status,
+                        _pending_text(rec.pending),
+                        None if rec.result is None else dumps(rec.result),
+                        rec.error,
+                        rec.where,
+                        rec.source_hash,
+                        version,
+                        int(step is not None),
+                        rec.updated,
+                        rec.id,
+                        expected_version,
+                    ),
+                )
+                row = cur.fetchone()
                 if row is None:
-                    raise NoSuchFlowError(f"no flow with id {rec.id}")
-                if row[0] != expected_version:
+                    now = db.execute("SELECT version FROM flows WHERE id = ?", (rec.id,)).fetchone()
+                    if now is None:
+                        raise NoSuchFlowError(f"no flow with id {rec.id}")
                     raise FlowConflictError(
-                        f"flow {rec.id} was changed by another process (version {row[0]}, "
+                        f"flow {rec.id} was changed by another process (version {now[0]}, "
                         f"expected {expected_version}); nothing was changed"
                     )
-                nsteps = row[1]
+                nsteps = row[0]
                 if step is not None:
                     db.execute(
                         "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)",
-                        (rec.id, nsteps, step.kind, dumps(step.payload), dumps(step.value)),
+                        (rec.id, nsteps - 1, step.kind, dumps(step.payload), dumps(step.value)),
                     )
-                    nsteps += 1
-                stored = replace(rec, nsteps=nsteps, version=self._stamps(db))
-                db.execute(
-                    "UPDATE flows SET flow=?, args=?, status=?, pending=?, result=?, error=?, "
-                    '"where"=?, source_hash=?, version=?, nsteps=? WHERE id = ? AND version = ?',
-                    (*self._row(stored)[1:], rec.id, expected_version),
-                )
-                return stored
+                return replace(rec, nsteps=nsteps, version=version, key=row[1], created=row[2])
+        except sqlite3.IntegrityError as e:
+            raise FlowConflictError(
+                f"flow {rec.id} was changed by another process; nothing was changed ({e})"
+            ) from e
         except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: cannot update flow {rec.id}: {e}") from e
+            raise self._fail(e, f"cannot update flow {rec.id}") from e
 
     def ids(self, status: str | None = None) -> list[int]:
         if status is None:
-            return [r[0] for r in self._query("SELECT id FROM flows ORDER BY id")]
+            return [r[0] for r in self.db.query("SELECT id FROM flows ORDER BY id")]
         return [
             r[0]
-            for r in self._query("SELECT id FROM flows WHERE status = ? ORDER BY id", (status,))
+            for r in self.db.query("SELECT id FROM flows WHERE status = ? ORDER BY id", (status,))
         ]
 
     def find(self, flow: str, args: list) -> list[int]:
-        rows = self._query(
+        rows = self.db.query(
             "SELECT id FROM flows WHERE flow = ? AND args = ? ORDER BY id", (flow, dumps(args))
         )
         return [r[0] for r in rows]
 
     def requests(self) -> list[tuple[int, Pending]]:
-        rows = self._query(
+        rows = self.db.query(
             "SELECT id, pending FROM flows WHERE status = ? AND pending IS NOT NULL ORDER BY id",
             (SUSPENDED,),
         )
         return [(i, _pending(p)) for i, p in rows]  # type: ignore[misc]
 
     def records(self) -> Iterator[FlowRecord]:
-        for row in self._query(f"SELECT {self._COLUMNS} FROM flows ORDER BY id"):
-            yield self._record(row)
+        for row in self.db.query(f"SELECT {_COLUMNS} FROM flows ORDER BY id"):
+            yield _record(row)
+
+    def everything(self) -> list[tuple[FlowRecord, list[Step]]]:
+        with self.db.transaction():  # one snapshot: two queries, not one per flow
+            recs = list(self.records())
+            logs: dict[int, list[Step]] = {r.id: [] for r in recs}
+            for fid, k, p, v in self.db.query(
+                "SELECT flow_id, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
+            ):
+                logs[fid].append(Step(k, loads(p), loads(v)))
+        return [(r, logs[r.id]) for r in recs]
+
+    def _meta(self, key: str) -> str:
+        return self.db.query("SELECT value FROM flow_meta WHERE key = ?", (key,))[0][0]
 
     def next_id(self) -> int:
-        return int(self._query("SELECT value FROM flow_meta WHERE key = 'next_id'")[0][0])
+        return int(self._meta("next_id"))
+
+    def stamp(self) -> int:
+        return int(self._meta("next_version"))
+
+    def store_id(self) -> str:
+        return self._meta("store_id")
 
     def replace_all(
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
@@ -279,38 +332,36 @@ class SQLiteStore(FlowStore):
         flows = list(flows)
         stored: list[FlowRecord] = []
         try:
-            with self._transaction() as db:
+            with self.db.transaction() as db:
                 db.execute("DELETE FROM flow_steps")
                 db.execute("DELETE FROM flows")
-                top = next_id
-                stamp = self._stamps(db, len(flows))
+                top = max(next_id, self.next_id())
+                stamp = self._meta_bump("next_version", len(flows))
                 for n, (rec, steps) in enumerate(flows):
                     rec = replace(rec, nsteps=len(steps), version=stamp + n)
                     stored.append(rec)
-                    db.execute(
-                        f"INSERT INTO flows ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        self._row(rec),
-                    )
-                    db.executemany(
-                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)",
-                        [
-                            (rec.id, i, s.kind, dumps(s.payload), dumps(s.value))
-                            for i, s in enumerate(steps)
-                        ],
-                    )
                     top = max(top, rec.id + 1)
+                db.executemany(
+                    f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", [_row(r) for r in stored]
+                )
+                db.executemany(
+                    "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)",
+                    [row for rec, steps in flows for row in _step_rows(rec.id, steps)],
+                )
                 db.execute("UPDATE flow_meta SET value = ? WHERE key = 'next_id'", (str(top),))
+        except sqlite3.IntegrityError as e:
+            raise FlowConflictError(f"{self.path}: cannot import: {e}") from e
         except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: cannot import: {e}") from e
+            raise self._fail(e, "cannot import") from e
         return sorted(stored, key=lambda r: r.id)
 
     def clear(self) -> None:
         try:
-            with self._transaction() as db:
+            with self.db.transaction() as db:
                 db.execute("DELETE FROM flow_steps")
                 db.execute("DELETE FROM flows")
         except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: cannot clear: {e}") from e
+            raise self._fail(e, "cannot clear") from e
 
     def close(self) -> None:
-        self._db.close()
+        self.db.close()

@@ -1,38 +1,71 @@
 """The flow store interface and its in-memory implementation.
 
-A store keeps flow records and their steps as plain data. Every change is one atomic
-operation: insert a new flow, update one flow (optionally appending a step) provided
-its version is still the one the caller read, replace everything (import), or clear.
+A store keeps flow records and their steps as plain data, in a `Database` (db.py) that
+it may share with other stores (the ledger, the stock), so a host step and the service
+work around it commit as one unit: `store.transaction()` is the database's transaction.
+Every method is atomic on its own too (outside a transaction it commits by itself).
 
-A version is a stamp the store gives a record each time it is written, unique within
-the store (never reused, not even by an import that brings back an older export), so a
+- insert a new flow (a `key`, when given, is unique: `FlowKeyTakenError` names the flow
+  holding it, and nothing is written);
+- update one flow (optionally appending a step) provided its version is still the one
+  the caller read (`FlowConflictError` otherwise, nothing changed);
+- replace everything (an import) or clear. Ids are never reused: an import never lowers
+  the next id, whatever it brings.
+
+A version is a stamp the store gives a record each time it is written, unique within the
+store (never reused, not even by an import that brings back an older export), so a
 continuation a host keeps for (id, version) can never be mistaken for another state.
-The SQLite implementation is in sqlite_store.py; tests run one contract suite against
-both.
+`stamp()` is the next stamp: an export records it, and an import into the same store
+(`store_id()`) refuses an export older than the store's latest change. The SQLite
+implementation is in sqlite_store.py; one contract suite runs against every store.
 """
 
 from __future__ import annotations
 
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from .data import dumps
+from .db import Database, MemoryDatabase
 from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
+
+Flows = list[tuple[FlowRecord, list[Step]]]
+
+
+class FlowKeyTakenError(FlowConflictError):
+    """An insert named a key another flow holds (`existing` is that flow's id)."""
+
+    def __init__(self, key: str, existing: int) -> None:
+        super().__init__(f"flow key {key!r} is taken by flow {existing}; nothing was stored")
+        self.key = key
+        self.existing = existing
 
 
 class FlowStore(ABC):
     """Where flow records live."""
 
+    db: Database
+
+    def transaction(self) -> Any:
+        """The database's unit of work (joined by every store on the same database)."""
+        return self.db.transaction()
+
     @abstractmethod
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
         """Store a new flow under the next id (rec.id and rec.version are ignored); returns
-        it as stored."""
+        it as stored. FlowKeyTakenError when rec.key is held by another flow."""
 
     @abstractmethod
     def get(self, flow_id: int) -> FlowRecord | None:
         """The record, or None for an unknown id."""
+
+    @abstractmethod
+    def get_by_key(self, key: str) -> FlowRecord | None:
+        """The record holding `key`, or None."""
 
     @abstractmethod
     def steps(self, flow_id: int) -> list[Step]:
@@ -67,43 +100,91 @@ class FlowStore(ABC):
         """The id the next insert will get."""
 
     @abstractmethod
+    def stamp(self) -> int:
+        """The version stamp the next write will get (grows with every write)."""
+
+    @abstractmethod
+    def store_id(self) -> str:
+        """A name given to the store when it was created, kept for its lifetime."""
+
+    @abstractmethod
     def replace_all(
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
     ) -> list[FlowRecord]:
-        """Atomically replace every flow (an import); returns the records as stored."""
+        """Atomically replace every flow (an import); the next id becomes the largest of
+        next_id, the current next id and every imported id + 1. Returns what is stored."""
 
     @abstractmethod
     def clear(self) -> None:
         """Forget every flow (ids are still never reused)."""
+
+    def everything(self) -> Flows:
+        """Every record with its steps, ascending id (one consistent read)."""
+        with self.transaction():
+            return [(rec, self.steps(rec.id)) for rec in self.records()]
 
     def close(self) -> None:  # noqa: B027 -- optional hook
         """Release resources."""
 
 
 class MemoryStore(FlowStore):
-    """A store in a dict, for tests and short-lived hosts."""
+    """A store in dicts, for tests and short-lived hosts; changes undo on rollback."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: MemoryDatabase | None = None) -> None:
+        self.db = db if db is not None else MemoryDatabase()
         self._flows: dict[int, FlowRecord] = {}
         self._steps: dict[int, list[Step]] = {}
+        self._keys: dict[str, int] = {}
+        self._by_args: dict[tuple[str, str], list[int]] = {}  # (flow, args) -> ids
         self._next = 1
         self._stamp = 0
-        self._by_args: dict[tuple[str, str], list[int]] = {}  # (flow, args) -> ids
+        self._id = uuid.uuid4().hex
 
     def _version(self) -> int:
-        self._stamp += 1
+        self._stamp += 1  # stamps are never given back, not even on rollback
         return self._stamp
 
+    def _state(self) -> tuple:
+        return (
+            dict(self._flows),
+            {k: list(v) for k, v in self._steps.items()},
+            dict(self._keys),
+            {k: list(v) for k, v in self._by_args.items()},
+            self._next,
+        )
+
+    def _restore(self, state: tuple) -> None:
+        self._flows, self._steps, self._keys, self._by_args, self._next = state
+
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
-        rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
-        self._next += 1
-        self._by_args.setdefault((rec.flow, dumps(rec.args)), []).append(rec.id)
-        self._flows[rec.id] = rec
-        self._steps[rec.id] = list(steps)
-        return rec
+        with self.db.transaction():
+            if rec.key is not None and rec.key in self._keys:
+                raise FlowKeyTakenError(rec.key, self._keys[rec.key])
+            rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
+            self._next += 1
+            by_args = (rec.flow, dumps(rec.args))
+            self._by_args.setdefault(by_args, []).append(rec.id)
+            self._flows[rec.id] = rec
+            self._steps[rec.id] = list(steps)
+            if rec.key is not None:
+                self._keys[rec.key] = rec.id
+
+            def undo() -> None:
+                del self._flows[rec.id], self._steps[rec.id]
+                self._by_args[by_args].remove(rec.id)
+                if rec.key is not None:
+                    del self._keys[rec.key]
+                self._next = rec.id
+
+            self.db.on_rollback(undo)
+            return rec
 
     def get(self, flow_id: int) -> FlowRecord | None:
         return self._flows.get(flow_id)
+
+    def get_by_key(self, key: str) -> FlowRecord | None:
+        i = self._keys.get(key)
+        return None if i is None else self._flows[i]
 
     def steps(self, flow_id: int) -> list[Step]:
         if flow_id not in self._steps:
@@ -113,19 +194,27 @@ class MemoryStore(FlowStore):
     def update(
         self, rec: FlowRecord, expected_version: int, step: Step | None = None
     ) -> FlowRecord:
-        current = self._flows.get(rec.id)
-        if current is None:
-            raise NoSuchFlowError(f"no flow with id {rec.id}")
-        if current.version != expected_version:
-            raise FlowConflictError(
-                f"flow {rec.id} was changed by someone else (version {current.version}, "
-                f"expected {expected_version}); nothing was changed"
-            )
-        if step is not None:
-            self._steps[rec.id].append(step)
-        stored = replace(rec, nsteps=len(self._steps[rec.id]), version=self._version())
-        self._flows[rec.id] = stored
-        return stored
+        with self.db.transaction():
+            current = self._flows.get(rec.id)
+            if current is None:
+                raise NoSuchFlowError(f"no flow with id {rec.id}")
+            if current.version != expected_version:
+                raise FlowConflictError(
+                    f"flow {rec.id} was changed by someone else (version {current.version}, "
+                    f"expected {expected_version}); nothing was changed"
+                )
+            log = self._steps[rec.id]
+            if step is not None:
+                log.append(step)
+            stored = replace(rec, nsteps=len(log), key=current.key, version=self._version())
+            self._flows[rec.id] = stored
+
+            def undo() -> None:
+                self._flows[rec.id] = current
+                del log[current.nsteps :]
+
+            self.db.on_rollback(undo)
+            return stored
 
     def ids(self, status: str | None = None) -> list[int]:
         return sorted(i for i, r in self._flows.items() if status is None or r.status == status)
@@ -147,22 +236,38 @@ class MemoryStore(FlowStore):
     def next_id(self) -> int:
         return self._next
 
+    def stamp(self) -> int:
+        return self._stamp + 1
+
+    def store_id(self) -> str:
+        return self._id
+
     def replace_all(
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
     ) -> list[FlowRecord]:
-        new_flows: dict[int, FlowRecord] = {}
-        new_steps: dict[int, list[Step]] = {}
-        for rec, steps in flows:
-            new_flows[rec.id] = replace(rec, nsteps=len(steps), version=self._version())
-            new_steps[rec.id] = list(steps)
-        self._flows, self._steps = new_flows, new_steps
-        self._by_args = {}
-        for rec in new_flows.values():
-            self._by_args.setdefault((rec.flow, dumps(rec.args)), []).append(rec.id)
-        self._next = max([next_id, *[i + 1 for i in new_flows]])
-        return [new_flows[i] for i in sorted(new_flows)]
+        with self.db.transaction():
+            before = self._state()
+            new_flows: dict[int, FlowRecord] = {}
+            new_steps: dict[int, list[Step]] = {}
+            for rec, steps in flows:
+                new_flows[rec.id] = replace(rec, nsteps=len(steps), version=self._version())
+                new_steps[rec.id] = list(steps)
+            keys: dict[str, int] = {}
+            by_args: dict[tuple[str, str], list[int]] = {}
+            for i in sorted(new_flows):
+                rec = new_flows[i]
+                if rec.key is not None:
+                    if rec.key in keys:
+                        raise FlowKeyTakenError(rec.key, keys[rec.key])
+                    keys[rec.key] = rec.id
+                by_args.setdefault((rec.flow, dumps(rec.args)), []).append(rec.id)
+            top = max([next_id, self._next, *[i + 1 for i in new_flows]])
+            self._restore((new_flows, new_steps, keys, by_args, top))
+            self.db.on_rollback(lambda: self._restore(before))
+            return [new_flows[i] for i in sorted(new_flows)]
 
     def clear(self) -> None:
-        self._flows.clear()
-        self._steps.clear()
-        self._by_args.clear()
+        with self.db.transaction():
+            before = self._state()
+            self._restore(({}, {}, {}, {}, self._next))
+            self.db.on_rollback(lambda: self._restore(before))

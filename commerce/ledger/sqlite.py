@@ -1,7 +1,8 @@
-"""The SQLite ledger (WAL): one transaction per append, tables prefixed `ledger_`.
+"""The SQLite ledger: tables prefixed `ledger_`, in a database it may share (flowhost.db).
 
-It may share a database file with the flow store: its tables are `ledger_meta` and
-`ledger_events`, and nothing else is touched. Each append runs in one `BEGIN IMMEDIATE`
+It shares the database (one connection) with the flow store and the stock: its tables are
+`ledger_meta` and `ledger_events`, and nothing else is touched. Each append runs in the
+caller's unit of work when there is one, else in its own `BEGIN IMMEDIATE`
 transaction that reads the stream's version and the idempotency keys, checks them with
 `plan_append` and inserts, so two processes (or two connections) appending to the same
 stream are serialised by SQLite's write lock: the second sees the first's events and gets
@@ -25,7 +26,10 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..errors import LedgerConflictError, LedgerStoreError, UnknownOrderError
+from flowhost.db import SQLiteDatabase
+from flowhost.errors import FlowConflictError, FlowError
+
+from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
 from .store import AppendResult, Ledger, Recorded, plan_append
 
@@ -54,52 +58,54 @@ def _recorded(row: tuple) -> Recorded:
 
 
 class SQLiteLedger(Ledger):
-    """The ledger in an SQLite file (created on first use); `":memory:"` for a private one."""
+    """The ledger in SQLite: a file path (opened here; `":memory:"` for a private one) or
+    an SQLiteDatabase shared with the flow store and the stock."""
 
-    def __init__(self, path: str | Path, timeout: float = 10.0) -> None:
-        self.path = str(path)
+    def __init__(self, target: str | Path | SQLiteDatabase, timeout: float = 30.0) -> None:
         try:
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            self.db = (
+                target if isinstance(target, SQLiteDatabase) else SQLiteDatabase(target, timeout)
+            )
+        except FlowError as e:
+            raise LedgerStoreError(f"{target}: cannot open the ledger: {e}") from e
+        self.path = self.db.path
+        try:
+            with self.db.transaction() as db:
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
-                        self._db.execute(stmt)
-                row = self._db.execute(
-                    "SELECT value FROM ledger_meta WHERE key = 'schema'"
-                ).fetchone()
+                        db.execute(stmt)
+                row = db.execute("SELECT value FROM ledger_meta WHERE key = 'schema'").fetchone()
                 if row is None:
-                    self._db.execute(
-                        "INSERT INTO ledger_meta VALUES ('schema', ?)", (SCHEMA_VERSION,)
-                    )
+                    db.execute("INSERT INTO ledger_meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
                 elif row[0] != SCHEMA_VERSION:
                     raise LedgerStoreError(
                         f"{self.path}: ledger schema {row[0]}, this version reads {SCHEMA_VERSION}"
                     )
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
         except sqlite3.Error as e:
-            raise LedgerStoreError(f"{self.path}: cannot open the ledger: {e}") from e
+            raise self._error(e, "cannot open the ledger") from e
+        except FlowError as e:
+            raise self._flow_error(e) from e
+
+    def _error(self, e: sqlite3.Error, doing: str) -> CommerceError:
+        return self._flow_error(self.db.error(e, doing))
+
+    @staticmethod
+    def _flow_error(e: FlowError) -> CommerceError:
+        if isinstance(e, FlowConflictError):
+            return LedgerConflictError(str(e))
+        return LedgerStoreError(str(e))
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         try:
-            return self._db.execute(sql, args).fetchall()
+            return self.db.execute(sql, args).fetchall()
         except sqlite3.Error as e:
-            raise LedgerStoreError(f"{self.path}: cannot read the ledger: {e}") from e
+            raise self._error(e, "cannot read the ledger") from e
 
     def append(
         self, stream: str, events: Sequence[Event], *, expected_version: int | None
     ) -> AppendResult:
-        db = self._db
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with self.db.transaction() as db:
                 current = db.execute(
                     "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = ?",
                     (stream,),
@@ -128,11 +134,6 @@ class SQLiteLedger(Ledger):
                     )
                     assert cur.lastrowid is not None
                     written.append(Recorded(stream, current, cur.lastrowid, key, event))
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
         except sqlite3.IntegrityError as e:
             # BEGIN IMMEDIATE serialises writers, so this is a backstop, not the usual path.
             raise LedgerConflictError(
@@ -140,7 +141,9 @@ class SQLiteLedger(Ledger):
                 f"appended ({e})"
             ) from e
         except sqlite3.Error as e:
-            raise LedgerStoreError(f"{self.path}: cannot append to {stream!r}: {e}") from e
+            raise self._error(e, f"cannot append to {stream!r}") from e
+        except FlowError as e:
+            raise self._flow_error(e) from e
         return AppendResult(stream, current, tuple(written), plan.already)
 
     def version(self, stream: str) -> int:
@@ -161,6 +164,9 @@ class SQLiteLedger(Ledger):
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events WHERE key = ?", (key,))
         return _recorded(rows[0]) if rows else None
 
+    def has_events(self) -> bool:
+        return bool(self._query("SELECT 1 FROM ledger_events LIMIT 1"))
+
     def streams(self) -> list[str]:
         return [r[0] for r in self._query("SELECT DISTINCT stream FROM ledger_events ORDER BY 1")]
 
@@ -176,4 +182,4 @@ class SQLiteLedger(Ledger):
             yield group[0].stream, tuple(group)
 
     def close(self) -> None:
-        self._db.close()
+        self.db.close()

@@ -18,7 +18,7 @@ optimistic and idempotent at once:
 gets `result.already_recorded` instead of a second payment. Versions count a stream's
 events from 1 (0: no stream); `position` counts every event in the ledger from 1.
 
-`MemoryLedger` is here; `SQLiteLedger` is in `ledger_sqlite`. Both share `plan_append`, so
+`MemoryLedger` is here; `SQLiteLedger` is in `sqlite`. Both share `plan_append`, so
 they agree by construction, and one contract suite (tests/commerce/test_ledger.py) runs
 against both.
 """
@@ -26,12 +26,13 @@ against both.
 from __future__ import annotations
 
 import json
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
+
+from flowhost.db import Database, MemoryDatabase
 
 from ..errors import (
     IdempotencyConflictError,
@@ -171,7 +172,16 @@ def _check_shape(stream: str, events: list[Event], version: int) -> None:
 
 
 class Ledger(ABC):
-    """The ledger store: optimistic, idempotent appends; streams read whole."""
+    """The ledger store: optimistic, idempotent appends; streams read whole.
+
+    It lives in a `Database` that it may share with the flow store and the stock, so an
+    append made inside `db.transaction()` commits with the flow step around it."""
+
+    db: Database
+
+    def transaction(self) -> Any:
+        """The database's unit of work."""
+        return self.db.transaction()
 
     @abstractmethod
     def append(
@@ -205,6 +215,10 @@ class Ledger(ABC):
     def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
         """(stream, its events) for every stream, streams sorted: one pass for projections."""
 
+    def has_events(self) -> bool:
+        """True when anything was ever appended."""
+        return bool(self.streams())
+
     def events(self, stream: str) -> tuple[Event, ...]:
         """The events of `stream`, without their envelopes."""
         return tuple(r.event for r in self.read(stream))
@@ -233,18 +247,19 @@ class Ledger(ABC):
 
 
 class MemoryLedger(Ledger):
-    """A ledger in memory, for tests and benchmarks; safe to share between threads."""
+    """A ledger in memory, for tests and benchmarks; safe to share between threads. On a
+    MemoryDatabase shared with a MemoryStore, a rolled-back step undoes its appends."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: MemoryDatabase | None = None) -> None:
+        self.db = db if db is not None else MemoryDatabase()
         self._streams: dict[str, list[Recorded]] = {}
         self._keys: dict[str, Recorded] = {}
         self._position = 0
-        self._lock = threading.Lock()
 
     def append(
         self, stream: str, events: Sequence[Event], *, expected_version: int | None
     ) -> AppendResult:
-        with self._lock:
+        with self.db.transaction():
             log = self._streams.get(stream, [])
             plan = plan_append(
                 stream,
@@ -262,6 +277,16 @@ class MemoryLedger(Ledger):
                 written.append(rec)
             if written:
                 self._streams[stream] = log
+
+                def undo() -> None:
+                    del log[len(log) - len(written) :]
+                    for rec in written:
+                        del self._keys[rec.key]
+                    if not log:
+                        self._streams.pop(stream, None)
+
+                assert isinstance(self.db, MemoryDatabase)
+                self.db.on_rollback(undo)
             return AppendResult(stream, len(log), tuple(written), plan.already)
 
     def version(self, stream: str) -> int:

@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flowhost import FlowHost
+from flowhost import Database, FlowHost, MemoryDatabase, MemoryStore, SQLiteDatabase
+from flowhost.db import open_database
 
 from ..errors import OrderStateError
 from ..ledger.events import OrderCreated
@@ -33,6 +34,7 @@ from ..pricing.shop import Shop
 from .orders import Orders
 from .refunds import Refunds
 from .stock import StockBook
+from .stock_store import MemoryStockStore, SQLiteStockStore, StockStore, Want
 
 DEFAULT_RETURN_URL = "https://shop.example/orders/{order}/paid"
 _NO_CATALOG = Catalog.build([])  # an engine without a shop tracks no stock
@@ -62,18 +64,35 @@ class Engine:
         flows: FlowHost | None = None,
         ledger: Ledger | None = None,
         *,
+        stock: StockStore | None = None,
         clock: Callable[[], int] | None = None,
         return_url: str = DEFAULT_RETURN_URL,
         flow_sources: Path | None = None,
     ) -> None:
         self.shop = shop
         self.clock = clock or (lambda: int(time.time()))
-        self.flows = flows if flows is not None else FlowHost()
+        db: Database = flows.store.db if flows is not None else MemoryDatabase()
+        if flows is None:
+            assert isinstance(db, MemoryDatabase)
+            flows = FlowHost(MemoryStore(db), clock=self.clock)
+        self.flows = flows
         self.flow_sources = flow_sources or flows_dir()
         for path in sorted(self.flow_sources.glob("*.scm")):
             self.flows.load_file(path)
-        self.ledger = ledger if ledger is not None else MemoryLedger()
-        self.stock = StockBook(shop.catalog if shop else _NO_CATALOG, self._created_orders)
+        if ledger is None:
+            ledger = MemoryLedger(db if isinstance(db, MemoryDatabase) else None)
+        self.ledger = ledger
+        if stock is None:
+            shared = ledger.db
+            stock = (
+                SQLiteStockStore(shared)
+                if isinstance(shared, SQLiteDatabase)
+                else MemoryStockStore(shared if isinstance(shared, MemoryDatabase) else None)
+            )
+        self.db = db
+        self.stock = StockBook(shop.catalog if shop else _NO_CATALOG, stock)
+        if not stock.has_claims():
+            self._claim_existing_orders()
         self.orders = Orders(
             self.flows, self.ledger, self.stock, clock=self.clock, return_url=return_url
         )
@@ -81,22 +100,39 @@ class Engine:
 
     @classmethod
     def open(cls, db: str | Path, shop: Shop | None = None, **options: object) -> Engine:
-        """An engine on an SQLite file (created if missing) holding flows and ledger."""
+        """An engine on one database (an SQLite file, created if missing) holding the
+        flows, the ledger and the stock: every service step commits there as one unit."""
         from ..ledger.sqlite import SQLiteLedger
 
-        return cls(shop, FlowHost.open(db), SQLiteLedger(db), **options)  # type: ignore[arg-type]
+        database = open_database(db)
+        assert isinstance(database, SQLiteDatabase)
+        clock = options.get("clock")
+        host = FlowHost.open(database, **({"clock": clock} if clock else {}))
+        return cls(shop, host, SQLiteLedger(database), **options)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Close the flow store and the ledger."""
         self.flows.close()
         self.ledger.close()
 
-    def _created_orders(self) -> list[OrderCreated]:
-        out = []
-        for _, recorded in self.ledger.read_all():
-            if recorded and isinstance(recorded[0].event, OrderCreated):
-                out.append(recorded[0].event)
-        return out
+    def _claim_existing_orders(self) -> None:
+        """Once, on a ledger written before stock lived in the database: every order in it
+        claims its lines (as it did then, from its creation), without a stock check."""
+        if not self.ledger.has_events():
+            return
+        store = self.stock.store
+        with self.db.transaction():
+            if store.has_claims():
+                return
+            for _, recorded in self.ledger.read_all():
+                created = recorded[0].event
+                if isinstance(created, OrderCreated):
+                    wants = [
+                        Want(ln.sku, ln.variant, ln.qty, 1 << 62)
+                        for ln in created.lines
+                        if self.stock.on_hand(ln.sku, ln.variant) is not None
+                    ]
+                    store.claim(created.order, wants)
 
     def quote(
         self,
@@ -130,7 +166,9 @@ class Engine:
     def restart_flows(self) -> None:
         """The original system's order-flow-restart!, done Scheme-side: export the flow
         store into a global, reset, define the flows again from their sources, import.
-        The ledger is a separate store and is not touched."""
+        One transaction (FlowHost.eval is one unit of work): an import that fails (an
+        edited flow) or is interrupted leaves the store exactly as it was. The ledger is
+        not touched."""
         sources = " ".join(p.read_text() for p in sorted(self.flow_sources.glob("*.scm")))
         self.flows.eval(
             f"(begin (define saved (flow-store-export)) (flow-reset!) {sources} "

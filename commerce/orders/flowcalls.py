@@ -1,20 +1,34 @@
-"""Calling the flow host from a service: flow errors become commerce errors."""
+"""Calling the flow host from a service: flow errors become commerce errors, and work that
+raced another worker is tried again."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from flowhost import Failed, FlowError, FlowHost
+from flowhost import Failed, FlowConflictError, FlowError, FlowHost, FlowRecord, HandlerError
 
-from ..errors import FlowServiceError
+from ..errors import CommerceError, ConflictError, FlowServiceError
+
+T = TypeVar("T")
+
+ATTEMPTS = 8  # a conflict that survives this many tries is reported to the caller
 
 
 def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
     """step() (a FlowHost call); a FlowError, or a flow that fails, is a FlowServiceError
-    naming `what` ("order flow", "refund flow")."""
+    naming `what` ("order flow", "refund flow"); a conflict is a ConflictError; a
+    commerce error raised by a handler (a stock shortage) comes out as itself."""
     try:
         result = step()
+    except HandlerError as e:
+        if isinstance(e.__cause__, CommerceError):
+            raise e.__cause__ from None
+        raise FlowServiceError(f"{what}: {e}") from e
+    except FlowConflictError as e:
+        raise ConflictError(f"{what}: {e}") from e
     except FlowError as e:
         raise FlowServiceError(f"{what}: {e}") from e
     for r in result if isinstance(result, list) else [result]:
@@ -23,7 +37,20 @@ def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
     return result
 
 
-def waiting_kind(host: FlowHost, flow_id: int) -> str | None:
+def retrying(work: Callable[[], T], attempts: int = ATTEMPTS) -> T:
+    """work(), again after a short random pause while it raises ConflictError (each try
+    is one transaction that changed nothing when it conflicted)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except ConflictError:
+            if attempt == attempts:
+                raise
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def waiting_kind(host: FlowHost, flow_id: int, rec: FlowRecord | None = None) -> str | None:
     """The request kind a flow waits on, or None when it is not suspended."""
-    rec = host.record(flow_id)
+    rec = rec if rec is not None else host.record(flow_id)
     return rec.pending.kind if rec.status == "suspended" and rec.pending else None

@@ -20,10 +20,10 @@ request this service answers is answered before anything else happens to it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from flowhost import FlowHost, Symbol
+from flowhost import FlowHost, Suspended, Symbol
 
 from ..errors import OrderStateError, UnknownOrderError
 from ..ledger.events import (
@@ -38,16 +38,17 @@ from ..ledger.store import Ledger
 from ..money import require_text
 from ..pricing.cart import Cart
 from ..pricing.quote import Quote
-from .flowcalls import run_flow_step, waiting_kind
+from .flowcalls import retrying, run_flow_step, waiting_kind
 from .payment import PaymentRequest, payment_request
 from .stock import StockBook
 
 ORDER_FLOW = "order-lifecycle"
-SETTLED, ALREADY_SETTLED, EXTRA_PAYMENT, PARTIAL = (
+SETTLED, ALREADY_SETTLED, EXTRA_PAYMENT, PARTIAL, WRONG_CURRENCY = (
     "settled",
     "already-settled",
     "extra-payment",
     "partial",
+    "wrong-currency",
 )
 
 
@@ -83,7 +84,8 @@ class Settlement:
 
     outcome: settled (the flow moved past payment), already-settled (a replayed webhook:
     nothing changed), extra-payment (recorded, the order was paid already: overpaid),
-    partial (recorded, the order still waits for the rest).
+    partial (recorded, the order still waits for the rest), wrong-currency (refused:
+    nothing recorded, the order not moved).
     """
 
     order: str
@@ -94,7 +96,7 @@ class Settlement:
 
 
 class Orders:
-    """The order service: one flow host, one ledger, the shop's catalog for stock."""
+    """The order service: one flow host, one ledger, the stock book, on one database."""
 
     def __init__(
         self,
@@ -113,9 +115,10 @@ class Orders:
         host.on("reserve", self._reserve)
         host.on("fulfil", self._fulfil)
 
-    # -- the flow's requests -------------------------------------------------------------
+    # -- the flow's requests (each runs inside the host's step transaction) ----------------
     def _reserve(self, flow_id: int, order: Any) -> Symbol:
         created = self._created(order)
+        self.stock.claim(order, created.lines)  # all lines or none; rolls the step back
         self.ledger.append_once(order, StockReserved(at=self.clock(), lines=created.items()))
         return Symbol("reserved")
 
@@ -124,49 +127,89 @@ class Orders:
         return Symbol("fulfilled")
 
     def _created(self, order: str) -> OrderCreated:
-        events = self.ledger.events(order)
-        first = events[0]
+        first = self.ledger.read(order)[0].event
         assert isinstance(first, OrderCreated)
         return first
 
     # -- the lifecycle -------------------------------------------------------------------
     def begin(self, order: str, cart: Cart, quote: Quote) -> Begun:
-        """Create the order, start its flow, reserve; leave it waiting on payment."""
+        """Create the order, start its flow and reserve its stock -- one transaction, so a
+        crash or a shortage leaves no trace -- and leave it waiting on payment. Begun again
+        with the same quote it returns the same order; with another quote it is an error."""
         require_text(order, "order id")
         created = created_from_quote(order, quote, at=self.clock())
-        if not self.ledger.exists(order):
-            self.stock.check(cart)
-        # a retry with the same quote is "already recorded", a different one a conflict
-        self.ledger.append(order, [created], expected_version=0)
-        self.stock.claim(self._created(order))
-        flow_id = self._flow(order)
-        return Begun(order, flow_id, waiting_kind(self.host, flow_id))
+        return retrying(lambda: self._begin(order, created))
 
-    def settle(self, order: str, ref: str, amount: int) -> Settlement:
-        """The payment webhook: record the payment once, move the order on when paid."""
-        if not self.ledger.exists(order):
-            raise UnknownOrderError(f"no order {order!r}")
-        result = self.ledger.append_once(
-            order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
-        )
-        flow_id = self._flow(order)  # answers reserve/fulfil left pending
-        summary = summary_of(self.ledger, order)
-        if waiting_kind(self.host, flow_id) == "payment":
-            if summary.net < summary.total:
-                outcome = PARTIAL
-            else:
-                run_flow_step("order flow", lambda: self.host.resume(flow_id, Symbol("paid")))
-                outcome = SETTLED
-                summary = summary_of(self.ledger, order)  # now fulfilled
-        elif result.already_recorded:
-            outcome = ALREADY_SETTLED
-        else:
-            outcome = EXTRA_PAYMENT
-        return Settlement(order, ref, outcome, not result.already_recorded, summary)
+    def _begin(self, order: str, created: OrderCreated) -> Begun:
+        with self.host.store.transaction():
+            # a retry with the same quote is "already recorded", a different one a conflict
+            appended = self.ledger.append(order, [created], expected_version=0)
+            legacy = self._legacy_flow(order) if appended.already_recorded else None
+            if legacy is not None:
+                r = run_flow_step("order flow", lambda: self.host.service(legacy))
+                return Begun(order, legacy, waiting_kind(self.host, legacy))
+            r = run_flow_step(
+                "order flow", lambda: self.host.start(ORDER_FLOW, order, key=order_key(order))
+            )
+        return Begun(order, r.id, r.kind if isinstance(r, Suspended) else None)
+
+    def settle(
+        self, order: str, ref: str, amount: int, *, currency: str | None = None
+    ) -> Settlement:
+        """The payment webhook: record the payment once, move the order on when paid.
+
+        The payment and the flow's `payment` step commit together; fulfilment is its own
+        step after it (a failing fulfilment never loses the payment). `currency`, when
+        given, must be the order's: a payment in another currency is refused
+        (wrong-currency) and never fulfils the order. Safe to call from many workers at
+        once and as often as a provider redelivers."""
+        require_text(ref, "payment ref")
+        settlement = retrying(lambda: self._settle(order, ref, amount, currency))
+        if settlement.outcome == SETTLED or self.waiting_on(order) == "fulfil":
+            flow_id = self.flow_of(order)
+            assert flow_id is not None
+            retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
+            settlement = replace(settlement, summary=summary_of(self.ledger, order))
+        return settlement
+
+    def _settle(self, order: str, ref: str, amount: int, currency: str | None) -> Settlement:
+        with self.host.store.transaction():
+            if not self.ledger.exists(order):
+                raise UnknownOrderError(f"no order {order!r}")
+            if currency is not None:
+                summary = summary_of(self.ledger, order)
+                if currency != summary.currency:
+                    return Settlement(order, ref, WRONG_CURRENCY, False, summary)
+            result = self.ledger.append_once(
+                order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
+            )
+            flow_id = self.flow_of(order)
+            if flow_id is None:  # only a store from before flow keys can lack it
+                raise OrderStateError(f"order {order!r} has no order flow")
+            rec = self.host.record(flow_id)
+            summary = summary_of(self.ledger, order)
+            waiting = waiting_kind(self.host, flow_id, rec)
+            if waiting == "payment":
+                if summary.net < summary.total:
+                    return Settlement(order, ref, PARTIAL, not result.already_recorded, summary)
+                run_flow_step(
+                    "order flow",
+                    lambda: self.host.resume(
+                        flow_id, Symbol("paid"), kind="payment", version=rec.version, serve=False
+                    ),
+                )
+                return Settlement(order, ref, SETTLED, not result.already_recorded, summary)
+            outcome = ALREADY_SETTLED if result.already_recorded else EXTRA_PAYMENT
+            return Settlement(order, ref, outcome, not result.already_recorded, summary)
 
     # -- looking --------------------------------------------------------------------------
     def flow_of(self, order: str) -> int | None:
         """The id of the order's flow, or None if it has none (yet)."""
+        rec = self.host.store.get_by_key(order_key(order))
+        return rec.id if rec is not None else self._legacy_flow(order)
+
+    def _legacy_flow(self, order: str) -> int | None:
+        """The flow of an order begun before flows had keys (found by its argument)."""
         ids = self.host.find(ORDER_FLOW, order)
         return ids[0] if ids else None
 
@@ -195,12 +238,7 @@ class Orders:
             and self.host.record(r.id).flow == ORDER_FLOW
         ]
 
-    # -- internals -----------------------------------------------------------------------
-    def _flow(self, order: str) -> int:
-        """The order's flow, started if missing, with pending reserve/fulfil answered."""
-        flow_id = self.flow_of(order)
-        if flow_id is None:
-            r = run_flow_step("order flow", lambda: self.host.start(ORDER_FLOW, order))
-            return r.id
-        run_flow_step("order flow", lambda: self.host.service(flow_id))
-        return flow_id
+
+def order_key(order: str) -> str:
+    """The flow key of an order's flow: one flow per order, enforced by the store."""
+    return f"order:{order}"

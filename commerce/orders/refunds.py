@@ -25,7 +25,7 @@ from ..ledger.events import RefundRejected, RefundRequested, RefundSettled
 from ..ledger.projections import OrderSummary, RefundView, summary_of
 from ..ledger.store import Ledger
 from ..money import require_text
-from .flowcalls import run_flow_step, waiting_kind
+from .flowcalls import retrying, run_flow_step, waiting_kind
 
 REFUND_FLOW = "refund-lifecycle"
 
@@ -58,63 +58,92 @@ class Refunds:
         self.clock = clock
 
     def request(self, order: str, refund: str, amount: int) -> RefundState:
-        """Record a refund request and start its flow (waiting on approval)."""
+        """Record a refund request and start its flow (waiting on approval); the room
+        check, the record and the flow's start are one transaction, so two requests at
+        once can never refund more than was paid."""
         require_text(refund, "refund id")
-        s = self._summary(order)
-        view = self._view(s, refund, missing_ok=True)
-        if view is None:
-            open_amount = sum(r.requested for r in s.refunds if r.state == "requested")
-            room = s.net - open_amount
-            if s.net <= 0:
-                raise OrderStateError(f"order {order!r} has nothing paid to refund")
-            if amount > room:
-                raise RefundTooLargeError(
-                    f"refund {refund} of {amount} is more than order {order!r} can pay back: "
-                    f"net paid {s.net}, already being refunded {open_amount}"
-                )
-        self.ledger.append_once(
-            order, RefundRequested(at=self.clock(), refund=refund, amount=amount)
-        )
-        if self._flow(order, refund) is None:
-            run_flow_step("refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund]))
-        return self.state(order, refund)
+        return retrying(lambda: self._request(order, refund, amount))
+
+    def _request(self, order: str, refund: str, amount: int) -> RefundState:
+        with self.host.store.transaction():
+            s = self._summary(order)
+            view = self._view(s, refund, missing_ok=True)
+            if view is None:
+                open_amount = sum(r.requested for r in s.refunds if r.state == "requested")
+                room = s.net - open_amount
+                if s.net <= 0:
+                    raise OrderStateError(f"order {order!r} has nothing paid to refund")
+                if amount > room:
+                    raise RefundTooLargeError(
+                        f"refund {refund} of {amount} is more than order {order!r} can pay "
+                        f"back: net paid {s.net}, already being refunded {open_amount}"
+                    )
+            self.ledger.append_once(
+                order, RefundRequested(at=self.clock(), refund=refund, amount=amount)
+            )
+            flow_id = self._start(order, refund)
+            return self.state(order, refund, flow_id)
 
     def approve(self, order: str, refund: str) -> RefundState:
         """Approve: the flow moves on to wait for the provider's settlement."""
-        flow_id, view = self._need_flow(order, refund)
-        if waiting_kind(self.host, flow_id) == "approve":
-            run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("approved")))
-        elif view.state == "rejected":
-            raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
-        return self.state(order, refund, flow_id)
+        return retrying(lambda: self._approve(order, refund))
+
+    def _approve(self, order: str, refund: str) -> RefundState:
+        with self.host.store.transaction():
+            flow_id, view = self._need_flow(order, refund)
+            rec = self.host.record(flow_id)
+            if waiting_kind(self.host, flow_id, rec) == "approve":
+                run_flow_step(
+                    "refund flow",
+                    lambda: self.host.resume(
+                        flow_id, Symbol("approved"), kind="approve", version=rec.version
+                    ),
+                )
+            elif view.state == "rejected":
+                raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
+            return self.state(order, refund, flow_id)
 
     def reject(self, order: str, refund: str) -> RefundState:
         """Reject while it waits for approval: recorded, and the flow is cancelled."""
-        flow_id, view = self._need_flow(order, refund)
-        if view.state == "settled":
-            raise OrderStateError(f"refund {refund} of order {order!r} is already settled")
-        waiting = waiting_kind(self.host, flow_id)
-        if waiting not in ("approve", None):
-            raise OrderStateError(f"refund {refund} of order {order!r} was approved already")
-        self.ledger.append_once(order, RefundRejected(at=self.clock(), refund=refund))
-        if waiting == "approve":
-            run_flow_step("refund flow", lambda: self.host.cancel(flow_id))
-        return self.state(order, refund, flow_id)
+        return retrying(lambda: self._reject(order, refund))
+
+    def _reject(self, order: str, refund: str) -> RefundState:
+        with self.host.store.transaction():
+            flow_id, view = self._need_flow(order, refund)
+            if view.state == "settled":
+                raise OrderStateError(f"refund {refund} of order {order!r} is already settled")
+            waiting = waiting_kind(self.host, flow_id)
+            if waiting not in ("approve", None):
+                raise OrderStateError(f"refund {refund} of order {order!r} was approved already")
+            self.ledger.append_once(order, RefundRejected(at=self.clock(), refund=refund))
+            if waiting == "approve":
+                run_flow_step("refund flow", lambda: self.host.cancel(flow_id))
+            return self.state(order, refund, flow_id)
 
     def settle(self, order: str, refund: str) -> RefundState:
         """The provider paid the refund back: recorded once, the flow ends."""
-        flow_id, view = self._need_flow(order, refund)
-        waiting = waiting_kind(self.host, flow_id)
-        if view.state == "rejected":
-            raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
-        if waiting == "approve":
-            raise OrderStateError(f"refund {refund} of order {order!r} is not approved yet")
-        self.ledger.append_once(
-            order, RefundSettled(at=self.clock(), refund=refund, amount=view.requested)
-        )
-        if waiting == "settle":
-            run_flow_step("refund flow", lambda: self.host.resume(flow_id, Symbol("refunded")))
-        return self.state(order, refund, flow_id)
+        return retrying(lambda: self._settle(order, refund))
+
+    def _settle(self, order: str, refund: str) -> RefundState:
+        with self.host.store.transaction():
+            flow_id, view = self._need_flow(order, refund)
+            rec = self.host.record(flow_id)
+            waiting = waiting_kind(self.host, flow_id, rec)
+            if view.state == "rejected":
+                raise OrderStateError(f"refund {refund} of order {order!r} was rejected")
+            if waiting == "approve":
+                raise OrderStateError(f"refund {refund} of order {order!r} is not approved yet")
+            self.ledger.append_once(
+                order, RefundSettled(at=self.clock(), refund=refund, amount=view.requested)
+            )
+            if waiting == "settle":
+                run_flow_step(
+                    "refund flow",
+                    lambda: self.host.resume(
+                        flow_id, Symbol("refunded"), kind="settle", version=rec.version
+                    ),
+                )
+            return self.state(order, refund, flow_id)
 
     def state(self, order: str, refund: str, flow_id: int | None = None) -> RefundState:
         """Where the refund stands (flow_id: its flow, when the caller knows it)."""
@@ -141,15 +170,28 @@ class Refunds:
         raise UnknownRefundError(f"order {s.order!r} has no refund {refund!r}")
 
     def _flow(self, order: str, refund: str) -> int | None:
-        ids = self.host.find(REFUND_FLOW, [order, refund])
+        rec = self.host.store.get_by_key(refund_key(order, refund))
+        if rec is not None:
+            return rec.id
+        ids = self.host.find(REFUND_FLOW, [order, refund])  # begun before flows had keys
         return ids[0] if ids else None
 
-    def _need_flow(self, order: str, refund: str) -> tuple[int, RefundView]:
-        """The refund's flow (started if a crash left it missing) and its ledger view."""
-        view = self._view(self._summary(order), refund)
+    def _start(self, order: str, refund: str) -> int:
+        """The refund's flow: started once, under its key (or the one begun before keys)."""
         flow_id = self._flow(order, refund)
-        if flow_id is None:  # a crash after the request was recorded: start it now
-            flow_id = run_flow_step(
-                "refund flow", lambda: self.host.start(REFUND_FLOW, [order, refund])
-            ).id
-        return flow_id, view
+        if flow_id is not None:
+            return flow_id
+        return run_flow_step(
+            "refund flow",
+            lambda: self.host.start(REFUND_FLOW, [order, refund], key=refund_key(order, refund)),
+        ).id
+
+    def _need_flow(self, order: str, refund: str) -> tuple[int, RefundView]:
+        """The refund's flow and its ledger view."""
+        view = self._view(self._summary(order), refund)
+        return self._start(order, refund), view
+
+
+def refund_key(order: str, refund: str) -> str:
+    """The flow key of a refund's flow: one flow per refund of an order."""
+    return f"refund:{order}:{refund}"

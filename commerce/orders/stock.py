@@ -1,11 +1,10 @@
-"""Stock: can a cart be reserved? A precondition the host checks before an order begins.
+"""Stock: what is left of each item, and the reservations orders hold.
 
-The order flow stays pure orchestration; the host checks stock first (as the original
-system did: validate, then begin). What is available of an item is what the shop has on
-hand minus what orders already claim. Every order in the ledger claims the quantities of
-its lines from the moment it is created (before its `reserve` step runs), so two orders
-begun one after the other cannot both take the last unit. A `StockBook` is built once
-from the ledger and kept up to date with the orders its host begins.
+What is available of an item is what the shop has on hand (the catalog) minus what
+orders hold. Holding is a claim in the database (stock_store.py), made by the order
+flow's `reserve` step inside the same transaction as the order's creation: conditional,
+all lines or none, so two workers can never both sell the last unit, and nothing is
+counted in any process's memory. `release(order)` gives the units back.
 
 `availableo` and `sufficient_stocko` are the relational views: "how many MUG/gold are
 left?", "which items can I still order 3 of?" are run(0, ...) queries.
@@ -13,17 +12,17 @@ left?", "which items can I still order 3 of?" are run(0, ...) queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from unification import isvar, reify
 
 from ..errors import InsufficientStockError, UngroundQueryError
-from ..ledger.events import OrderCreated
 from ..pricing.cart import Cart
 from ..pricing.catalog import Catalog, on_hand
 from ..relation import FactRelation, Goal, Term, answers
+from .stock_store import MemoryStockStore, StockStore, Want
 
 Key = tuple[str, str | None]
 
@@ -43,58 +42,47 @@ class Shortfall:
 
 
 class StockBook:
-    """On-hand stock of the tracked items and what orders claim of it.
+    """On-hand stock of the tracked items (from the catalog) and what orders hold of it
+    (in a StockStore, in the database the ledger and flows share)."""
 
-    `orders` is the orders already claiming stock, or a function giving them, called the
-    first time the book is used (so opening an engine reads no ledger until needed).
-    """
-
-    def __init__(
-        self,
-        catalog: Catalog,
-        orders: Iterable[OrderCreated] | Callable[[], Iterable[OrderCreated]] = (),
-    ) -> None:
+    def __init__(self, catalog: Catalog, store: StockStore | None = None) -> None:
         self.catalog = catalog
-        self._claimed: dict[Key, int] = {}
-        self._by_order: dict[str, list[tuple[Key, int]]] = {}
-        self._pending = orders
+        self.store = store if store is not None else MemoryStockStore()
 
-    def _load(self) -> None:
-        pending, self._pending = self._pending, ()
-        for created in pending() if callable(pending) else pending:
-            self._take(created)
+    def claim(self, order: str, lines: Iterable[Any]) -> None:
+        """Reserve an order's lines (objects with sku, variant, qty), all or none, once per
+        order; InsufficientStockError naming each line that does not fit."""
+        wants: dict[Key, int] = {}
+        for ln in lines:
+            wants[(ln.sku, ln.variant)] = wants.get((ln.sku, ln.variant), 0) + ln.qty
+        tracked = []
+        for (sku, variant), qty in wants.items():
+            held = self.on_hand(sku, variant)
+            if held is not None:
+                tracked.append(Want(sku, variant, qty, held))
+        short = self.store.claim(order, tracked)
+        if short:
+            shortfalls = [Shortfall(w.sku, w.variant, w.qty, max(left, 0)) for w, left in short]
+            raise InsufficientStockError(
+                "not enough stock: " + "; ".join(s.describe() for s in shortfalls), shortfalls
+            )
 
-    def claim(self, created: OrderCreated) -> None:
-        """Count an order's lines as taken (once per order)."""
-        self._load()
-        self._take(created)
-
-    def _take(self, created: OrderCreated) -> None:
-        if created.order in self._by_order:
-            return
-        lines = [((ln.sku, ln.variant), ln.qty) for ln in created.lines]
-        self._by_order[created.order] = lines
-        for key, qty in lines:
-            self._claimed[key] = self._claimed.get(key, 0) + qty
+    def release(self, order: str) -> bool:
+        """Give back what the order holds (cancel, expiry); False if it held nothing."""
+        return self.store.release(order)
 
     def on_hand(self, sku: str, variant: str | None) -> int | None:
         """Units the shop holds of the item, or None when its stock is not tracked."""
         return on_hand(self.catalog, sku, variant)
 
-    def available(
-        self, sku: str, variant: str | None = None, *, exclude: str | None = None
-    ) -> int | None:
-        """on hand - claimed (an order's own claim left out with `exclude`); None: untracked."""
-        self._load()
+    def available(self, sku: str, variant: str | None = None) -> int | None:
+        """on hand - reserved; None when the item's stock is not tracked."""
         held = self.on_hand(sku, variant)
         if held is None:
             return None
-        claimed = self._claimed.get((sku, variant), 0)
-        if exclude is not None:
-            claimed -= sum(q for k, q in self._by_order.get(exclude, ()) if k == (sku, variant))
-        return held - claimed
+        return held - self.store.reserved((sku, variant))
 
-    def shortfalls(self, cart: Cart, *, exclude: str | None = None) -> list[Shortfall]:
+    def shortfalls(self, cart: Cart) -> list[Shortfall]:
         """The cart's lines that exceed what is available, in cart order."""
         wanted: dict[Key, int] = {}
         for line in cart.lines:
@@ -102,18 +90,18 @@ class StockBook:
             wanted[key] = wanted.get(key, 0) + line.qty
         out = []
         for (sku, variant), qty in wanted.items():
-            left = self.available(sku, variant, exclude=exclude)
+            left = self.available(sku, variant)
             if left is not None and qty > left:
                 out.append(Shortfall(sku, variant, qty, max(left, 0)))
         return out
 
-    def can_reserve(self, cart: Cart, *, exclude: str | None = None) -> bool:
-        """True when every line of the cart can be reserved."""
-        return not self.shortfalls(cart, exclude=exclude)
+    def can_reserve(self, cart: Cart) -> bool:
+        """True when every line of the cart can be reserved now (a claim still checks)."""
+        return not self.shortfalls(cart)
 
-    def check(self, cart: Cart, *, exclude: str | None = None) -> None:
-        """InsufficientStockError naming every line that cannot be reserved."""
-        short = self.shortfalls(cart, exclude=exclude)
+    def check(self, cart: Cart) -> None:
+        """InsufficientStockError naming every line that cannot be reserved now."""
+        short = self.shortfalls(cart)
         if short:
             raise InsufficientStockError(
                 "not enough stock: " + "; ".join(s.describe() for s in short), short
@@ -121,10 +109,10 @@ class StockBook:
 
     def facts(self) -> FactRelation:
         """(sku, variant, available) for every tracked item, as an indexed relation."""
-        self._load()
+        reserved = self.store.all_reserved()
         rows = []
         for _instance, sku, variant, held in self.catalog.stock.facts:
-            rows.append((sku, variant, held - self._claimed.get((sku, variant), 0)))
+            rows.append((sku, variant, held - reserved.get((sku, variant), 0)))
         return FactRelation("available", rows)
 
 

@@ -1,6 +1,7 @@
-"""Crash safety: settle is append paid, resume, append fulfilled, resume. Kill the process
-(SIGKILL) after each of them, restart, redeliver the webhook: the order ends fulfilled,
-paid exactly once, with the ledger and the flow store agreeing."""
+"""Crash safety: settle is two transactions -- (append paid, resume past payment), then
+(append fulfilled, resume past fulfil). Kill the process (SIGKILL) after each of the four
+writes (inside its transaction: it rolls back) and after each commit, restart, redeliver
+the webhook: the order ends fulfilled, paid exactly once, ledger and flow store agreeing."""
 
 from __future__ import annotations
 
@@ -39,13 +40,23 @@ def patched_update(rec, expected, step=None):
     if step is not None and (point, step.kind) in (("after-resume-paid", "payment"),
                                                     ("after-resume-fulfilled", "fulfil")):
         os.kill(os.getpid(), signal.SIGKILL)
+    if step is not None and (point, step.kind) in (("after-commit-paid", "payment"),
+                                                    ("after-commit-fulfilled", "fulfil")):
+        e.flows.store.db.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))
     return stored
 e.flows.store.update = patched_update
 e.orders.settle("o-1", "pay_1", {amount})
 print("not killed")
 """
 
-POINTS = ["after-paid", "after-resume-paid", "after-fulfilled", "after-resume-fulfilled"]
+POINTS = [
+    "after-paid",
+    "after-resume-paid",
+    "after-commit-paid",
+    "after-fulfilled",
+    "after-resume-fulfilled",
+    "after-commit-fulfilled",
+]
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -67,8 +78,9 @@ def test_settle_converges_after_a_kill_between_any_two_steps(tmp_path, point):
 
     again = engine(db)  # the restart
     result = again.orders.settle("o-1", "pay_1", q.total)  # the webhook, redelivered
-    # the redelivery moves the flow past payment only if the crash came before that
-    assert result.outcome == (SETTLED if point == "after-paid" else ALREADY_SETTLED)
+    # the redelivery moves the flow past payment only if the crash came before that commit
+    payment_undone = point in ("after-paid", "after-resume-paid")
+    assert result.outcome == (SETTLED if payment_undone else ALREADY_SETTLED)
     events = again.ledger.events("o-1")
     assert [type(e) for e in events] == [
         OrderCreated,

@@ -140,6 +140,6 @@ def test_the_demo_prints_the_same_numbers(tmp_path):
         "settle pay_7Hq2 6550: settled; order fulfilled, flow done",
         "the same webhook again: already-settled (paid 6550, once)",
         "approve: refund approved, flow waiting on settle",
-        "6  refund-settled    at 1767225607  refund=r-1, amount=1500",
+        "6  refund-settled    at 1767225613  refund=r-1, amount=1500",
     ):
         assert needle in text, needle

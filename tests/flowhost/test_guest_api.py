@@ -91,7 +91,9 @@ def test_export_is_a_plain_datum_and_import_restores_it(host):
     ev(host, '(flow/start order-lifecycle "a")')
     ev(host, "(flow/resume 1 'reserved)")
     text = ev(host, "(flow-store-export)")
-    assert text.startswith('((format . "commerce-flows/flow-store") (version . 1) (next-id . 2)')
+    assert text.startswith(
+        '((format . "commerce-flows/flow-store") (version . 2) (next-id . 2) (store . "'
+    )
     assert '(steps #(reserve "a" reserved))' in text
     assert '(pending . #(payment "a"))' in text
 

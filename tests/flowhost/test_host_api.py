@@ -137,7 +137,7 @@ def test_export_is_json_serialisable(host):
     host.start("echo", [1, (2, 3), Fraction(1, 2), float("nan")])
     text = json.dumps(host.export())
     data = json.loads(text)
-    assert data["format"] == "commerce-flows/flow-store" and data["version"] == 1
+    assert data["format"] == "commerce-flows/flow-store" and data["version"] == 2
     assert data["flows"][0]["steps"] == [
         {"kind": "reserve", "payload": "a", "value": {"$symbol": "reserved"}}
     ]

@@ -139,7 +139,7 @@ def test_a_store_without_a_stamp_counter_starts_above_its_versions(tmp_path):
     host.start("order-lifecycle", "o1")
     host.close()
     first = SQLiteStore(db)
-    first._db.execute("DELETE FROM flow_meta WHERE key = 'next_version'")  # an older store
+    first.db.execute("DELETE FROM flow_meta WHERE key = 'next_version'")  # an older store
     stale = first.get(1)
     second = SQLiteStore(db)
     second.update(replace(second.get(1), status="cancelled", pending=None), stale.version)

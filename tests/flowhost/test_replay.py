@@ -38,7 +38,10 @@ def fresh(store: str = "memory", tmp_path: Path | None = None) -> FlowHost:
 def test_recorded_log_replays_through_the_current_flows(store, tmp_path):
     host = fresh(store, tmp_path)
     host.import_(fixture("orders-v1.json"))
-    assert host.export() == fixture("orders-v1.json")
+    exported, recorded = host.export(), fixture("orders-v1.json")
+    assert (exported["version"], recorded["version"]) == (2, 1)  # v1 is read, v2 written
+    assert exported["flows"] == recorded["flows"]
+    assert exported["next_id"] == recorded["next_id"]
     assert host.status(2) == "done" and host.result(2) == Symbol("fulfilled")
     assert host.status(4) == "cancelled"
     assert host.requests() == [Suspended(1, "payment", "o-1001"), Suspended(3, "settle", "o-1002")]
@@ -137,7 +140,7 @@ _DELETE = object()
     ("path", "value", "message"),
     [
         ("format", "something-else", "format: expected 'commerce-flows/flow-store'"),
-        ("version", 2, "version: this host reads version 1, got 2"),
+        ("version", 3, "version: this host reads versions 1 and 2, got 3"),
         ("flows", _DELETE, "missing key 'flows'"),
         ("next_id", "5", "next_id: expected int"),
         ("next_id", 3, "next_id: must be above every flow id"),

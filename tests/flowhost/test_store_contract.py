@@ -124,7 +124,7 @@ def test_sqlite_store_refuses_a_file_that_is_not_a_database(tmp_path):
 
     bad = tmp_path / "not.db"
     bad.write_text("this is not sqlite " * 100)
-    with pytest.raises(StoreError, match="cannot open the flow store"):
+    with pytest.raises(StoreError, match="cannot open the database: file is not a database"):
         SQLiteStore(bad)
 
 
