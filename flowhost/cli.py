@@ -268,8 +268,15 @@ def check(store: str, flows: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--store", "store", metavar="DB", help="SQLite flow store (in memory without).")
 @FLOWS
+@click.option(
+    "--step-limit",
+    type=click.IntRange(min=1),
+    default=10_000_000,
+    show_default=True,
+    help="Closure calls one entry typed at the REPL may make before it is stopped.",
+)
 @guarded
-def repl(store: str | None, flows: tuple[str, ...]) -> None:
+def repl(store: str | None, flows: tuple[str, ...], step_limit: int) -> None:
     """A Scheme REPL in the flow environment, with ,commands to replay flows (,help).
 
     \b
@@ -281,4 +288,9 @@ def repl(store: str | None, flows: tuple[str, ...]) -> None:
     """
     from .repl import FlowRepl
 
-    FlowRepl(open_host(store, default_flows(flows))).run()
+    host = open_host(store, default_flows(flows))
+    try:
+        code = FlowRepl(host, step_limit=step_limit).run()
+    finally:
+        host.close()
+    sys.exit(code)

@@ -1,0 +1,75 @@
+"""flowhost repl on a real pseudo-terminal (pexpect): Ctrl-C, Ctrl-D, completion of
+,commands and the replay commands, against an SQLite store."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pexpect
+
+from flowhost import FlowHost
+
+from ..scheme.test_repl_pty import entered, quit_with_ctrl_d
+from .conftest import FLOWS, ROOT
+
+
+def spawn(tmp_path, db) -> pexpect.spawn:
+    env = dict(os.environ, HOME=str(tmp_path), PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "flowhost", "repl", "--store", str(db), "--flows", str(FLOWS)],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(24, 160),
+    )
+    child.expect(">")
+    return child
+
+
+def store(tmp_path):
+    db = tmp_path / "s.db"
+    host = FlowHost.open(db)
+    host.load_file(FLOWS / "order.scm")
+    host.start("order-lifecycle", "o5")
+    host.close()
+    return db
+
+
+def test_ctrl_c_interrupts_running_code_and_ctrl_d_leaves(tmp_path) -> None:
+    child = spawn(tmp_path, store(tmp_path))
+    entered(child, "(define kept 7)")
+    entered(child, "(let loop () (loop))")
+    time.sleep(1.0)
+    child.sendintr()
+    child.expect("interrupted")
+    entered(child, "(* kept 6)")
+    child.expect("42")
+    quit_with_ctrl_d(child)
+    assert child.exitstatus == 0
+
+
+def test_replay_commands_and_completion_on_a_terminal(tmp_path) -> None:
+    db = store(tmp_path)
+    child = spawn(tmp_path, db)
+    child.send(",repl\t")  # completes to ,replay
+    time.sleep(0.5)
+    child.send(" 1\r")
+    child.expect("replaying flow 1")
+    child.expect(r'stopped at request 1 .*\(reserve "o5"\)')
+    entered(child, ",locals")
+    child.expect('oid = "o5"')
+    entered(child, '(string-append oid "!")')
+    child.expect('"o5!"')
+    entered(child, ",resume 1 (unclosed")
+    child.expect("is not a Scheme datum")
+    entered(child, ",quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    host = FlowHost.open(db)
+    assert host.steps(1) == []  # the bad ,resume wrote nothing
+    host.close()
