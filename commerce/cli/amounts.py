@@ -54,14 +54,16 @@ class AmountCommand(click.Command):
     """A command whose negative-number arguments get an explanation, not `No such option`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes args
         try:
             return super().parse_args(ctx, args)
-        except click.NoSuchOption as e:
-            if _NEGATIVE.fullmatch(e.option_name or ""):
-                raise click.UsageError(
-                    f"{e.option_name}: amounts must be more than 0 (minor units, pence); "
-                    "a negative number is read as an option unless it follows `--`, and it "
-                    "would be refused there too (a refund is `commerce orders refund`)",
-                    ctx,
-                ) from None
-            raise
+        except click.NoSuchOption:
+            before = given[: given.index("--")] if "--" in given else given
+            negative = next((a for a in before if _NEGATIVE.fullmatch(a)), None)
+            if negative is None:
+                raise
+            raise click.UsageError(
+                f"{negative}: amounts must be more than 0 (minor units, pence); a negative "
+                "number is read as an option unless it follows `--`, and is refused there too",
+                ctx,
+            ) from None
