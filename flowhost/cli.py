@@ -135,7 +135,12 @@ def list_(store: str, status: str | None, as_json: bool) -> None:
       flowhost list --store shop.db --status suspended
     """
     host = open_host(store, must_exist=True)
-    records = [r for r in host.store.records() if status is None or r.status == status]
+    count = len(host.store.ids()) if sys.stderr.isatty() else 0
+    records = [
+        r
+        for r in progress(host.store.records(), count, "reading")
+        if status is None or r.status == status
+    ]
     click.echo(
         json.dumps(list_json(records), indent=2) if as_json else list_table(records, paint_status)
     )

@@ -128,7 +128,7 @@ def open_host(
 
 def progress(items: Iterable[T], length: int, label: str) -> Iterator[T]:
     """items, with click's progress bar on stderr when it is a terminal (nothing on a pipe)."""
-    if length < 2 or not sys.stderr.isatty():
+    if length < 100 or not sys.stderr.isatty():  # a short job needs no bar
         yield from items
         return
     with click.progressbar(

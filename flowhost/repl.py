@@ -98,7 +98,8 @@ class FlowRepl:
             self.host.interp,
             self.stdin,
             self.out,
-            banner=False,
+            banner="flowhost repl: Scheme in the flow environment; ,help lists the commands; "
+            "Ctrl-D to leave.",
             evaluate=self.handle,
             commands=self.commands,
             names=lambda: bound_names(self.host.interp),

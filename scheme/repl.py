@@ -91,7 +91,7 @@ def run_repl(
     interp: Interpreter | None = None,
     stdin: TextIO | None = None,
     out: TextIO | None = None,
-    banner: bool = True,
+    banner: bool | str = True,
     evaluate: Callable[[str], bool] | None = None,
     commands: Iterable[str] = ("help", "quit"),
     names: Callable[[], Iterable[str]] | None = None,
@@ -110,7 +110,8 @@ def run_repl(
         from .lineedit import terminal_entries
 
         if banner:
-            out.write("Scheme (commerce-flows). ,help for help; Ctrl-D to leave.\n")
+            default = "Scheme (commerce-flows). ,help for help; Ctrl-D to leave."
+            out.write((banner if isinstance(banner, str) else default) + "\n")
         source = terminal_entries(names or (lambda: bound_names(interp)), commands, history)
     else:
         source = entries(iter(stdin.readline, ""))

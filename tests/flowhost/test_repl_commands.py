@@ -149,3 +149,22 @@ def test_a_command_with_more_lines_is_refused(host):
     said = repl.out.getvalue()
     assert said == ",resume: its arguments must be on its own line; nothing was done\n"
     assert [r.kind for r in host.requests()] == ["payment"]
+
+
+def test_an_interrupted_flow_leaves_the_session_usable():
+    import _thread
+    import threading
+
+    host = FlowHost(step_limit=10**12)  # the flow would run on: only Ctrl-C stops it
+    host.load_source("(defflow spin (lambda () (let loop () (loop))))", "spin.scm")
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    code, lines = session(
+        host, "(flow/start 'spin)\n(define after 5)\n(* after 2)\n", step_limit=None
+    )
+    timer.join()
+    assert lines[0] == "interrupted"
+    assert lines[1:] == ["10"]  # globals are not left locked by the interrupted flow code
+    m = host.interp.machine
+    assert (m.globals_locked, m.winds, m.depth) == (None, None, 0)
+    assert code == 1

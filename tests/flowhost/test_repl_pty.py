@@ -73,3 +73,26 @@ def test_replay_commands_and_completion_on_a_terminal(tmp_path) -> None:
     host = FlowHost.open(db)
     assert host.steps(1) == []  # the bad ,resume wrote nothing
     host.close()
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path) -> None:
+    db = tmp_path / "many.db"
+    host = FlowHost.open(db)
+    host.load_file(FLOWS / "order.scm")
+    for i in range(150):
+        host.start("order-lifecycle", f"o{i}")
+    host.close()
+    args = ["-m", "flowhost", "check", "--store", str(db), "--flows", str(FLOWS)]
+    env = dict(os.environ, TERM="xterm")
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, args, cwd=str(ROOT), env=env, encoding="utf-8")
+    child.expect("checking")
+    child.expect("all 150 suspended flows replay")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    import subprocess
+
+    piped = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT)
+    assert piped.stderr == ""
+    assert piped.stdout == "all 150 suspended flows replay against the current sources\n"
