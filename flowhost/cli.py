@@ -161,7 +161,12 @@ def show(flow_id: int, store: str, as_json: bool) -> None:
     host = open_host(store, must_exist=True)
     rec = host.record(flow_id)
     steps = host.steps(flow_id)
-    click.echo(json.dumps(show_json(rec, steps), indent=2) if as_json else show_text(rec, steps))
+    if as_json:
+        click.echo(json.dumps(show_json(rec, steps), indent=2))
+        return
+    text = show_text(rec, steps)
+    head, sep, state = text.rpartition("\nstate:     ")
+    click.echo(head + sep + paint_status(rec.status, rec.status) + state[len(rec.status) :])
 
 
 @main.command()

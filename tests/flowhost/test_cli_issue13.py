@@ -137,6 +137,8 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(shop, monkeypatch) ->
     monkeypatch.setattr(cliutil, "colour_on", lambda stream=None: True)
     coloured = cli("list", "--store", str(shop), color=True)
     assert "\x1b[33msuspended" in coloured.stdout
+    shown = cli("show", "1", "--store", str(shop), color=True)
+    assert "state:     \x1b[33msuspended\x1b[0m, waiting on (payment" in shown.stdout
 
 
 def test_colour_switches(shop, monkeypatch) -> None:
