@@ -71,6 +71,22 @@ def _bindings() -> KeyBindings:
     return kb
 
 
+class _History(FileHistory):
+    """File history that carries on in memory when the file cannot be written."""
+
+    def store_string(self, string: str) -> None:
+        try:
+            super().store_string(string)
+        except OSError:
+            pass
+
+    def load_history_strings(self):  # type: ignore[no-untyped-def]
+        try:
+            yield from super().load_history_strings()
+        except OSError:
+            return
+
+
 def history_path(name: str) -> Path | None:
     """~/NAME, or None when there is no home directory to keep it in."""
     home = os.environ.get("HOME")
@@ -87,7 +103,7 @@ def terminal_entries(
     """Entries typed at a terminal, one whole (possibly multi-line) entry at a time."""
     path = history_path(history)
     try:
-        hist = FileHistory(str(path)) if path is not None else InMemoryHistory()
+        hist = _History(str(path)) if path is not None else InMemoryHistory()
     except OSError:
         hist = InMemoryHistory()
     session: PromptSession[str] = PromptSession(
