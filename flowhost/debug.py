@@ -138,7 +138,10 @@ class Replay:
                 f"the replay of flow {flow_id} is stale: its log in the store changed "
                 f"(start again with ,replay {flow_id})"
             )
+        moved = len(steps) != len(old) or record.status != self.record.status
         self.record, self.steps = record, steps
+        if not moved:
+            return None
         if self.stop is not None and self._susp is not None:
             self.stop = self._make_stop(self._susp, self.stop.number)
         return (

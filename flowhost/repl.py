@@ -124,7 +124,11 @@ class FlowRepl:
             return self._command(stripped)
         try:
             if self.replay is not None and self.replay.stop is not None:
-                self._follow_store()
+                try:
+                    self._follow_store()
+                except StaleReplayError as e:
+                    self.replay = None  # the input runs at the top level instead
+                    self.say(e.message)
             if self.replay is not None and self.replay.stop is not None:
                 for value in self.replay.evaluate(
                     text, f"<repl:{self.count}>", step_limit=self.step_limit

@@ -128,6 +128,15 @@ def test_a_replay_whose_log_was_replaced_says_it_is_stale(host, tmp_path):
     assert not repl.handle(",step")
     assert "stale" in repl.out.getvalue().splitlines()[-1]
     assert repl.replay is None
+    # plain input while the replay is stale: said once, then run at the top level
+    repl.handle(",replay 1")
+    host.resume(1, Symbol("held"))
+    assert repl.handle("(+ 1 1)")  # the log grew: the replay follows
+    host.import_(json.loads(dump.read_text()))  # and now it is shorter again
+    assert repl.handle("(+ 1 2)")
+    said = repl.out.getvalue().splitlines()
+    assert "stale" in said[-2] and said[-1] == "3"
+    assert repl.replay is None
 
 
 def test_an_endless_loop_typed_at_the_repl_hits_the_step_budget(host):

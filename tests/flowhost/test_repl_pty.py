@@ -42,8 +42,9 @@ def store(tmp_path):
 def test_ctrl_c_interrupts_running_code_and_ctrl_d_leaves(tmp_path) -> None:
     child = spawn(tmp_path, store(tmp_path))
     entered(child, "(define kept 7)")
-    entered(child, "(let loop () (loop))")
-    time.sleep(1.0)
+    entered(child, '(begin (display "spinning") (newline) (let loop () (loop)))')
+    child.expect("spinning\r\n")  # the output, not the echo: the code runs now
+    time.sleep(0.3)
     child.sendintr()
     child.expect("interrupted")
     entered(child, "(* kept 6)")
