@@ -105,6 +105,7 @@ from .ledger.recon import (
     paido,
     recon_statuso,
     reconcile,
+    refunded_orders,
     refundedo,
     settled_orders,
     totalo,
@@ -320,6 +321,7 @@ __all__ = [
     "underpaid_orders",
     "unit_price",
     "unit_priceo",
+    "refunded_orders",
     "unpaid_orders",
     "varianto",
 ]

@@ -1,5 +1,5 @@
-"""`python -m commerce` runs the `commerce` command line."""
+"""`python -m commerce` runs the `commerce` command line (Ctrl-C: quiet exit 130)."""
 
-from .cli.main import main
+from commerce_flows_cli import commerce
 
-main()
+commerce()

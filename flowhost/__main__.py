@@ -1,5 +1,5 @@
-"""python -m flowhost: the flowhost command line."""
+"""python -m flowhost: the flowhost command line (Ctrl-C: quiet exit 130)."""
 
-from .cli import main
+from commerce_flows_cli import flowhost
 
-main()
+flowhost()

@@ -2,16 +2,13 @@
 
 User mistakes print one readable line (with the source line and a caret when there is
 source) and exit 1; usage mistakes exit 2 (click's convention). Every command's --help
-shows an example.
+shows an example and every command takes --json. Options and helpers: cliutil.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,98 +16,108 @@ import click
 
 from scheme.errors import SchemeError
 
+from .cliutil import (
+    FLOWS,
+    JSON,
+    OPTIONAL_STORE,
+    STORE,
+    default_flows,
+    fail,
+    guarded,
+    note,
+    open_host,
+    paint_status,
+    progress,
+    version,
+)
 from .data import parse_value
 from .errors import FlowError, NondeterminismError
-from .host import FlowHost
+from .files import write_atomically
 from .records import STATUSES, SUSPENDED
-from .views import list_json, list_table, result_text, show_json, show_text
+from .views import list_json, list_table, result_json, result_text, show_json, show_text
 
 
-def fail(message: str) -> None:
-    """Print an error line and exit 1."""
-    click.echo(f"flowhost: {message}", err=True)
-    sys.exit(1)
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn Scheme and flow errors into one readable line and exit status 1."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (SchemeError, FlowError) as e:
-            sys.stdout.flush()
-            fail(e.render())
-        except OSError as e:
-            fail(f"{e.filename or ''}: {e.strerror or e}".strip(": "))
-
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
-
-
-def default_flows(flows: tuple[str, ...]) -> tuple[str, ...]:
-    """The --flows given, or ./flows when there is such a directory."""
-    if flows:
-        return flows
-    return ("flows",) if Path("flows").is_dir() else ()
-
-
-def open_host(store: str | None, flows: tuple[str, ...] = (), must_exist: bool = False) -> FlowHost:
-    """A host on the SQLite store (or in memory), with the .scm files of `flows` loaded."""
-    if store and must_exist and not Path(store).exists():
-        fail(f"{store}: no such flow store")
-    host = FlowHost.open(store) if store else FlowHost()
-    for entry in flows:
-        path = Path(entry)
-        if not path.exists():
-            fail(f"{entry}: no such file or directory (--flows)")
-        files = sorted(path.glob("*.scm")) if path.is_dir() else [path]
-        if path.is_dir() and not files:
-            fail(f"{entry}: no .scm files in this directory")
-        for f in files:
-            host.load_file(f)
-    return host
-
-
-STORE = click.option("--store", "store", metavar="DB", required=True, help="The SQLite flow store.")
-FLOWS = click.option(
-    "--flows",
-    "flows",
-    metavar="DIR",
-    multiple=True,
-    help="Load the flow definitions in DIR's .scm files (or this file). Default: ./flows.",
-)
-JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def emit(as_json: bool, data: Any, text: str) -> None:
+    """Print data as JSON, or text."""
+    click.echo(json.dumps(data, indent=2) if as_json else text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.version_option(version(), "--version", prog_name="flowhost", message="%(prog)s %(version)s")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal (or set NO_COLOR).")
+@click.pass_context
+def main(ctx: click.Context, no_color: bool) -> None:
     """Run, inspect and replay durable Scheme flows.
+
+    The store is --store DB or $FLOWHOST_STORE; the flow sources are --flows DIR, else
+    $FLOWHOST_FLOWS, ./flows or the project's flows/.
 
     \b
     Example:
       flowhost run examples/order-demo.scm --store shop.db --flows flows
+      flowhost start order-lifecycle '"o-1001"' --store shop.db
       flowhost list --store shop.db --status suspended
       flowhost repl --store shop.db --flows flows
     """
+    ctx.obj = {"no_color": no_color}
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--store", "store", metavar="DB", help="SQLite flow store (in memory without).")
+@OPTIONAL_STORE
 @FLOWS
+@JSON
 @guarded
-def run(file: str, store: str | None, flows: tuple[str, ...]) -> None:
+def run(file: str, store: str | None, flows: tuple[str, ...], as_json: bool) -> None:
     """Evaluate FILE.scm in the flow environment.
+
+    Not transactional: each flow the file starts or resumes is stored as it happens, so
+    when line 2 fails the flow line 1 started stays in the store (and is listed in the
+    error). Run it in a scratch store first, or check the store afterwards.
 
     \b
     Example:
       flowhost run examples/order-demo.scm --store shop.db --flows flows
     """
-    host = open_host(store, default_flows(flows))
+    host = open_host(store, default_flows(flows), needs_flows=True)
+    before = set(host.store.ids())
     try:
-        host.load_file(file)
+        try:
+            host.load_file(file)
+        except (SchemeError, FlowError) as e:
+            started = sorted(set(host.store.ids()) - before)
+            if started:
+                sys.stdout.flush()
+                kept = ", ".join(str(i) for i in started)
+                fail(f"{e.render()}\n(not undone: {file} had started flows {kept} before this)")
+            raise
+        started = sorted(set(host.store.ids()) - before)
+        if as_json:
+            records = [host.record(i) for i in started]
+            emit(True, {"file": file, "started": list_json(records)}, "")
+    finally:
+        host.close()
+
+
+@main.command()
+@click.argument("name", metavar="NAME")
+@click.argument("args", metavar="ARGS...", nargs=-1)
+@STORE
+@FLOWS
+@JSON
+@guarded
+def start(name: str, args: tuple[str, ...], store: str, flows: tuple[str, ...], as_json: bool):
+    """Start flow NAME with ARGS (each a Scheme datum: 3, "o-1001", (1 2)).
+
+    \b
+    Example:
+      flowhost start order-lifecycle '"o-1001"' --store shop.db --flows flows
+    """
+    values = [parse_value(a, f"argument {i}") for i, a in enumerate(args, 1)]
+    host = open_host(store, default_flows(flows), needs_flows=True)
+    try:
+        r = host.start(name, *values)
+        emit(as_json, result_json(r), result_text(r))
     finally:
         host.close()
 
@@ -128,8 +135,15 @@ def list_(store: str, status: str | None, as_json: bool) -> None:
       flowhost list --store shop.db --status suspended
     """
     host = open_host(store, must_exist=True)
-    records = [r for r in host.store.records() if status is None or r.status == status]
-    click.echo(json.dumps(list_json(records), indent=2) if as_json else list_table(records))
+    count = len(host.store.ids()) if sys.stderr.isatty() else 0
+    records = [
+        r
+        for r in progress(host.store.records(), count, "reading")
+        if status is None or r.status == status
+    ]
+    click.echo(
+        json.dumps(list_json(records), indent=2) if as_json else list_table(records, paint_status)
+    )
 
 
 @main.command()
@@ -147,7 +161,12 @@ def show(flow_id: int, store: str, as_json: bool) -> None:
     host = open_host(store, must_exist=True)
     rec = host.record(flow_id)
     steps = host.steps(flow_id)
-    click.echo(json.dumps(show_json(rec, steps), indent=2) if as_json else show_text(rec, steps))
+    if as_json:
+        click.echo(json.dumps(show_json(rec, steps), indent=2))
+        return
+    text = show_text(rec, steps)
+    head, sep, state = text.rpartition("\nstate:     ")
+    click.echo(head + sep + paint_status(rec.status, rec.status) + state[len(rec.status) :])
 
 
 @main.command()
@@ -155,23 +174,27 @@ def show(flow_id: int, store: str, as_json: bool) -> None:
 @click.argument("value", metavar="VALUE")
 @STORE
 @FLOWS
+@JSON
 @guarded
-def resume(flow_id: int, value: str, store: str, flows: tuple[str, ...]) -> None:
+def resume(flow_id: int, value: str, store: str, flows: tuple[str, ...], as_json: bool) -> None:
     """Resume suspended flow ID with VALUE (a Scheme datum: paid, "text", (1 2)).
 
     \b
     Example:
       flowhost resume 3 paid --store shop.db --flows flows
     """
-    host = open_host(store, default_flows(flows), must_exist=True)
-    click.echo(result_text(host.resume(flow_id, parse_value(value))))
+    parsed = parse_value(value)
+    host = open_host(store, default_flows(flows), must_exist=True, needs_flows=True)
+    r = host.resume(flow_id, parsed)
+    emit(as_json, result_json(r), result_text(r))
 
 
 @main.command()
 @click.argument("flow_id", metavar="ID", type=int)
 @STORE
+@JSON
 @guarded
-def cancel(flow_id: int, store: str) -> None:
+def cancel(flow_id: int, store: str, as_json: bool) -> None:
     """Cancel suspended flow ID.
 
     \b
@@ -180,39 +203,42 @@ def cancel(flow_id: int, store: str) -> None:
     """
     host = open_host(store, must_exist=True)
     host.cancel(flow_id)
-    click.echo(f"flow {flow_id} cancelled")
+    emit(as_json, {"id": flow_id, "status": "cancelled"}, f"flow {flow_id} cancelled")
 
 
 @main.command(name="export")
 @STORE
 @click.option("-o", "--output", metavar="FILE.json", help="Write here (default: stdout).")
+@JSON
 @guarded
-def export_(store: str, output: str | None) -> None:
+def export_(store: str, output: str | None, as_json: bool) -> None:
     """Export the whole store as JSON.
+
+    The export is JSON already; with -o, --json prints the summary as JSON. The file is
+    written whole or not at all.
 
     \b
     Example:
       flowhost export --store shop.db -o flows-backup.json
     """
     host = open_host(store, must_exist=True)
+    note("exporting the store...")
     text = json.dumps(host.export(), indent=1) + "\n"
     if output is None:
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".export-")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, target)
-    click.echo(f"exported {len(host.store.ids())} flows to {output}")
+    write_atomically(Path(output), text, output)
+    n = len(host.store.ids())
+    emit(as_json, {"exported": n, "file": output}, f"exported {n} flows to {output}")
 
 
 @main.command(name="import")
 @click.argument("file", metavar="FILE.json", type=click.Path(dir_okay=False))
 @STORE
 @FLOWS
+@JSON
 @guarded
-def import_(file: str, store: str, flows: tuple[str, ...]) -> None:
+def import_(file: str, store: str, flows: tuple[str, ...], as_json: bool) -> None:
     """Replace the store with an export, replaying each suspended flow first.
 
     Nothing changes if anything is wrong.
@@ -227,16 +253,22 @@ def import_(file: str, store: str, flows: tuple[str, ...]) -> None:
         fail(f"{file}: not a JSON text file (it is not UTF-8 text)")
     except json.JSONDecodeError as e:
         fail(f"{file}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}")
-    host = open_host(store, default_flows(flows))
+    except RecursionError:
+        fail(f"{file}: JSON nested too deeply to read")
+    host = open_host(store, default_flows(flows), needs_flows=True)
+    count = len(data.get("flows", [])) if isinstance(data, dict) else 0
+    note(f"importing {count} flows from {file} (each suspended one is replayed first)...")
     host.import_(data)
-    click.echo(f"imported {len(host.store.ids())} flows from {file}")
+    n = len(host.store.ids())
+    emit(as_json, {"imported": n, "file": file}, f"imported {n} flows from {file}")
 
 
 @main.command()
 @STORE
 @FLOWS
+@JSON
 @guarded
-def check(store: str, flows: tuple[str, ...]) -> None:
+def check(store: str, flows: tuple[str, ...], as_json: bool) -> None:
     """Check that every suspended flow still replays against the current sources.
 
     Changes nothing. Lists each flow that would raise NondeterminismError, with the
@@ -246,30 +278,44 @@ def check(store: str, flows: tuple[str, ...]) -> None:
     Example:
       flowhost check --store shop.db --flows flows
     """
-    host = open_host(store, default_flows(flows), must_exist=True)
-    problems = 0
+    host = open_host(store, default_flows(flows), must_exist=True, needs_flows=True)
+    problems: list[dict] = []
     ids = host.store.ids(SUSPENDED)
-    for flow_id in ids:
+    for flow_id in progress(ids, len(ids), "checking"):
         rec = host.record(flow_id)
         try:
             host._replay(rec, host.store.steps(flow_id))
         except NondeterminismError as e:
-            problems += 1
-            click.echo(e.render())
+            problems.append({"id": flow_id, "flow": rec.flow, "message": e.render()})
         except (FlowError, SchemeError) as e:
-            problems += 1
-            click.echo(f"flow {flow_id} ({rec.flow}): {e}")
+            message = f"flow {flow_id} ({rec.flow}): {e}"
+            problems.append({"id": flow_id, "flow": rec.flow, "message": message})
+        else:
+            continue
+        if not as_json:
+            click.echo(problems[-1]["message"])
+    if as_json:
+        emit(True, {"checked": len(ids), "problems": problems}, "")
+    elif problems:
+        click.echo(f"{len(problems)} of {len(ids)} suspended flows would not replay")
+    else:
+        click.echo(f"all {len(ids)} suspended flows replay against the current sources")
     if problems:
-        click.echo(f"{problems} of {len(ids)} suspended flows would not replay")
         sys.exit(1)
-    click.echo(f"all {len(ids)} suspended flows replay against the current sources")
 
 
 @main.command()
-@click.option("--store", "store", metavar="DB", help="SQLite flow store (in memory without).")
+@OPTIONAL_STORE
 @FLOWS
+@click.option(
+    "--step-limit",
+    type=click.IntRange(min=1),
+    default=10_000_000,
+    show_default=True,
+    help="Closure calls one entry typed at the REPL may make before it is stopped.",
+)
 @guarded
-def repl(store: str | None, flows: tuple[str, ...]) -> None:
+def repl(store: str | None, flows: tuple[str, ...], step_limit: int) -> None:
     """A Scheme REPL in the flow environment, with ,commands to replay flows (,help).
 
     \b
@@ -281,4 +327,9 @@ def repl(store: str | None, flows: tuple[str, ...]) -> None:
     """
     from .repl import FlowRepl
 
-    FlowRepl(open_host(store, default_flows(flows))).run()
+    host = open_host(store, default_flows(flows), needs_flows=True)
+    try:
+        code = FlowRepl(host, step_limit=step_limit).run()
+    finally:
+        host.close()
+    sys.exit(code)

@@ -6,24 +6,69 @@ it, `finish` steps on until the flow stands where it is suspended now. At each s
 `local_variables` names the variables in scope at the request (read from the captured
 environment, named through the call site's compile-time scope) and `evaluate` runs an
 expression there.
+
+A replay never writes the store: while it runs flow code or typed input, the guest
+procedures that would (flow/start, flow/resume, flow/cancel, flow-reset!,
+flow-store-import!) are refused with an error saying why. `refresh` follows the store when
+the flow has moved on since the replay began (its log grew), and says the replay is stale
+when the store no longer holds the log it replays.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scheme.reader import read_all
-from scheme.syntax import base_name
-from scheme.types import UNDEFINED
+from scheme.errors import SchemeError
+from scheme.reader import read_spanned
+from scheme.syntax import base_name, strip
+from scheme.types import UNDEFINED, Primitive, Symbol
 
 from .data import same, show, to_scheme
-from .errors import FlowStateError
+from .errors import FlowError, FlowStateError
 from .host import Outcome, Run
 from .records import DONE, SUSPENDED, Step
 
 if TYPE_CHECKING:
+    from scheme.interpreter import Interpreter
+
     from .host import FlowHost, Suspension
+
+# The guest procedures that write the store; refused while a replay runs anything.
+STORE_WRITERS = ("flow/start", "flow/resume", "flow/cancel", "flow-reset!", "flow-store-import!")
+
+
+@contextmanager
+def store_untouched(interp: Interpreter) -> Iterator[None]:
+    """Within: the guest procedures that write the store raise an error instead."""
+    saved: dict[str, Any] = {}
+    for name in STORE_WRITERS:
+        try:
+            saved[name] = interp.lookup(name)
+        except SchemeError:
+            continue
+        interp.define(name, _refusal(name))
+    try:
+        yield
+    finally:
+        for name, proc in saved.items():
+            interp.define(name, proc)
+
+
+def _refusal(name: str) -> Primitive:
+    def refuse(*args: Any) -> Any:
+        raise SchemeError(
+            f"{name}: refused during a replay, which never writes the store "
+            "(,end leaves the replay; ,resume ID VALUE resumes a flow for real)"
+        )
+
+    return Primitive(name, refuse, 0, None)
+
+
+class StaleReplayError(FlowStateError):
+    """The store no longer holds the log the replay was replaying."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +114,40 @@ class Replay:
         """Run the flow from its arguments to its first request."""
         run = Run(self.record.id, self.record.flow, [], None, stepping=True)
         args = [to_scheme(a) for a in self.record.args]
-        return self._land(self.host._execute(run, self.flow.proc, args), 1)
+        with store_untouched(self.host.interp):
+            return self._land(self.host._execute(run, self.flow.proc, args), 1)
+
+    def refresh(self) -> str | None:
+        """Follow the store: when the flow's log grew since the replay read it, take the new
+        steps (and say so); StaleReplayError when the store no longer holds that log."""
+        flow_id = self.record.id
+        try:
+            record, steps = self.host.record(flow_id), self.host.steps(flow_id)
+        except FlowError:
+            raise StaleReplayError(
+                f"the replay of flow {flow_id} is stale: the store no longer has that flow"
+            ) from None
+        if record == self.record and len(steps) == len(self.steps):
+            return None
+        old = self.steps
+        if len(steps) < len(old) or any(
+            a.kind != b.kind or not same(a.payload, b.payload) or not same(a.value, b.value)
+            for a, b in zip(old, steps)
+        ):
+            raise StaleReplayError(
+                f"the replay of flow {flow_id} is stale: its log in the store changed "
+                f"(start again with ,replay {flow_id})"
+            )
+        moved = len(steps) != len(old) or record.status != self.record.status
+        self.record, self.steps = record, steps
+        if not moved:
+            return None
+        if self.stop is not None and self._susp is not None:
+            self.stop = self._make_stop(self._susp, self.stop.number)
+        return (
+            f"flow {flow_id} moved on in the store since the replay read it (its log has "
+            f"{len(steps)} steps now, the flow is {record.status}); the replay follows it"
+        )
 
     def step(self) -> Stop | Outcome:
         """Answer the current request with the logged value and run to the next one."""
@@ -85,7 +163,10 @@ class Replay:
             )
         run = Run(self.record.id, self.record.flow, [], None, stepping=True)
         assert self._susp is not None
-        outcome = self.host._execute(run, cont=self._susp.cont, value=to_scheme(stop.logged.value))
+        with store_untouched(self.host.interp):
+            outcome = self.host._execute(
+                run, cont=self._susp.cont, value=to_scheme(stop.logged.value)
+            )
         return self._land(outcome, stop.number + 1)
 
     def finish(self) -> Stop | Outcome:
@@ -108,6 +189,11 @@ class Replay:
             return outcome
         susp = outcome.stop
         assert susp is not None
+        self._susp = susp
+        self.stop = self._make_stop(susp, number)
+        return self.stop
+
+    def _make_stop(self, susp: Suspension, number: int) -> Stop:
         logged = self.steps[number - 1] if number <= len(self.steps) else None
         if logged is not None:
             matches = logged.kind == susp.kind and same(logged.payload, susp.payload)
@@ -118,11 +204,9 @@ class Replay:
                 and pending.kind == susp.kind
                 and same(pending.payload, susp.payload)
             )
-        self._susp = susp
-        self.stop = Stop(
+        return Stop(
             number, susp.kind, susp.payload, logged, matches, str(susp.span) if susp.span else None
         )
-        return self.stop
 
     # -- looking around at a stop --------------------------------------------------------
     def local_variables(self) -> list[tuple[str, Any]]:
@@ -148,20 +232,31 @@ class Replay:
             scope = scope.parent
         return out
 
-    def evaluate(self, text: str) -> Any:
-        """Evaluate Scheme source at the current request, in its scope."""
+    def evaluate(self, text: str, name: str = "<eval>", step_limit: int | None = None) -> list[Any]:
+        """Evaluate Scheme source at the current request, in its scope (the store is not
+        touched); the value of each form, in order."""
         self._current()
         susp = self._susp
         assert susp is not None
         interp = self.host.interp
-        value: Any = None
-        for datum in read_all(text, "<eval>"):
-            scope = getattr(susp.site, "scope", None)
-            node = interp.compiler.compile(
-                datum, scope, getattr(datum, "span", None), top=scope is None
-            )
-            value = interp.machine.execute(node, susp.env)
-        return value
+        values: list[Any] = []
+        with store_untouched(interp):
+            for datum, span in read_spanned(text, name):
+                if _is_definition(datum):  # a new top-level name, as at the top level
+                    values.append(interp.eval_datum(datum, span, step_limit=step_limit))
+                    continue
+                scope = getattr(susp.site, "scope", None)
+                node = interp.compiler.compile(datum, scope, span, top=scope is None)
+                values.append(interp.machine.execute(node, susp.env, step_limit=step_limit))
+        return values
+
+
+_DEFINERS = ("define", "define-syntax", "define-values", "define-record-type")
+
+
+def _is_definition(datum: Any) -> bool:
+    head = getattr(strip(datum), "car", None)
+    return isinstance(head, Symbol) and head.name in _DEFINERS
 
 
 def outcome_text(outcome: Outcome) -> str:

@@ -1,8 +1,11 @@
 """`flowhost repl`: Scheme in the flow environment, plus ,commands for flows.
 
-Entries are read until the parentheses balance (scheme.repl does that, with history in
-a terminal). A line starting with a comma is a command; anything else is evaluated and
-printed with `write`. Errors print with their caret and the loop carries on.
+Entries come from scheme.repl (the line editor on a terminal, grouped lines from a pipe).
+A line starting with a comma is a command, and its arguments are read from that line
+alone: a bad value is refused with nothing written. Anything else is Scheme: at the top
+level of the flow environment, or, while a replay stands at a request, in the stopped
+flow's scope (as pdb does). Every command error is one line and the session carries on;
+Ctrl-C stops running code (`interrupted`); typed input runs under a step budget.
 """
 
 from __future__ import annotations
@@ -16,45 +19,55 @@ from typing import Any, TextIO
 
 from scheme.errors import SchemeError
 from scheme.printer import write_string
-from scheme.reader import read_all
-from scheme.repl import print_value, run_repl
+from scheme.reader import read_spanned
+from scheme.repl import ReplExit, bound_names, print_value, run_repl
 
 from .data import parse_value
-from .debug import Replay, Stop, outcome_text
+from .debug import Replay, StaleReplayError, Stop, outcome_text
 from .errors import FlowError, FlowStateError
+from .files import write_atomically
 from .host import FlowHost
 from .views import list_table, result_text, show_text
+
+# Closure calls one entry typed at the REPL may make (an endless loop stops with an error).
+DEFAULT_STEP_LIMIT = 10_000_000
 
 HELP = """\
 ,flows              the flows in the store (and the flow definitions loaded)
 ,show ID            one flow: arguments, every step, current state
-,replay ID          replay flow ID from its log in a scratch copy; stop at its first request
+,replay ID          replay flow ID from its log; stop at its first request
 ,step               answer the current request from the log; stop at the next one
 ,continue           step on to where the flow is suspended now
 ,locals             the variables in scope at the current request
-,eval EXPR          evaluate EXPR in that scope
+,eval EXPR          evaluate EXPR in that scope (plain input does the same during a replay)
+,end                leave the replay: plain input runs at the top level again
+                   (a define typed during a replay defines at the top level)
 ,resume ID VALUE    resume flow ID for real with VALUE (a Scheme datum)
 ,fork ID N          start a copy of flow ID answering its first N requests from its log
 ,export FILE        write the store to FILE (JSON)
 ,import FILE        replace the store with FILE's flows
 ,help               this list
-,quit               leave (so does end of input)
-Anything else is Scheme, evaluated in the flow environment."""
-
-
-class _Quit(Exception):
-    pass
+,quit               leave (so do (exit), Ctrl-D and the end of input)
+A replay never writes the store: flow/start, flow/resume, flow/cancel, flow-reset! and
+flow-store-import! are refused while one is open (,resume, ,fork and ,import are real).
+A replay follows the store when its flow moves on, and says so when it is stale.
+Anything else is Scheme, evaluated in the flow environment; Ctrl-C stops it."""
 
 
 class FlowRepl:
     """The REPL's state: the host and the current replay, if any."""
 
     def __init__(
-        self, host: FlowHost, stdin: TextIO | None = None, out: TextIO | None = None
+        self,
+        host: FlowHost,
+        stdin: TextIO | None = None,
+        out: TextIO | None = None,
+        step_limit: int | None = DEFAULT_STEP_LIMIT,
     ) -> None:
         self.host = host
         self.stdin = stdin or sys.stdin
         self.out = out or sys.stdout
+        self.step_limit = step_limit
         self.replay: Replay | None = None
         self.count = 0
         self.commands: dict[str, Callable[[str], None]] = {
@@ -65,6 +78,7 @@ class FlowRepl:
             "continue": self.cmd_continue,
             "locals": self.cmd_locals,
             "eval": self.cmd_eval,
+            "end": self.cmd_end,
             "resume": self.cmd_resume,
             "fork": self.cmd_fork,
             "export": self.cmd_export,
@@ -72,36 +86,89 @@ class FlowRepl:
             "help": self.cmd_help,
             "quit": self.cmd_quit,
         }
+        self._install_exit()
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
 
     def run(self) -> int:
-        """Read and handle entries until ,quit or the end of input."""
-        try:
-            run_repl(self.host.interp, self.stdin, self.out, banner=False, evaluate=self.handle)
-        except _Quit:
-            pass
-        return 0
+        """Read and handle entries until ,quit or the end of input; the exit status."""
+        return run_repl(
+            self.host.interp,
+            self.stdin,
+            self.out,
+            banner="flowhost repl: Scheme in the flow environment; ,help lists the commands; "
+            "Ctrl-D to leave.",
+            evaluate=self.handle,
+            commands=self.commands,
+            names=lambda: bound_names(self.host.interp),
+            history=".flowhost_history",
+        )
 
-    def handle(self, text: str) -> None:
-        """One entry: a ,command or Scheme."""
+    def _install_exit(self) -> None:
+        machine = self.host.interp.machine
+
+        def exit_(code: Any = 0) -> None:
+            if machine.globals_locked is not None:  # flow code is running
+                raise SchemeError("exit: flow code cannot leave the REPL")
+            raise ReplExit(code if type(code) is int else 0)
+
+        self.host.interp.define_primitive("exit", exit_)
+
+    def handle(self, text: str) -> bool:
+        """One entry: a ,command or Scheme. False when it failed."""
         self.count += 1
+        stripped = text.strip()
+        if stripped.startswith(","):
+            return self._command(stripped)
         try:
-            stripped = text.strip()
-            if stripped.startswith(","):
-                name, _, rest = stripped[1:].partition(" ")
-                command = self.commands.get(name)
-                if command is None:
-                    self.say(f"unknown command ,{name} (,help lists them)")
-                    return
-                command(rest.strip())
-                return
-            for datum in read_all(text, f"<repl:{self.count}>"):
-                print_value(self.host.interp.eval_datum(datum), self.out)
+            if self.replay is not None and self.replay.stop is not None:
+                try:
+                    self._follow_store()
+                except StaleReplayError as e:
+                    self.replay = None  # the input runs at the top level instead
+                    self.say(e.message)
+            if self.replay is not None and self.replay.stop is not None:
+                for value in self.replay.evaluate(
+                    text, f"<repl:{self.count}>", step_limit=self.step_limit
+                ):
+                    print_value(value, self.out)
+                return True
+            for datum, span in read_spanned(text, f"<repl:{self.count}>"):
+                value = self.host.interp.eval_datum(datum, span, step_limit=self.step_limit)
+                print_value(value, self.out)
         except (SchemeError, FlowError) as e:
             self.say(e.render())
+            return False
+        return True
+
+    def _command(self, line: str) -> bool:
+        first, _, more = line.partition("\n")
+        name, _, rest = first[1:].strip().partition(" ")
+        command = self.commands.get(name)
+        if command is None:
+            self.say(f"unknown command ,{name} (,help lists them)")
+            return False
+        if more.strip():
+            self.say(f",{name}: its arguments must be on its own line; nothing was done")
+            return False
+        try:
+            command(rest.strip())
+        except StaleReplayError as e:
+            self.replay = None
+            self.say(e.message)
+            return False
+        except (SchemeError, FlowError) as e:
+            self.say(_one_line(e.message if isinstance(e, FlowError) else str(e)))
+            return False
+        except OSError as e:
+            self.say(f",{name}: {e.filename or rest}: {e.strerror or e}")
+            return False
+        except (ValueError, TypeError, RecursionError) as e:  # a last guard: one line
+            self.say(f",{name}: {_one_line(str(e)) or type(e).__name__}")
+            return False
+        return True
 
     # -- commands ------------------------------------------------------------------------
     def _int(self, text: str, what: str) -> int:
@@ -120,18 +187,26 @@ class FlowRepl:
 
     def cmd_replay(self, rest: str) -> None:
         flow_id = self._int(rest, ",replay ID")
-        self.replay = Replay(self.host, flow_id)
-        rec = self.replay.record
+        replay = Replay(self.host, flow_id)
+        self.replay = replay
+        rec = replay.record
         self.say(
             f"replaying flow {flow_id} ({rec.flow}) from its log of "
-            f"{len(self.replay.steps)} steps; the store is not touched"
+            f"{len(replay.steps)} steps; the store is not touched"
         )
-        self._report(self.replay.begin())
+        self._report(replay.begin())
 
     def _need_replay(self) -> Replay:
         if self.replay is None:
             raise FlowStateError("no replay: start one with ,replay ID")
+        self._follow_store()
         return self.replay
+
+    def _follow_store(self) -> None:
+        assert self.replay is not None
+        note = self.replay.refresh()
+        if note:
+            self.say(note)
 
     def _report(self, result: Stop | Any) -> None:
         if isinstance(result, Stop):
@@ -156,14 +231,28 @@ class FlowRepl:
     def cmd_eval(self, rest: str) -> None:
         if not rest:
             raise FlowStateError(",eval needs an expression")
-        print_value(self._need_replay().evaluate(rest), self.out)
+        replay = self._need_replay()
+        try:
+            values = replay.evaluate(rest, f"<repl:{self.count}>", step_limit=self.step_limit)
+        except SchemeError as e:
+            self.say(e.render())  # with the caret under what was typed
+            return
+        for value in values:
+            print_value(value, self.out)
+
+    def cmd_end(self, rest: str) -> None:
+        if self.replay is None:
+            raise FlowStateError("no replay to end")
+        self.say(f"replay of flow {self.replay.record.id} ended")
+        self.replay = None
 
     def cmd_resume(self, rest: str) -> None:
         flow_id_text, _, value = rest.partition(" ")
         if not value.strip():
             raise FlowStateError(",resume needs ID and VALUE")
+        flow_id = self._int(flow_id_text, ",resume ID")
         parsed = parse_value(value.strip())
-        self.say(result_text(self.host.resume(self._int(flow_id_text, ",resume ID"), parsed)))
+        self.say(result_text(self.host.resume(flow_id, parsed)))
 
     def cmd_fork(self, rest: str) -> None:
         parts = rest.split()
@@ -173,22 +262,33 @@ class FlowRepl:
         self.say(f"forked: {result_text(result)}")
 
     def cmd_export(self, rest: str) -> None:
-        path = Path(self._path(rest, ",export FILE"))
-        path.write_text(json.dumps(self.host.export(), indent=1) + "\n")
-        self.say(f"exported {len(self.host.store.ids())} flows to {path}")
+        given = self._path(rest, ",export FILE")
+        write_atomically(Path(given), json.dumps(self.host.export(), indent=1) + "\n", given)
+        self.say(f"exported {len(self.host.store.ids())} flows to {given}")
 
     def cmd_import(self, rest: str) -> None:
-        path = Path(self._path(rest, ",import FILE"))
+        given = self._path(rest, ",import FILE")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise FlowStateError(f"{path}: {e}") from None
+            data = json.loads(Path(given).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise FlowStateError(f",import: {given}: {e.strerror or e}") from None
+        except UnicodeDecodeError:
+            raise FlowStateError(f",import: {given}: not UTF-8 text") from None
+        except json.JSONDecodeError as e:
+            raise FlowStateError(
+                f",import: {given}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}"
+            ) from None
+        except RecursionError:
+            raise FlowStateError(f",import: {given}: JSON nested too deeply") from None
         self.host.import_(data)
         self.replay = None
-        self.say(f"imported {len(self.host.store.ids())} flows from {path}")
+        self.say(f"imported {len(self.host.store.ids())} flows from {given}")
 
     def _path(self, rest: str, what: str) -> str:
-        parts = shlex.split(rest)
+        try:
+            parts = shlex.split(rest)
+        except ValueError as e:
+            raise FlowStateError(f"{what}: {e}") from None
         if len(parts) != 1:
             raise FlowStateError(f"{what}: give one file name")
         return parts[0]
@@ -197,4 +297,8 @@ class FlowRepl:
         self.say(HELP)
 
     def cmd_quit(self, rest: str) -> None:
-        raise _Quit
+        raise ReplExit(0)
+
+
+def _one_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""

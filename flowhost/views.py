@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .data import show, to_json
 from .exchange import flow_to_json
-from .records import DONE, FAILED, SUSPENDED, FlowRecord, Result, Step, Suspended
+from .records import DONE, FAILED, SUSPENDED, Done, FlowRecord, Result, Step, Suspended
 
 
 def waiting_on(rec: FlowRecord) -> str:
@@ -14,19 +16,23 @@ def waiting_on(rec: FlowRecord) -> str:
     return ""
 
 
-def list_table(records: list[FlowRecord]) -> str:
-    """One line per flow: id, flow, status, what it waits on, log length."""
+def list_table(records: list[FlowRecord], paint: Callable[[str, str], str] | None = None) -> str:
+    """One line per flow: id, flow, status, what it waits on, log length.
+
+    paint(cell, status) may colour each (padded) status cell."""
     if not records:
         return "no flows"
     rows = [("id", "flow", "status", "waiting on", "steps")]
     rows += [(str(r.id), r.flow, r.status, waiting_on(r), str(r.nsteps)) for r in records]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
+
+    def cell_text(n: int, i: int, cell: str, w: int) -> str:
+        text = cell.ljust(w) if i < 4 else cell.rjust(w)
+        return paint(text, cell) if paint is not None and i == 2 and n > 0 else text
+
     return "\n".join(
-        "  ".join(
-            cell.ljust(w) if i < 4 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths))
-        ).rstrip()
-        for row in rows
+        "  ".join(cell_text(n, i, cell, w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        for n, row in enumerate(rows)
     )
 
 
@@ -79,7 +85,16 @@ def result_text(r: Result) -> str:
     """`flow 3 suspended on (payment "o3")`, `flow 3 done: fulfilled`, ..."""
     if isinstance(r, Suspended):
         return f"flow {r.id} suspended on ({r.kind} {show(r.payload)})"
-    if r.__class__.__name__ == "Done":
-        return f"flow {r.id} done: {show(r.result)}"  # type: ignore[union-attr]
+    if isinstance(r, Done):
+        return f"flow {r.id} done: {show(r.result)}"
     where = f" (at {r.where})" if getattr(r, "where", None) else ""
     return f"flow {r.id} failed: {r.message}{where}"  # type: ignore[union-attr]
+
+
+def result_json(r: Result) -> dict:
+    """A start/resume result as JSON: id, status and what the status carries."""
+    if isinstance(r, Suspended):
+        return {"id": r.id, "status": SUSPENDED, "kind": r.kind, "payload": to_json(r.payload)}
+    if isinstance(r, Done):
+        return {"id": r.id, "status": DONE, "result": to_json(r.result)}
+    return {"id": r.id, "status": FAILED, "error": r.message, "where": r.where}

@@ -7,22 +7,36 @@ import sys
 from .errors import SchemeError
 
 
+def version() -> str:
+    """The installed project's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("commerce-flows")
+    except PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("-h", "--help"):
         print(
-            "usage: python -m scheme [FILE.scm]\n\n"
-            "Runs FILE.scm, or opens a REPL when no file is given.\n"
+            "usage: python -m scheme [FILE.scm]   (or --version)\n\n"
+            "Runs FILE.scm, or opens a REPL when no file is given (,help inside it).\n"
             "example: python -m scheme examples/queens.scm"
         )
+        return 0
+    if args and args[0] == "--version":
+        print(f"python -m scheme (commerce-flows) {version()}")
         return 0
     from .interpreter import Interpreter
 
     interp = Interpreter()
     if not args:
-        from .repl import run_repl
+        from .repl import scheme_repl
 
-        return run_repl(interp)
+        return scheme_repl(interp)
     if len(args) > 1:
         print("usage: python -m scheme [FILE.scm]", file=sys.stderr)
         return 2
@@ -48,6 +62,8 @@ def run() -> None:
     try:
         code = main()
         sys.stdout.flush()
+    except KeyboardInterrupt:  # before the REPL or the program was under way
+        os._exit(130)
     except OSError as e:
         try:
             sys.stderr.write(f"python -m scheme: cannot write output: {e.strerror or e}\n")

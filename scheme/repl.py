@@ -1,15 +1,19 @@
-"""The REPL: read until the parentheses balance, evaluate, print with `write`.
+"""The REPL: read whole entries, evaluate, print with `write`.
 
-Errors print with their caret and the loop carries on. Prompts appear only when input
-is a terminal, so piped sessions produce clean transcripts. History is kept with
-readline (and saved in ~/.scheme_history) when it is available.
+On a terminal, entries come from the line editor (scheme.lineedit: completion, whole
+multi-line entries in history, bracket matching, Ctrl-C drops the entry being typed). From
+a pipe, lines are grouped until the parentheses balance and no prompt is shown, so piped
+sessions give clean transcripts.
+
+Errors print with their caret and the loop carries on; Ctrl-C while code runs stops it,
+prints `interrupted` and keeps every definition. `(exit)`, `,quit` and end of input leave.
+Piped input that hit an error exits 1, so scripts notice.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from .errors import SchemeError
@@ -17,25 +21,45 @@ from .interpreter import Interpreter
 from .printer import write_string
 from .reader import read_spanned
 from .scanner import needs_more
-from .types import UNSPECIFIED, Values
+from .types import UNSPECIFIED, Symbol, Values
 
 PROMPT, MORE = "> ", ". "
 
+HELP = """\
+Type a Scheme expression; it is evaluated and its value printed (with `write`).
+An entry may span lines: it is read until its parentheses balance.
+,help               this text
+,quit               leave (so do (exit) and Ctrl-D)
+Ctrl-C              drop the entry being typed, or stop the running code (definitions stay)
+Tab                 complete a bound name or a ,command; Up/Down recall whole entries"""
 
-def entries(lines: Iterator[str], prompt: Callable[[str], None]) -> Iterator[str]:
-    """Group input lines into complete entries (balanced parentheses, closed strings)."""
+
+class ReplExit(BaseException):
+    """Raised by (exit) and ,quit to end the REPL (a BaseException, so Scheme code
+    cannot catch it and the machine unwinds through its own cleanup)."""
+
+    def __init__(self, code: int = 0) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def entries(lines: Iterable[str], commands: bool = True) -> Iterator[str]:
+    """Group piped lines into whole entries (balanced parentheses, closed strings).
+
+    A line that starts with a comma where an entry would start is a command on its own,
+    whatever follows it (so `,resume 2 (unclosed` never swallows the next lines)."""
     buf: list[str] = []
-    prompt(PROMPT)
     for line in lines:
+        if not buf and commands and line.lstrip().startswith(","):
+            yield line
+            continue
         buf.append(line)
         text = "".join(buf)
         if text.strip() and needs_more(text):
-            prompt(MORE)
             continue
         buf = []
         if text.strip():
             yield text
-        prompt(PROMPT)
     if "".join(buf).strip():
         yield "".join(buf)
 
@@ -49,83 +73,94 @@ def print_value(value: Any, out: TextIO) -> None:
         out.write(write_string(v) + "\n")
 
 
-def _interactive_lines(stdin: TextIO, out: TextIO) -> tuple[Iterator[str], list[str]]:
-    """Lines typed at a prompt, and the one-element list holding the prompt to show."""
-    current = [PROMPT]
+def bound_names(interp: Interpreter) -> list[str]:
+    """The names bound in the interpreter's top level (for completion)."""
+    return [k.name for k in list(interp.env.table) if isinstance(k, Symbol)]
 
-    def gen() -> Iterator[str]:
-        while True:
-            try:
-                yield input(current[0]) + "\n"
-            except EOFError:
-                out.write("\n")
-                return
-            except KeyboardInterrupt:
-                out.write("\n")
-                yield "\n"
 
-    return gen(), current
+def install_exit(interp: Interpreter) -> None:
+    """Define (exit [code]) to leave the REPL."""
+
+    def exit_(code: Any = 0) -> None:
+        raise ReplExit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
+
+    interp.define_primitive("exit", exit_)
 
 
 def run_repl(
     interp: Interpreter | None = None,
     stdin: TextIO | None = None,
     out: TextIO | None = None,
-    banner: bool = True,
-    evaluate: Callable[[str], None] | None = None,
+    banner: bool | str = True,
+    evaluate: Callable[[str], bool] | None = None,
+    commands: Iterable[str] = ("help", "quit"),
+    names: Callable[[], Iterable[str]] | None = None,
+    history: str = ".scheme_history",
 ) -> int:
-    """Run a REPL on stdin until end of input; returns the exit status (0)."""
+    """Run a REPL until end of input, (exit) or ,quit; returns the exit status.
+
+    evaluate(text) handles one entry and returns False when it failed; the default
+    evaluates Scheme (and ,help / ,quit). The status is 1 when piped input hit an error."""
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     interp = interp or Interpreter(output=out)
     tty = stdin.isatty() and out.isatty()
+    evaluate = evaluate or _scheme_evaluator(interp, out)
     if tty:
-        _setup_history()
+        from .lineedit import terminal_entries
+
         if banner:
-            out.write("Scheme (commerce-flows). Ctrl-D to leave.\n")
-        lines, current = _interactive_lines(stdin, out)
-
-        def prompt(p: str) -> None:
-            current[0] = p
+            default = "Scheme (commerce-flows). ,help for help; Ctrl-D to leave."
+            out.write((banner if isinstance(banner, str) else default) + "\n")
+        source = terminal_entries(names or (lambda: bound_names(interp)), commands, history)
     else:
-        lines = iter(stdin.readline, "")
+        source = entries(iter(stdin.readline, ""))
+    failed = False
+    try:
+        for text in source:
+            try:
+                ok = evaluate(text)
+            except KeyboardInterrupt:
+                out.flush()
+                out.write("interrupted\n")
+                ok = False
+            failed = failed or not ok
+            out.flush()
+    except ReplExit as e:
+        out.flush()
+        return e.code or (1 if failed and not tty else 0)
+    return 1 if failed and not tty else 0
 
-        def prompt(p: str) -> None:
-            return None
 
+def _scheme_evaluator(interp: Interpreter, out: TextIO) -> Callable[[str], bool]:
     count = 0
-    for text in entries(lines, prompt):
+
+    def evaluate(text: str) -> bool:
+        nonlocal count
         count += 1
-        if evaluate is not None:
-            evaluate(text)
-            continue
+        stripped = text.strip()
+        if stripped.startswith(","):
+            name = stripped[1:].split(None, 1)[0] if stripped[1:].strip() else ""
+            if name == "quit":
+                raise ReplExit(0)
+            if name == "help":
+                out.write(HELP + "\n")
+                return True
+            out.write(f"unknown command ,{name} (,help lists them)\n")
+            return False
         try:
             for datum, span in read_spanned(text, f"<repl:{count}>"):
                 print_value(interp.eval_datum(datum, span), out)
         except SchemeError as e:
             out.flush()
             out.write(e.render() + "\n")
-        out.flush()
-    return 0
+            return False
+        return True
+
+    return evaluate
 
 
-def _setup_history() -> None:
-    try:
-        import atexit
-        import readline
-    except ImportError:  # pragma: no cover - platform without readline
-        return
-    path = os.path.expanduser("~/.scheme_history")
-    try:
-        readline.read_history_file(path)
-    except OSError:
-        pass
-    readline.set_history_length(1000)
-    atexit.register(lambda: _save_history(readline, path))
-
-
-def _save_history(readline: Any, path: str) -> None:
-    try:
-        readline.write_history_file(path)
-    except OSError:
-        pass
+def scheme_repl(interp: Interpreter) -> int:
+    """The `python -m scheme` REPL: run_repl with (exit) defined."""
+    install_exit(interp)
+    return run_repl(interp)

@@ -11,6 +11,8 @@ asserts them).
 
 from __future__ import annotations
 
+import json
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ from ..ledger.recon import mismatch_report, orders_with_status
 from ..orders.engine import Engine, project_file
 from ..pricing.api import Session
 from ..pricing.files import load_shop
+from .order_views import event_line
 from .views import render_quote, table
 
 START = 1767225600  # 2026-01-01T00:00:00Z
@@ -41,6 +44,10 @@ class Clock:
 def shop_file() -> Path:
     """The example shop the demo sells from."""
     return project_file("examples") / "shop.json"
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(items) or "none"
 
 
 def run_demo(db: Path, out: TextIO) -> dict[str, object]:
@@ -77,14 +84,14 @@ def run_demo(db: Path, out: TextIO) -> dict[str, object]:
     begun = engine.orders.begin(ORDER, session.cart, q)
     say(f"   order {begun.order}: flow {begun.flow_id}, waiting on {begun.waiting_on}")
     envelope = engine.orders.payment_request(ORDER)
-    say(f"   payment request: {envelope.to_json()}")
+    say(f"   payment request: {json.dumps(envelope.to_json())}")
     figures["envelope"] = envelope.to_json()
     engine.close()
 
     say("\n4. Restart: a new host opens the same file (nothing is replayed until touched)")
     engine = Engine.open(db, shop, clock=clock)
     pending = engine.orders.pending_payments()
-    say(f"   pending payments after the restart: {[p.order for p in pending]}")
+    say(f"   pending payments after the restart: {_names([p.order for p in pending])}")
     engine.restart_flows()
     say(
         "   and the Scheme-side restart (export, reset, define again, import): "
@@ -104,8 +111,8 @@ def run_demo(db: Path, out: TextIO) -> dict[str, object]:
     say("\n6. Reconcile (kanren relations over the ledger's summaries)")
     book = engine.recon()
     say(
-        f"   settled exactly: {orders_with_status(book, 'ok')}; "
-        f"mismatches: {[m.order for m in mismatch_report(book)]}"
+        f"   settled exactly: {_names(orders_with_status(book, 'ok'))}; "
+        f"mismatches: {_names([m.order for m in mismatch_report(book)])}"
     )
 
     say(f"\n7. A partial refund of {REFUND_AMOUNT}: request, approve, settle")
@@ -121,28 +128,54 @@ def run_demo(db: Path, out: TextIO) -> dict[str, object]:
 
     say(f"\n8. The ledger of {ORDER}")
     for rec in engine.ledger.read(ORDER):
-        data = rec.event.to_json()
-        detail = ", ".join(
-            f"{k}={v}" for k, v in data.items() if k in ("ref", "amount", "refund", "total")
-        )
-        say(
-            f"   {rec.version:>2}  {data['type']:<17} at {data['at']}"
-            + (f"  {detail}" if detail else "")
-        )
+        keys = ("ref", "amount", "refund", "total")
+        say("  " + event_line(rec.version, rec.event.to_json(), keys))
 
     say("\n9. The mismatch report")
-    report = mismatch_report(engine.recon())
+    book = engine.recon()
+    report = mismatch_report(book)
     for m in report:
         say(f"   {m.describe()}")
+    if not report:
+        refunded = orders_with_status(book, "refunded")
+        say(
+            "   no mismatches"
+            + (f" ({', '.join(refunded)}: paid in full, then refunded)" if refunded else "")
+        )
     figures["mismatches"] = [m.describe() for m in report]
     engine.close()
     return figures
 
 
-def main(db: str | None, out: TextIO) -> int:
-    """Run the demo on `db`, or on a file in a new temporary directory."""
+def has_story(db: Path) -> bool:
+    """True when the SQLite file `db` already holds the demo's order."""
+    if not db.exists():
+        return False
+    engine = Engine.open(db)
+    try:
+        return engine.ledger.exists(ORDER)
+    finally:
+        engine.close()
+
+
+def main(db: str | None, out: TextIO, replace: bool = False) -> int:
+    """Run the demo on `db`, or on a file in a new temporary directory.
+
+    A file that already holds the story is refused (one line, exit 1) unless `replace`:
+    then it is deleted and the story told afresh."""
     if db is not None:
-        run_demo(Path(db), out)
+        path = Path(db)
+        if has_story(path):
+            if not replace:
+                print(
+                    f"commerce demo: {db} already holds the demo's story (order {ORDER}); "
+                    "add --replace to tell it afresh, or give another --db",
+                    file=sys.stderr,
+                )
+                return 1
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+        run_demo(path, out)
         return 0
     with tempfile.TemporaryDirectory(prefix="commerce-demo-") as tmp:
         run_demo(Path(tmp) / "demo.db", out)

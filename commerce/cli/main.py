@@ -26,6 +26,8 @@ def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except CommerceError as e:
             raise click.ClickException(str(e)) from e
+        except RecursionError:
+            raise click.ClickException("the input is nested too deeply to read") from None
 
     return run
 
@@ -63,7 +65,17 @@ class _Commands(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=_Commands)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("commerce-flows")
+    except PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+        return "unknown"
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "--version", prog_name="commerce", message="%(prog)s %(version)s")
 def main() -> None:
     """commerce-flows: quotes on miniKanren relations, orders as durable Scheme flows.
 
@@ -71,6 +83,7 @@ def main() -> None:
     Example:
       commerce demo
       commerce quote examples/shop.json examples/cart.json --jurisdiction UK
+      commerce orders list --db shop.db      (or set COMMERCE_DB=shop.db)
     """
 
 

@@ -18,9 +18,11 @@ import click
 from flowhost import FlowError
 
 from ..errors import CommerceError
-from ..ledger.projections import OrderSummary, summaries, summary_of
+from ..ledger.projections import RECON_STATUSES, STATUSES, summaries, summary_of
 from ..ledger.recon import mismatch_report, orders_with_status
 from ..orders.engine import Engine
+from .amounts import AMOUNT, AmountCommand
+from .order_views import refund_rows, refunds_text, show_text
 from .views import table
 
 
@@ -42,7 +44,13 @@ def _engine(db: str) -> Engine:
 
 
 DB = click.option(
-    "--db", "db", metavar="PATH", required=True, help="The SQLite file holding flows and ledger."
+    "--db",
+    "db",
+    metavar="PATH",
+    required=True,
+    envvar="COMMERCE_DB",
+    show_envvar=True,
+    help="The SQLite file holding flows and ledger.",
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -54,23 +62,32 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     metavar="PATH",
     help="Keep the story's database here (default: a temporary directory).",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="When --db already holds the story, delete it and tell the story afresh.",
+)
 @_reports_errors
-def demo_command(db: str | None) -> None:
+def demo_command(db: str | None, replace: bool) -> None:
     """Tell one order's story end to end: quote, order flow, payment, restart, refund.
+
+    A --db file that already holds the story is refused unless --replace is given.
 
     \b
     Example:
       commerce demo
-      commerce demo --db /tmp/demo.db && flowhost list --store /tmp/demo.db
+      commerce demo --db /tmp/demo.db --replace && flowhost list --store /tmp/demo.db
     """
     from .demo import main
 
-    sys.exit(main(db, sys.stdout))
+    sys.exit(main(db, sys.stdout, replace))
 
 
 @click.group("orders")
 def orders_group() -> None:
-    """Operate on orders: list, show, settle, refund, recon.
+    """Operate on orders: list, show, refunds, settle, refund, recon.
+
+    The database is --db PATH or $COMMERCE_DB.
 
     \b
     Example:
@@ -85,17 +102,24 @@ def _waiting(engine: Engine, order: str) -> str:
 
 @orders_group.command("list")
 @DB
+@click.option("--status", type=click.Choice(STATUSES), help="Only orders with this status.")
+@click.option("--recon", type=click.Choice(RECON_STATUSES), help="Only orders that reconcile so.")
 @JSON
 @_reports_errors
-def list_command(db: str, as_json: bool) -> None:
+def list_command(db: str, status: str | None, recon: str | None, as_json: bool) -> None:
     """Every order: status, total, paid, refunded, net, recon, what its flow waits on.
 
     \b
     Example:
       commerce orders list --db shop.db --json
+      commerce orders list --db shop.db --status reserved
     """
     engine = _engine(db)
-    rows = summaries(engine.ledger)
+    rows = [
+        s
+        for s in summaries(engine.ledger)
+        if (status is None or s.status == status) and (recon is None or s.recon == recon)
+    ]
     if as_json:
         click.echo(
             json.dumps(
@@ -140,30 +164,6 @@ def list_command(db: str, as_json: bool) -> None:
     )
 
 
-def _show_text(engine: Engine, s: OrderSummary) -> str:
-    lines = [
-        f"order {s.order} ({s.currency})",
-        f"status:  {s.status}",
-        f"totals:  subtotal {s.subtotal}, discount {s.discount}, tax {s.tax}, "
-        f"total {s.total}" + (f" (codes {', '.join(s.codes)})" if s.codes else ""),
-        f"books:   paid {s.paid}, refunded {s.refunded}, net {s.net} -> {s.recon}",
-    ]
-    flow_id = engine.orders.flow_of(s.order)
-    if flow_id is not None:
-        waiting = _waiting(engine, s.order)
-        lines.append(
-            f"flow:    {flow_id} {engine.flows.status(flow_id)}"
-            + (f", waiting on {waiting}" if waiting else "")
-        )
-    lines.append("events:")
-    for rec in engine.ledger.read(s.order):
-        data = rec.event.to_json()
-        extra = {k: v for k, v in data.items() if k not in ("type", "at", "lines")}
-        detail = " ".join(f"{k}={v}" for k, v in extra.items())
-        lines.append(f"  {rec.version:>3}  {data['type']:<17} at {data['at']}  {detail}".rstrip())
-    return "\n".join(lines)
-
-
 @orders_group.command("show")
 @click.argument("order")
 @DB
@@ -191,18 +191,37 @@ def show_command(order: str, db: str, as_json: bool) -> None:
             )
         )
         return
-    click.echo(_show_text(engine, s))
+    click.echo(show_text(engine, s))
 
 
-@orders_group.command("settle")
+@orders_group.command("refunds")
+@DB
+@click.option("--pending", is_flag=True, help="Only refunds still waiting on approval or payment.")
+@JSON
+@_reports_errors
+def refunds_command(db: str, pending: bool, as_json: bool) -> None:
+    """Every refund of every order: amounts, stage, what its flow waits on.
+
+    \b
+    Example:
+      commerce orders refunds --db shop.db --pending
+    """
+    engine = _engine(db)
+    rows = refund_rows(engine, summaries(engine.ledger), pending)
+    click.echo(json.dumps(rows, indent=2) if as_json else refunds_text(rows, pending))
+
+
+@orders_group.command("settle", cls=AmountCommand)
 @click.argument("order")
 @click.argument("ref")
-@click.argument("amount", type=int)
+@click.argument("amount", type=AMOUNT)
 @DB
 @JSON
 @_reports_errors
 def settle_command(order: str, ref: str, amount: int, db: str, as_json: bool) -> None:
     """Record payment REF of AMOUNT for ORDER (the payment webhook); idempotent per REF.
+
+    AMOUNT is a positive integer of minor units (pence: 6550 for 65.50).
 
     \b
     Example:
@@ -273,15 +292,17 @@ def _refund_step(name: str, doc: str, with_amount: bool = False) -> None:
     decorated = JSON(decorated)
     decorated = DB(decorated)
     if with_amount:
-        decorated = click.argument("amount", type=int)(decorated)
+        decorated = click.argument("amount", type=AMOUNT)(decorated)
     decorated = click.argument("refund")(decorated)
     decorated = click.argument("order")(decorated)
-    refund_group.command(name)(decorated)
+    refund_group.command(name, cls=AmountCommand)(decorated)
 
 
 _refund_step(
     "request",
     """Ask to refund AMOUNT of ORDER as REFUND; its flow waits on approval.
+
+    AMOUNT is a positive integer of minor units (pence: 1500 for 15.00).
 
     \b
     Example:
@@ -331,9 +352,7 @@ def recon_command(db: str, as_json: bool) -> None:
     """
     engine = _engine(db)
     book = engine.recon()
-    counts = {
-        st: len(orders_with_status(book, st)) for st in ("ok", "unpaid", "underpaid", "overpaid")
-    }
+    counts = {st: len(orders_with_status(book, st)) for st in RECON_STATUSES}
     report = mismatch_report(book)
     if as_json:
         click.echo(

@@ -12,7 +12,8 @@ how the events were stored. The rules:
   moves the books: refunded = the sum of settled refunds. A settled refund stays settled
   even if a rejection was also recorded (the money has moved).
 - net = paid - refunded; recon compares net with total, in this order:
-  ok (net == total, so a zero-total order owes nothing), unpaid (net == 0), underpaid
+  ok (net == total, so a zero-total order owes nothing), refunded (paid in full, and the
+  whole shortfall is settled refunds: the books balance), unpaid (net == 0), underpaid
   (net < total), overpaid (net > total).
 - refund_status: none (no refunds), pending (a refund awaits its decision or the
   provider), refunded (settled refunds >= paid), partially-refunded (some settled), or
@@ -47,16 +48,20 @@ if TYPE_CHECKING:  # projections take a ledger but never depend on a store
 CREATED, RESERVED, PAID, FULFILLED = "created", "reserved", "paid", "fulfilled"
 STATUSES = (CREATED, RESERVED, PAID, FULFILLED)
 OK, UNPAID, UNDERPAID, OVERPAID = "ok", "unpaid", "underpaid", "overpaid"
-RECON_STATUSES = (OK, UNPAID, UNDERPAID, OVERPAID)
+REFUNDED_RECON = "refunded"
+RECON_STATUSES = (OK, REFUNDED_RECON, UNPAID, UNDERPAID, OVERPAID)
 REQUESTED, SETTLED, REJECTED = "requested", "settled", "rejected"
 _RANK = {s: i for i, s in enumerate(STATUSES)}
 _STEP = {StockReserved: RESERVED, PaymentRecorded: PAID, OrderFulfilled: FULFILLED}
 
 
-def recon_status(total: int, net: int) -> str:
-    """ok (net == total), unpaid (net == 0), underpaid (net < total) or overpaid."""
+def recon_status(total: int, net: int, refunded: int = 0) -> str:
+    """ok (net == total), refunded (paid in full, short by settled refunds only), unpaid
+    (net == 0), underpaid (net < total) or overpaid."""
     if net == total:
         return OK
+    if refunded > 0 and net + refunded == total:
+        return REFUNDED_RECON
     if net == 0:
         return UNPAID
     return UNDERPAID if net < total else OVERPAID
@@ -200,7 +205,7 @@ def summarize(events: Sequence[Event]) -> OrderSummary:
         paid=paid,
         refunded=refunded,
         net=net,
-        recon=recon_status(created.total, net),
+        recon=recon_status(created.total, net, refunded),
         payments=tuple(payments),
         refunds=tuple(RefundView(rid, r[0], r[1], r[2]) for rid, r in refunds.items()),
         reserved=reserved,

@@ -10,8 +10,9 @@ a relation that runs in any direction with `run(0, ...)`:
     run(0, o, mismatcho(book, o))                   # which orders do not balance?
 
 A mismatch is an order whose money moved and does not balance: recon underpaid or overpaid.
-Unpaid orders (net 0: awaiting payment, or refunded in full) are not mismatches; they have
-their own question (`unpaid_orders`). The helpers sort their answers and never depend on
+Unpaid orders (net 0, awaiting payment) are not mismatches; they have their own question
+(`unpaid_orders`); nor are refunded ones (paid in full, then refunded in part or whole:
+`refunded_orders`). The helpers sort their answers and never depend on
 the order in which kanren yields them. The facts sit in a `FactRelation`, whose index makes
 each ground argument a hash lookup: 10,000 orders reconcile in milliseconds.
 """
@@ -27,7 +28,15 @@ from kanren import conde, var
 from ..errors import DuplicateOrderError, InvalidFieldError, UnknownOrderError
 from ..money import require_delta
 from ..relation import FactRelation, Goal, Term, answers, paused_gc
-from .projections import OK, OVERPAID, RECON_STATUSES, UNDERPAID, UNPAID, OrderSummary
+from .projections import (
+    OK,
+    OVERPAID,
+    RECON_STATUSES,
+    REFUNDED_RECON,
+    UNDERPAID,
+    UNPAID,
+    OrderSummary,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +104,7 @@ def reconcile(summaries: Iterable[OrderSummary]) -> Reconciliation:
 
 # -- relations -------------------------------------------------------------------------------
 def recon_statuso(book: Reconciliation, order: Term, status: Term) -> Goal:
-    """`order` reconciles as `status`: ok, unpaid, underpaid or overpaid."""
+    """`order` reconciles as `status`: ok, refunded, unpaid, underpaid or overpaid."""
     return book.facts(order, status, var(), var(), var(), var(), var())
 
 
@@ -156,6 +165,11 @@ def underpaid_orders(book: Reconciliation) -> list[str]:
 def settled_orders(book: Reconciliation) -> list[str]:
     """Orders whose net equals their total, sorted."""
     return orders_with_status(book, OK)
+
+
+def refunded_orders(book: Reconciliation) -> list[str]:
+    """Orders paid in full whose shortfall is all settled refunds, sorted."""
+    return orders_with_status(book, REFUNDED_RECON)
 
 
 def unpaid_orders(book: Reconciliation) -> list[str]:

@@ -177,6 +177,8 @@ def _read_json(path: str | Path) -> object:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise FileFormatError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+    except RecursionError:
+        raise FileFormatError("JSON nested too deeply to read") from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def test_demo_runs_the_story_and_exits_0():
     r = commerce("demo")
     assert r.returncode == 0, r.stderr
     assert "9. The mismatch report" in r.stdout
-    assert "o-1001 underpaid: total 6550, paid 6550, refunded 1500, net 5050 (-1500)" in r.stdout
+    assert "no mismatches (o-1001: paid in full, then refunded)" in r.stdout
 
 
 def test_demo_keeps_its_database_when_asked(tmp_path):
@@ -33,8 +33,8 @@ def test_demo_keeps_its_database_when_asked(tmp_path):
     assert commerce("demo", "--db", str(db)).returncode == 0
     r = commerce("orders", "list", "--db", str(db))
     assert r.stdout.splitlines() == [
-        "order   status     total  paid  refunded  net   recon      waiting on",
-        "o-1001  fulfilled   6550  6550      1500  5050  underpaid",
+        "order   status     total  paid  refunded  net   recon     waiting on",
+        "o-1001  fulfilled   6550  6550      1500  5050  refunded",
     ]
 
 
@@ -101,11 +101,11 @@ def test_orders_refund_steps_and_recon(shop_db):
     )
     r = commerce("orders", "recon", "--db", db)
     assert r.stdout.splitlines() == [
-        "0 ok, 1 unpaid, 1 underpaid, 0 overpaid",
-        "o-1 underpaid: total 6550, paid 6550, refunded 550, net 6000 (-550)",
+        "0 ok, 1 refunded, 1 unpaid, 0 underpaid, 0 overpaid",
+        "no mismatches",
     ]
     data = json.loads(commerce("orders", "recon", "--db", db, "--json").stdout)
-    assert data["counts"] == {"ok": 0, "unpaid": 1, "underpaid": 1, "overpaid": 0}
+    assert data["counts"] == {"ok": 0, "refunded": 1, "unpaid": 1, "underpaid": 0, "overpaid": 0}
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,11 @@ def test_orders_refund_steps_and_recon(shop_db):
             1,
             "nothing paid to refund",
         ),
-        (["orders", "settle", "o-1", "pay_1", "ten", "--db", "{db}"], 2, "not a valid integer"),
+        (
+            ["orders", "settle", "o-1", "pay_1", "ten", "--db", "{db}"],
+            2,
+            "must be a whole number of minor units",
+        ),
         (["orders", "list"], 2, "Missing option '--db'"),
     ],
 )

@@ -2,7 +2,7 @@
 
 The books are written through the ledger (append-once, as the services will), folded into
 summaries and reconciled. The seed's narrative numbers: subtotal 2400, discount 210, tax
-320, total 2510; settle -> ok; a refund of 510 -> underpaid, and the mismatch is flagged.
+320, total 2510; settle -> ok; a refund of 510 -> refunded, which balances (no mismatch).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from commerce import (
     ItemLine,
     Ledger,
     MemoryLedger,
-    Mismatch,
     OrderCreated,
     OrderFulfilled,
     OrderLine,
@@ -41,6 +40,7 @@ from commerce import (
     paido,
     recon_statuso,
     reconcile,
+    refunded_orders,
     refundedo,
     settled_orders,
     summaries,
@@ -122,13 +122,14 @@ def test_the_seed_narrative_numbers_from_quote_to_recon():
     assert mismatched_orders(reconcile([after])) == []
     refund(ledger, "o1", "r1", 510, "settled")
     book = reconcile(summaries(ledger))
-    assert underpaid_orders(book) == ["o1"]
-    assert mismatch_report(book) == [Mismatch("o1", "underpaid", 2510, 2510, 510, 2000, -510)]
+    assert refunded_orders(book) == ["o1"]  # paid in full, then refunded: the books balance
+    assert underpaid_orders(book) == [] and mismatch_report(book) == []
 
 
 def test_which_orders_are_overpaid_underpaid_settled_unpaid(book):
     assert overpaid_orders(book) == ["o2"]
-    assert underpaid_orders(book) == ["o3", "o6"]
+    assert underpaid_orders(book) == ["o6"]
+    assert refunded_orders(book) == ["o3"]
     assert settled_orders(book) == ["o1", "o5"]
     assert unpaid_orders(book) == ["o4"]
     assert orders_with_status(book, "ok") == ["o1", "o5"]
@@ -138,14 +139,15 @@ def test_recon_statuso_runs_forward_and_backward(book):
     order, status = var("order"), var("status")
     assert run(0, status, recon_statuso(book, "o2", status)) == ("overpaid",)
     assert run(0, order, recon_statuso(book, order, "overpaid")) == ("o2",)
-    assert sorted(run(0, order, recon_statuso(book, order, "underpaid"))) == ["o3", "o6"]
+    assert sorted(run(0, order, recon_statuso(book, order, "underpaid"))) == ["o6"]
+    assert run(0, order, recon_statuso(book, order, "refunded")) == ("o3",)
     assert run(0, order, recon_statuso(book, order, "overpayed")) == ()
     assert run(0, status, recon_statuso(book, "o99", status)) == ()
     pairs = sorted(run(0, (order, status), recon_statuso(book, order, status)))
     assert pairs == [
         ("o1", "ok"),
         ("o2", "overpaid"),
-        ("o3", "underpaid"),
+        ("o3", "refunded"),
         ("o4", "unpaid"),
         ("o5", "ok"),
         ("o6", "underpaid"),
@@ -164,11 +166,12 @@ def test_neto_answers_which_orders_settle_to_net_n(book):
 
 def test_mismatcho_is_underpaid_or_overpaid_never_unpaid(book):
     order = var("order")
-    assert sorted(run(0, order, mismatcho(book, order))) == ["o2", "o3", "o6"]
+    assert sorted(run(0, order, mismatcho(book, order))) == ["o2", "o6"]
+    assert run(0, order, mismatcho(book, "o3")) == ()  # a settled refund is not a mismatch
     assert run(0, order, mismatcho(book, "o4")) == ()  # awaiting payment is not a mismatch
     assert run(0, order, mismatcho(book, "o5")) == ()  # a rejected refund moves nothing
     assert len(run(0, order, mismatcho(book, "o2"))) == 1
-    assert mismatched_orders(book) == ["o2", "o3", "o6"]
+    assert mismatched_orders(book) == ["o2", "o6"]
 
 
 def test_relations_compose_in_one_query(book):
@@ -181,7 +184,7 @@ def test_relations_compose_in_one_query(book):
         totalo(book, order, 2510),
         paido(book, order, paid),
     )
-    assert sorted(found) == [("o2", 5020), ("o3", 2510)]
+    assert sorted(found) == [("o2", 5020)]
     assert run(0, order, refundedo(book, order, 510)) == ("o3",)
     assert sorted(run(0, (order, total), discrepancyo(book, order, total))) == [
         ("o1", 0),
@@ -212,7 +215,7 @@ def test_a_replayed_webhook_pays_once_and_settles_ok():
     assert settled_orders(reconcile([s])) == ["o1"]
 
 
-def test_a_partial_refund_is_underpaid_only_once_settled():
+def test_a_partial_refund_is_refunded_only_once_settled_and_never_a_mismatch():
     ledger = MemoryLedger()
     place(ledger, "o1")
     settle(ledger, "o1", "pay_1")
@@ -220,15 +223,22 @@ def test_a_partial_refund_is_underpaid_only_once_settled():
     assert reconcile(summaries(ledger)).summary("o1").recon == "ok"
     ledger.append_once("o1", RefundSettled(at=AT + 30, refund="r1", amount=510))
     book = reconcile(summaries(ledger))
-    assert underpaid_orders(book) == ["o1"] and orders_with_net(book, 2000) == ["o1"]
-    assert mismatch_report(book)[0].describe() == (
-        "o1 underpaid: total 2510, paid 2510, refunded 510, net 2000 (-510)"
-    )
+    assert refunded_orders(book) == ["o1"] and orders_with_net(book, 2000) == ["o1"]
+    assert mismatch_report(book) == []
+    # refunded in full: still refunded, not unpaid
+    ledger.append_once("o1", RefundRequested(at=AT + 40, refund="r2", amount=2000))
+    ledger.append_once("o1", RefundSettled(at=AT + 41, refund="r2", amount=2000))
+    assert reconcile(summaries(ledger)).summary("o1").recon == "refunded"
+    # short-paid and refunded: the refund does not hide the shortfall
+    place(ledger, "o2")
+    settle(ledger, "o2", "pay_2", 2000)
+    refund(ledger, "o2", "r1", 100, "settled")
+    assert underpaid_orders(reconcile(summaries(ledger))) == ["o2"]
 
 
 def test_the_report_lists_every_mismatch_with_its_figures(book):
     report = mismatch_report(book)
-    assert [m.order for m in report] == ["o2", "o3", "o6"]
+    assert [m.order for m in report] == ["o2", "o6"]
     assert report[0].to_json() == {
         "order": "o2",
         "recon": "overpaid",
@@ -238,7 +248,7 @@ def test_the_report_lists_every_mismatch_with_its_figures(book):
         "net": 5020,
         "discrepancy": 2510,
     }
-    assert report[2].describe() == "o6 underpaid: total 1000, paid 400, refunded 0, net 400 (-600)"
+    assert report[1].describe() == "o6 underpaid: total 1000, paid 400, refunded 0, net 400 (-600)"
 
 
 def test_answers_do_not_depend_on_the_order_of_the_summaries():
@@ -255,7 +265,7 @@ def test_answers_do_not_depend_on_the_order_of_the_summaries():
 
 def test_bad_questions_are_errors():
     book = reconcile(summaries(the_books(MemoryLedger())))
-    with pytest.raises(InvalidFieldError, match="recon status must be one of ok, unpaid"):
+    with pytest.raises(InvalidFieldError, match="recon status must be one of ok, refunded, unpaid"):
         orders_with_status(book, "overpayed")
     with pytest.raises(InvalidMoneyError, match="net must be an int"):
         orders_with_net(book, 20.0)
@@ -288,11 +298,10 @@ def test_ten_thousand_orders_reconcile_in_kanren_without_recursion_trouble():
         ]
         story = stories[i % 4]
         if story != "unpaid":
-            events.append(PaymentRecorded(at=i, ref=f"p{i}", amount=1000))
+            short = 1 + i % 7 if story == "underpaid" else 0
+            events.append(PaymentRecorded(at=i, ref=f"p{i}", amount=1000 - short))
         if story == "overpaid":
             events.append(PaymentRecorded(at=i, ref=f"q{i}", amount=1000))
-        if story == "underpaid":
-            events.append(RefundSettled(at=i, refund="r", amount=1 + i % 7))
         sums.append(summarize(events))
     book = reconcile(sums)
     assert len(book) == 10_000

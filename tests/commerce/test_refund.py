@@ -26,7 +26,7 @@ def test_request_approve_settle(paid):
     assert r.summary.refunded == 0
     r = paid.refunds.settle("o-1", "r-1")
     assert (r.state, r.waiting_on) == ("settled", None)
-    assert (r.summary.refunded, r.summary.net, r.summary.recon) == (1500, 5050, "underpaid")
+    assert (r.summary.refunded, r.summary.net, r.summary.recon) == (1500, 5050, "refunded")
     flow_id = paid.flows.find("refund-lifecycle", ["o-1", "r-1"])[0]
     assert paid.flows.status(flow_id) == "done"
     assert [s.kind for s in paid.flows.steps(flow_id)] == ["approve", "settle"]

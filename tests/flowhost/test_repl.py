@@ -154,6 +154,10 @@ def test_repl_works_with_piped_stdin(tmp_path):
         "suspended here now; the log has no answer yet",
         'oid = "o5"',
         'flow 1 suspended on (payment "o5")',
+        # plain input during a replay runs in the stopped flow's scope, and the replay
+        # follows the store, which the real ,resume moved on
+        "flow 1 moved on in the store since the replay read it (its log has 1 steps now, "
+        "the flow is suspended); the replay follows it",
         "suspended",
     ]
 

@@ -97,7 +97,7 @@ REPL_INPUT = """\
 
 def test_repl_on_piped_stdin() -> None:
     r = scheme(stdin=REPL_INPUT)
-    assert r.returncode == 0
+    assert r.returncode == 1  # piped input that hit errors says so
     assert "Traceback" not in r.stdout + r.stderr
     assert r.stdout.splitlines() == [
         "22",
@@ -118,7 +118,7 @@ def test_repl_on_piped_stdin() -> None:
 
 def test_repl_keeps_going_after_errors_and_keeps_definitions() -> None:
     r = scheme(stdin="(define (f n) (* n 2))\n(f)\n(undefined)\n)\n(f 21)\n")
-    assert r.returncode == 0
+    assert r.returncode == 1
     out = r.stdout.splitlines()
     assert out[0] == "<repl:2>:1:1: f: expected 1 argument, got 0"
     assert "<repl:3>:1:1: unbound variable: undefined" in out
@@ -135,3 +135,26 @@ def test_repl_with_empty_input() -> None:
     r = scheme(stdin="")
     assert r.returncode == 0
     assert r.stdout == ""
+
+
+def test_piped_repl_without_errors_exits_0_and_exit_leaves() -> None:
+    r = scheme(stdin="(define x 2)\n(* x 3)\n(exit)\n(display 99)\n")
+    assert (r.returncode, r.stdout) == (0, "6\n")
+    r = scheme(stdin="(car 1)\n,quit\n1\n")
+    assert r.returncode == 1 and r.stdout.splitlines()[-1] == "  ^"
+    r = scheme(stdin="(exit 3)\n")
+    assert r.returncode == 3
+
+
+def test_repl_help_and_unknown_command() -> None:
+    r = scheme(stdin=",help\n,frob\n")
+    assert ",quit" in r.stdout and "Ctrl-C" in r.stdout
+    assert "unknown command ,frob (,help lists them)" in r.stdout
+    assert r.returncode == 1
+
+
+def test_version() -> None:
+    r = scheme("--version")
+    assert r.returncode == 0
+    assert r.stdout.startswith("python -m scheme (commerce-flows) ")
+    assert r.stdout.split()[-1][0].isdigit()
