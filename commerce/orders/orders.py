@@ -49,6 +49,7 @@ SETTLED, ALREADY_SETTLED, EXTRA_PAYMENT, PARTIAL = (
     "extra-payment",
     "partial",
 )
+WRONG_CURRENCY = "wrong-currency"
 
 
 def created_from_quote(order: str, quote: Quote, *, at: int) -> OrderCreated:
@@ -83,7 +84,8 @@ class Settlement:
 
     outcome: settled (the flow moved past payment), already-settled (a replayed webhook:
     nothing changed), extra-payment (recorded, the order was paid already: overpaid),
-    partial (recorded, the order still waits for the rest).
+    partial (recorded, the order still waits for the rest), wrong-currency (not
+    recorded: the payment is in another currency than the order's; nothing changed).
     """
 
     order: str
@@ -142,10 +144,16 @@ class Orders:
         flow_id = self._flow(order)
         return Begun(order, flow_id, waiting_kind(self.host, flow_id))
 
-    def settle(self, order: str, ref: str, amount: int) -> Settlement:
+    def settle(
+        self, order: str, ref: str, amount: int, currency: str | None = None
+    ) -> Settlement:
         """The payment webhook: record the payment once, move the order on when paid."""
         if not self.ledger.exists(order):
             raise UnknownOrderError(f"no order {order!r}")
+        if currency is not None:  # stop-gap until main's currency-aware settle lands
+            current = summary_of(self.ledger, order)
+            if currency != current.currency:
+                return Settlement(order, ref, WRONG_CURRENCY, False, current)
         result = self.ledger.append_once(
             order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
         )
