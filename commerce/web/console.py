@@ -71,10 +71,10 @@ def console_routes(backend: Backend, admin_token: str) -> list[Route]:
     """The console's routes over `backend`, guarded by `admin_token`."""
     auth = _Auth(admin_token)
 
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    def page(request: Request, name: str, code: int = 200, **context: Any) -> Response:
         context |= {"csrf": auth.csrf, "flash": request.query_params.get("msg")}
         context["error"] = context.get("error") or request.query_params.get("error")
-        return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+        return TEMPLATES.TemplateResponse(request, name, context, status_code=code)
 
     def guarded(view: Any) -> Any:
         async def endpoint(request: Request) -> Response:
