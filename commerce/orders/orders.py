@@ -144,9 +144,7 @@ class Orders:
         flow_id = self._flow(order)
         return Begun(order, flow_id, waiting_kind(self.host, flow_id))
 
-    def settle(
-        self, order: str, ref: str, amount: int, currency: str | None = None
-    ) -> Settlement:
+    def settle(self, order: str, ref: str, amount: int, currency: str | None = None) -> Settlement:
         """The payment webhook: record the payment once, move the order on when paid."""
         if not self.ledger.exists(order):
             raise UnknownOrderError(f"no order {order!r}")
