@@ -15,7 +15,8 @@ are in docs/webhooks.md:
 - refund.succeeded: engine.refunds.settle(order, refund);
 - the service refuses (CommerceError: e.g. a refund that was never approved): 422, not
   recorded, nothing changed;
-- the database is locked or broken (LedgerStoreError, FlowServiceError): 503, retry.
+- the database is locked, another process moved the order first (LedgerConflictError)
+  or a flow step failed (FlowServiceError): 503, retry.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import CommerceError, FlowServiceError, LedgerStoreError
+from ..errors import CommerceError, FlowServiceError, LedgerConflictError, LedgerStoreError
 from ..orders.engine import Engine
 from ..pricing.shop import Shop
 from .eventlog import EventLog, LoggedEvent
@@ -99,7 +100,7 @@ class Backend:
             return Reply(200, {"status": "duplicate", "event": ev.id, "outcome": seen})
         try:
             outcome, extra = self._apply(engine, ev)
-        except (LedgerStoreError, FlowServiceError) as e:
+        except (LedgerStoreError, LedgerConflictError, FlowServiceError) as e:
             return Reply(503, {"error": str(e), "event": ev.id, "retry": True})
         except CommerceError as e:
             return Reply(422, {"error": str(e), "event": ev.id, "retry": False})
