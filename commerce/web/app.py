@@ -30,6 +30,22 @@ from .providers import Provider, WebhookRejected
 
 REQUEST_LOG = logging.getLogger("commerce.web.requests")
 ROUTES = {"signed": "/webhooks/payments", "sumup": "/webhooks/sumup"}
+MAX_BODY = 64 * 1024  # a payment event is a few hundred bytes
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _bounded_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The raw body, read no further than `limit` bytes."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class RequestLog:
@@ -65,7 +81,10 @@ class RequestLog:
 
 def _webhook_endpoint(backend: Backend, provider: Provider) -> Any:
     async def endpoint(request: Request) -> Response:
-        body = await request.body()  # the raw bytes: the signature covers exactly these
+        try:  # the raw bytes: the signature covers exactly these
+            body = await _bounded_body(request)
+        except _TooLarge:
+            return JSONResponse({"error": f"body over {MAX_BODY} bytes"}, status_code=413)
         try:
             event = await provider.receive(body, request.headers)
         except WebhookRejected as e:

@@ -331,3 +331,11 @@ def test_readiness_fails_when_the_database_does_not_answer(client, monkeypatch):
     monkeypatch.setattr(EventLog, "ping", broken)
     r = client.get("/readyz")
     assert r.status_code == 503 and "locked" in r.json()["error"]
+
+
+def test_an_oversized_body_is_refused_with_413(client, shop):
+    before = db_state(shop[0])
+    body = b"{" + b" " * (64 * 1024) + b"}"
+    r = post(client, body)
+    assert r.status_code == 413 and "over 65536 bytes" in r.json()["error"]
+    assert db_state(shop[0]) == before
