@@ -82,3 +82,35 @@ def test_a_real_server_takes_webhooks_and_logs_json_lines(tmp_path):
     assert e.orders.summary("o-1").status == "fulfilled"
     assert e.orders.waiting_on("o-2") == "payment"
     e.close()
+
+
+def test_pricing_commands_never_import_the_web_stack_and_serve_has_help():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from commerce.cli.main import main\n"
+        "r = CliRunner().invoke(main, ['quote', 'examples/shop.json', 'examples/cart.json',"
+        " '-j', 'UK', '--at', '1767225600'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "web = {'starlette', 'uvicorn', 'jinja2'}\n"
+        "assert not any(m.split('.')[0] in web for m in sys.modules)\n"
+        "assert 'commerce.web.app' not in sys.modules\n"
+    )
+    from .helpers import ROOT
+
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = serve("--help")
+    assert (
+        r.returncode == 0 and "--webhook-secret" in r.stdout and "COMMERCE_ADMIN_TOKEN" in r.stdout
+    )
+
+
+def test_serve_reports_a_bad_shop_file_in_one_line(tmp_path):
+    db, _ = make_db(tmp_path, n=1)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    env = {"COMMERCE_WEBHOOK_SECRET": "s", "COMMERCE_ADMIN_TOKEN": "t"}
+    r = serve("--db", str(db), "--shop", str(bad), env=env)
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "bad.json" in r.stderr
