@@ -25,6 +25,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+# The console's browser test drives Debian's chromium through chromium-driver.
+if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        echo "installing chromium and chromium-driver for the console's browser test" >&2
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+        echo "conformance.sh: the browser test needs chromium and chromium-driver:" \
+            "run 'apt-get install chromium chromium-driver' as root" >&2
+        exit 1
+    fi
+fi
+
 junit=$(mktemp -t junit.XXXXXX.xml)
 trap 'rm -f "$junit"' EXIT
 set +e

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from collections.abc import Callable
@@ -49,19 +50,22 @@ def _pricing_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _Commands(click.Group):
-    """The commands; `demo` and `orders` are loaded when used, so pricing alone never
-    imports the flow host (and through it the Scheme interpreter)."""
+    """The commands; `demo`, `orders` and `serve` are loaded when used, so pricing alone
+    never imports the flow host (and through it the Scheme interpreter) or the web stack."""
 
-    lazy = {"demo": "demo_command", "orders": "orders_group"}
+    lazy = {
+        "demo": ".orders:demo_command",
+        "orders": ".orders:orders_group",
+        "serve": "..web.serve:serve_command",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
-            from . import orders as cli_orders
-
-            return getattr(cli_orders, self.lazy[name])
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module, __package__), attr)
         return super().get_command(ctx, name)
 
 

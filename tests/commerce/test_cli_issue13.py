@@ -168,4 +168,6 @@ def test_ctrl_c_early_is_a_quiet_exit_130() -> None:
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=60)
         assert "Traceback" not in err and "Aborted" not in err
-        assert p.returncode in (0, 130), err
+        # -SIGINT: the signal came before Python could install any handler (a loaded
+        # machine); a shell reports that as 130 too, and nothing was printed
+        assert p.returncode in (0, 130, -signal.SIGINT), err
