@@ -51,6 +51,8 @@ from .types import (
 )
 
 SPECIAL_FORMS: dict[str, SpecialForm] = {}
+# definition forms that are also expressions: they splice in the forms they stand for
+_SPLICING = ("begin", "cond-expand", "include", "include-ci")
 
 
 def special(name: str, definition: bool = False):
@@ -122,8 +124,12 @@ class Compiler:
         return out
 
     # -- resolution ----------------------------------------------------------------------
-    def resolve(self, ident: Any, scope: Scope | None) -> Any:
-        """Local, Cell, SpecialForm or Macro for an identifier seen in scope."""
+    def resolve(self, ident: Any, scope: Scope | None, env: Environment | None = None) -> Any:
+        """Local, Cell, SpecialForm or Macro for an identifier seen in scope.
+
+        A macro's alias resolves at the top level of the macro's own environment, so a
+        library's macro reaches the library's private definitions."""
+        env = env if env is not None else self.env
         where = scope
         while True:
             s = where
@@ -137,17 +143,19 @@ class Compiler:
                         return m
                 s = s.parent
             if type(ident) is Alias:
-                b = self.env.table.get(ident)  # a global the macro's expansion defined
+                b = env.table.get(ident)  # a global the macro's expansion defined
                 if b is not None:
                     return b
                 if ident.fresh:
                     raise SchemeSyntaxError(f"internal error: unbound temporary {ident}")
+                if ident.env is not None:
+                    env = ident.env
                 where = ident.scope
                 ident = ident.sym
                 continue
-            b = self.env.table.get(ident)
+            b = env.table.get(ident)
             if b is None:
-                return self.env.cell(ident)
+                return env.cell(ident)
             return b
 
     @staticmethod
@@ -199,7 +207,7 @@ class Compiler:
             if type(kw) is Macro:
                 x = kw.expand(x, span)
                 continue
-            if kw.definition and not top and kw.name != "begin":
+            if kw.definition and not top and kw.name not in _SPLICING:
                 raise syntax_error(
                     kw.name,
                     "a definition is not allowed here (only at top level or at "
@@ -489,7 +497,9 @@ def make_transformer(
 ) -> Any:
     """A macro from a transformer spec: (syntax-rules ...) or another keyword's name."""
     if type(spec) is Pair and c.keyword(spec.car, scope) is SPECIAL_FORMS["syntax-rules"]:
-        return make_syntax_rules(spec, name, scope, span)
+        macro = make_syntax_rules(spec, name, scope, span)
+        macro.env = c.env
+        return macro
     kw = c.keyword(spec, scope)
     if kw is not None:
         return kw

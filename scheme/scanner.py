@@ -24,7 +24,7 @@ _LEXEME = re.compile(
     |(?P<char>\#\\.[^\s()";|]*)
     |(?P<open>\(|\#\(|\#[uU]8\()
     |(?P<close>\))
-    |(?P<quote>,@|[',`])
+    |(?P<quote>,@|[',`]|\#[0-9]+=)
     |(?P<atom>[^\s()";|]+)
     """,
     re.X | re.S,

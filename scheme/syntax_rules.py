@@ -31,7 +31,7 @@ class _Seq:
 class Macro:
     """A syntax-rules transformer closed over the scope it was defined in."""
 
-    __slots__ = ("name", "literals", "ellipsis", "rules", "scope")
+    __slots__ = ("name", "literals", "ellipsis", "rules", "scope", "env")
 
     def __init__(
         self, name: str, literals: set, ellipsis: Symbol, rules: list, scope: Scope | None
@@ -41,6 +41,7 @@ class Macro:
         self.ellipsis = ellipsis
         self.rules = rules
         self.scope = scope
+        self.env: Any = None  # the top-level environment it was defined in (see resolve)
 
     def __repr__(self) -> str:
         return f"#<macro {self.name}>"
@@ -154,7 +155,7 @@ class Macro:
                 return v
             alias = renames.get(t)
             if alias is None:
-                alias = renames[t] = Alias(t, self.scope)
+                alias = renames[t] = Alias(t, self.scope, env=self.env)
             return alias
         if type(t) is Pair:
             if not escaped and self._is_ellipsis(t.car) and type(t.cdr) is Pair:

@@ -263,11 +263,14 @@ class Promise:
 class Environment:
     """A top-level environment: identifier -> Cell (a variable) or syntax (a keyword)."""
 
-    __slots__ = ("table", "name")
+    __slots__ = ("table", "name", "libraries", "imported", "origin")
 
     def __init__(self, name: str = "top-level") -> None:
         self.table: dict[Any, Any] = {}
         self.name = name
+        self.libraries: Any = None  # the LibraryRegistry `import` uses (libraries.py)
+        self.imported: dict[Any, Any] = {}  # name -> the binding an import installed
+        self.origin: Any = None  # a library file's directory (where include looks)
 
     def cell(self, name: Symbol) -> Cell:
         """The variable cell for name, created unbound when absent (or shadowing syntax)."""
@@ -293,6 +296,7 @@ class Environment:
     def copy(self, name: str) -> Environment:
         """A new environment with the same bindings (cells are copied, not shared)."""
         env = Environment(name)
+        env.libraries = self.libraries
         for k, v in self.table.items():
             env.table[k] = Cell(v.name, v.value) if type(v) is Cell else v
         return env

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..equality import is_eqv
-from ..errors import ArityError, ReadError, SchemeError
+from ..errors import ArityError, FileError, ReadError, SchemeError
 from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
 from ..machine import Machine
 from ..types import (
@@ -241,7 +241,7 @@ def read_error_p(x: Any) -> Any:
 
 @primitive("file-error?")
 def file_error_p(x: Any) -> Any:
-    return FALSE  # the guest has no file access, so no file errors
+    return boolean(isinstance(x, FileError))
 
 
 # -- eval ---------------------------------------------------------------------------------
@@ -335,8 +335,6 @@ def cdrs(ls: Any) -> Any:
 
 @primitive("features")
 def features() -> Any:
-    from ..types import Symbol
+    from ..cond_expand import feature_symbols
 
-    return list_from(
-        [Symbol(s) for s in ("r7rs", "exact-closed", "ratios", "full-unicode", "commerce-flows")]
-    )
+    return list_from(feature_symbols())
