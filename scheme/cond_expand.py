@@ -11,7 +11,7 @@ from typing import Any
 
 from .compiler import SPECIAL_FORMS, Compiler, special
 from .errors import Span
-from .nodes import Const, Node
+from .nodes import Const
 from .syntax import Scope, form_items, require, strip, syntax_error
 from .types import UNSPECIFIED, Pair, Symbol, list_from
 
@@ -52,7 +52,9 @@ def requirement_holds(req: Any, libraries: Any, span: Span | None) -> bool:
 def chosen_clause(x: Any, libraries: Any, span: Span | None) -> list:
     """The forms of the first clause of (cond-expand clause ...) whose requirement holds."""
     clauses = form_items(x.cdr, "cond-expand", span)
-    require(bool(clauses), "cond-expand", "expected (cond-expand (requirement form ...) ...)", x, span)
+    require(
+        bool(clauses), "cond-expand", "expected (cond-expand (requirement form ...) ...)", x, span
+    )
     for i, (clause, cspan) in enumerate(clauses):
         require(
             type(clause) is Pair,
@@ -83,4 +85,3 @@ def compile_cond_expand(c: Compiler, x: Pair, scope: Scope | None, span: Any, to
     if not forms:
         return Const(UNSPECIFIED, span)
     return c.compile_seq(forms, scope, span)
-

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from . import cond_expand, forms_binding, forms_control, includes  # noqa: F401 -- forms
 from .capabilities import check_capabilities, grant
 from .compiler import Compiler, install_special_forms
-from .errors import FileError, ReadError, SchemeError, Source, Span
+from .errors import FileError, ReadError, Source, Span
 from .libraries import LibraryRegistry
 from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all

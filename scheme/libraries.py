@@ -359,7 +359,7 @@ def compile_import(c: Compiler, x: Pair, scope: Any, span: Span | None, top: Any
         try:
             reg.import_into(c.env, spec, s)
         except SchemeError as e:
-            raise e.with_span(s) if e.span is None else e
+            raise e.with_span(s) from None
     return Const(UNSPECIFIED, span)
 
 

@@ -23,15 +23,14 @@ from .types import NIL, Pair, Symbol, Vector
 class Alias:
     """An identifier a macro expansion introduced: `sym` renamed, resolved in `scope`.
 
-    `scope` None means the top level (of `env`, the macro's library, when set); `fresh` aliases (compiler temporaries) are bound
-    wherever they are used and never resolve to anything else.
+    `scope` None means the top level (of `env`, the macro's library, when set); `fresh`
+    aliases (compiler temporaries) are bound wherever they are used and never resolve to
+    anything else.
     """
 
     __slots__ = ("sym", "scope", "fresh", "env")
 
-    def __init__(
-        self, sym: Any, scope: Scope | None, fresh: bool = False, env: Any = None
-    ) -> None:
+    def __init__(self, sym: Any, scope: Scope | None, fresh: bool = False, env: Any = None) -> None:
         self.sym = sym
         self.scope = scope
         self.fresh = fresh
