@@ -208,15 +208,14 @@ class _ExitFrame(ControlFrame):
 
 
 def _exit(m: Any, args: list, k: Any) -> tuple:
-    if len(args) > 1:
-        raise wrong_type("exit", "at most one argument", list_from(args))
     code = exit_code(args[0] if args else UNSPECIFIED)
     frame = _ExitFrame(wind_steps(m.winds, None), 0, code)
     return frame.resume(m, None)
 
 
-def emergency_exit(obj: Any = UNSPECIFIED) -> Any:
-    raise ProgramExit(exit_code(obj))
+def _emergency_exit(m: Any, args: list, k: Any) -> tuple:
+    # a control primitive: the machine lets ProgramExit through from these
+    raise ProgramExit(exit_code(args[0] if args else UNSPECIFIED))
 
 
 def get_environment_variable(name: Any) -> Any:
@@ -257,8 +256,10 @@ def grant(
         args = list_from([MString(a) for a in command_line])
         define("command-line", lambda: args)
     if EXIT in caps:
-        env.define(Symbol("exit"), ControlPrimitive("exit", _exit, 0, None))
-        define("emergency-exit", emergency_exit)
+        env.define(Symbol("exit"), ControlPrimitive("exit", _exit, 0, 1))
+        env.define(
+            Symbol("emergency-exit"), ControlPrimitive("emergency-exit", _emergency_exit, 0, 1)
+        )
     if ENVIRONMENT_VARIABLES in caps:
         define("get-environment-variable", get_environment_variable)
         define("get-environment-variables", get_environment_variables)

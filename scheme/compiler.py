@@ -369,6 +369,12 @@ def global_cell(c: Compiler, ident: Any) -> Cell:
     Uses of the same alias in that expansion resolve to it (see `resolve`).
     """
     if type(ident) is not Alias:
+        if ident in c.env.imported:
+            # defining an imported name makes a variable of this environment's own: the
+            # library's variable, shared by every importer, must not change
+            del c.env.imported[ident]
+            cell = c.env.table[ident] = Cell(ident)
+            return cell
         return c.env.cell(ident)
     cell = c.env.table.get(ident)
     if type(cell) is not Cell:
@@ -417,6 +423,8 @@ def compile_set(c: Compiler, x: Pair, scope: Scope | None, span: Span | None, to
     if type(b) is Local:
         return LSet(b.depth, b.index, value, name, False, span)
     if type(b) is Cell:
+        if c.env.imported.get(ident) is b:
+            raise syntax_error("set!", f"{name} is imported and cannot be assigned", x, span)
         return GSet(b, value, span)
     raise syntax_error("set!", f"{name} is a keyword, not a variable", x, span)
 
@@ -468,6 +476,7 @@ def compile_define_syntax(
     # (define-syntax name (syntax-rules ...)) at top level: takes effect at compile time
     ident, macro = parse_define_syntax(c, x, scope, span)
     c.env.table[base_name(ident)] = macro
+    c.env.imported.pop(base_name(ident), None)
     return Const(UNSPECIFIED, span)
 
 

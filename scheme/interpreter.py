@@ -99,8 +99,8 @@ class Interpreter:
         self.command_line = [str(a) for a in command_line]
         self.machine = Machine(max_depth)
         self.libraries = LibraryRegistry(
-            self._standard_env,
-            self.machine.execute,
+            self._unlocked(self._standard_env),
+            self._unlocked(self.machine.execute),
             [Path(d) for d in library_path],
             self.capabilities,
         )
@@ -109,6 +109,20 @@ class Interpreter:
         self.machine.env = self.env
         self.machine.compiler = self.compiler
         self.machine.standard_env = self._standard_env
+
+    def _unlocked(self, fn: Callable) -> Callable:
+        """fn, run with the machine's globals unlocked: loading a library defines its
+        own top-level variables, even when a flow's code (which may not) imports it."""
+
+        def run(*args: Any) -> Any:
+            m = self.machine
+            saved, m.globals_locked = m.globals_locked, None
+            try:
+                return fn(*args)
+            finally:
+                m.globals_locked = saved
+
+        return run
 
     def _standard_env(self, name: str) -> Environment:
         env = Environment(name)

@@ -272,7 +272,15 @@ def _standard_environment(m: Machine, name: str, args: list, k: Any) -> tuple:
 
 @control("environment")
 def environment(m: Machine, args: list, k: Any) -> tuple:
-    return _standard_environment(m, "environment", args, k)
+    # (environment import-set ...): only what those import sets name; with none, every
+    # standard binding (as before import existed)
+    if not args:
+        return _standard_environment(m, "environment", args, k)
+    libraries = getattr(m.env, "libraries", None)
+    if libraries is None:
+        raise SchemeError("environment: this interpreter has no libraries")
+    span = m.node.span if m.node is not None else None
+    return (T_VALUE, libraries.environment(args, span), k)
 
 
 @control("scheme-report-environment")
