@@ -26,6 +26,7 @@ from .nodes import (
     Lambda,
     LRef,
     LSet,
+    NewFrame,
     Node,
     Seq,
 )
@@ -43,6 +44,7 @@ from .syntax import (
 from .syntax_rules import Macro, make_syntax_rules
 from .types import (
     NIL,
+    UNBOUND,
     UNSPECIFIED,
     Cell,
     Environment,
@@ -158,6 +160,38 @@ class Compiler:
                 return env.cell(ident)
             return b
 
+    def same_binding(self, a: Any, a_scope: Any, a_env: Any, b: Any, b_scope: Any) -> bool:
+        """Do identifier a (seen in a_scope of a_env) and b (in b_scope here) mean the
+        same thing? Both bound to one binding, or both free with the same name (R7RS
+        4.3.2: how syntax-rules matches literals)."""
+        ka = self._binding_key(a, a_scope, a_env)
+        kb = self._binding_key(b, b_scope, self.env)
+        if ka == kb:
+            return True
+        return type(ka) is Symbol and ka is kb
+
+    def _binding_key(self, ident: Any, scope: Scope | None, env: Any) -> Any:
+        env = env if env is not None else self.env
+        where = scope
+        while True:
+            s = where
+            while s is not None:
+                if ident in s.names:
+                    return (id(s), s.names[ident])
+                if s.macros is not None and ident in s.macros:
+                    return ("macro", id(s.macros[ident]))
+                s = s.parent
+            if type(ident) is Alias and not ident.fresh and ident not in env.table:
+                if ident.env is not None:
+                    env = ident.env
+                where = ident.scope
+                ident = ident.sym
+                continue
+            b = env.table.get(ident)
+            if b is None or (type(b) is Cell and b.value is UNBOUND):
+                return base_name(ident)  # free: compared by name
+            return ("global", id(b))
+
     @staticmethod
     def _distance(scope: Scope | None, target: Scope) -> int:
         depth = 0
@@ -205,7 +239,7 @@ class Compiler:
             if kw is None:
                 return self.compile_application(x, scope, span)
             if type(kw) is Macro:
-                x = kw.expand(x, span)
+                x = kw.expand(x, span, self, scope)
                 continue
             if kw.definition and not top and kw.name not in _SPLICING:
                 raise syntax_error(
@@ -257,7 +291,7 @@ class Compiler:
                 fspan = form.span or fspan
                 kw = self.keyword(form.car, scope)
                 if type(kw) is Macro:
-                    todo.appendleft((kw.expand(form, fspan), fspan))
+                    todo.appendleft((kw.expand(form, fspan, self, scope), fspan))
                     continue
                 if type(kw) is SpecialForm:
                     if kw.name == "begin":
@@ -506,7 +540,9 @@ def make_transformer(
 ) -> Any:
     """A macro from a transformer spec: (syntax-rules ...) or another keyword's name."""
     if type(spec) is Pair and c.keyword(spec.car, scope) is SPECIAL_FORMS["syntax-rules"]:
-        macro = make_syntax_rules(spec, name, scope, span)
+        # a `...` the user bound as a variable is no ellipsis (R7RS 4.3.2)
+        shadowed = type(c.resolve(Symbol("..."), scope)) is Local
+        macro = make_syntax_rules(spec, name, scope, span, ellipsis_shadowed=shadowed)
         macro.env = c.env
         return macro
     kw = c.keyword(spec, scope)
@@ -534,7 +570,8 @@ def _compile_let_syntax(
     require(
         type(x.cdr) is Pair, who, f"expected ({who} ((name transformer) ...) body ...)", x, span
     )
-    new = Scope(scope, is_frame=False)
+    # The body is a body (R7RS 4.3.1): its definitions are local to it, so it gets a frame.
+    new = Scope(scope)
     pending = []
     for binding, bspan in form_items(x.cdr.car, who, span):
         require(
@@ -553,8 +590,8 @@ def _compile_let_syntax(
         new.add_macro(ident, macro)
     body = form_items(x.cdr.cdr, who, span)
     require(len(body) > 0, who, "the body is empty", x, span)
-    # The body is a sequence of expressions in the new syntactic scope (no new frame).
-    return c.compile_seq(body, new, span)
+    node = c.compile_body(body, new, span, who)
+    return NewFrame(new.size() - 1, node, span)
 
 
 @special("let-syntax")

@@ -68,6 +68,11 @@ _PLAIN_SYMBOL = re.compile(
 )
 
 
+# ... but these plain-looking names read back as numbers (R7RS 7.1.1 keeps +i, -i, +inf.0,
+# -nan.0 and the complex numbers built from them out of the identifiers).
+_NUMBER_LIKE = re.compile(r"[+-](?:inf\.0|nan\.0|i)(?:[+\-@i].*)?\Z", re.I | re.S)
+
+
 class _Lit(str):
     """Text to emit as is (distinguishes output text from data on the work stack)."""
 
@@ -136,7 +141,7 @@ def write_char(c: Char) -> str:
 
 def write_symbol(name: str) -> str:
     """A symbol's name, in |bars| with escapes when it would not read back plainly."""
-    if _PLAIN_SYMBOL.match(name):
+    if _PLAIN_SYMBOL.match(name) and not _NUMBER_LIKE.match(name):
         return name
     out = []
     for ch in name:

@@ -31,10 +31,10 @@ class _Seq:
 class Macro:
     """A syntax-rules transformer closed over the scope it was defined in."""
 
-    __slots__ = ("name", "literals", "ellipsis", "rules", "scope", "env")
+    __slots__ = ("name", "literals", "ellipsis", "rules", "scope", "env", "_use")
 
     def __init__(
-        self, name: str, literals: set, ellipsis: Symbol, rules: list, scope: Scope | None
+        self, name: str, literals: set, ellipsis: Symbol | None, rules: list, scope: Scope | None
     ) -> None:
         self.name = name
         self.literals = literals
@@ -42,19 +42,23 @@ class Macro:
         self.rules = rules
         self.scope = scope
         self.env: Any = None  # the top-level environment it was defined in (see resolve)
+        self._use: tuple = (None, None)  # (compiler, scope) of the use being expanded
 
     def __repr__(self) -> str:
         return f"#<macro {self.name}>"
 
     # -- matching ------------------------------------------------------------------------
     def _is_ellipsis(self, x: Any) -> bool:
-        return is_identifier(x) and base_name(x) is self.ellipsis
+        return self.ellipsis is not None and is_identifier(x) and base_name(x) is self.ellipsis
 
     def _match(self, pat: Any, x: Any, b: dict) -> bool:
         if is_identifier(pat):
             name = base_name(pat)
             if name in self.literals:
-                return is_identifier(x) and base_name(x) is name
+                if not is_identifier(x) or base_name(x) is not name:
+                    return False
+                c, scope = self._use
+                return c is None or c.same_binding(pat, self.scope, self.env, x, scope)
             if name is _UNDERSCORE:
                 return True
             b[pat] = x
@@ -134,8 +138,13 @@ class Macro:
         return out
 
     # -- expansion -----------------------------------------------------------------------
-    def expand(self, form: Any, span: Span | None) -> Any:
-        """The expansion of a use of this macro (raises when no rule matches)."""
+    def expand(
+        self, form: Any, span: Span | None, compiler: Any = None, scope: Any = None
+    ) -> Any:
+        """The expansion of a use of this macro in scope (raises when no rule matches).
+
+        With the compiler, literals match by binding; without it, by name."""
+        self._use = (compiler, scope)
         for pattern, template in self.rules:
             b: dict = {}
             if self._match(pattern.cdr, form.cdr, b):
@@ -228,11 +237,16 @@ class Macro:
         return out
 
 
-def make_syntax_rules(spec: Any, name: str, scope: Scope | None, span: Span | None) -> Macro:
-    """A Macro from `(syntax-rules [ellipsis] (literal ...) (pattern template) ...)`."""
+def make_syntax_rules(
+    spec: Any, name: str, scope: Scope | None, span: Span | None, ellipsis_shadowed: bool = False
+) -> Macro:
+    """A Macro from `(syntax-rules [ellipsis] (literal ...) (pattern template) ...)`.
+
+    There is no ellipsis when the default `...` is shadowed by a variable, nor when the
+    ellipsis identifier is also a literal (then it matches itself)."""
     who = "syntax-rules"
     rest = spec.cdr if type(spec) is Pair else NIL
-    ellipsis = _ELLIPSIS
+    ellipsis: Symbol | None = None if ellipsis_shadowed else _ELLIPSIS
     if type(rest) is Pair and is_identifier(rest.car):
         ellipsis = base_name(rest.car)
         rest = rest.cdr
@@ -247,6 +261,8 @@ def make_syntax_rules(spec: Any, name: str, scope: Scope | None, span: Span | No
         lits = lits.cdr
     if lits is not NIL:
         raise syntax_error(who, "expected a list of literals", spec, span)
+    if ellipsis in literals:
+        ellipsis = None
     rules = []
     r = rest.cdr
     while type(r) is Pair:

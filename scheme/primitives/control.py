@@ -59,10 +59,9 @@ def call_cc_short(m: Machine, args: list, k: Any) -> tuple:
 
 @control("apply")
 def apply_(m: Machine, args: list, k: Any) -> tuple:
-    check_arity("apply", args, 1, None)
+    # (apply proc arg ... list): R7RS requires the list, so (apply +) is an error
+    check_arity("apply", args, 2, None)
     check_procedure("apply", args[0], 1)
-    if len(args) == 1:
-        return (T_CALL, args[0], [], k)
     last = args[-1]
     spread = list(args[1:-1])
     x = last
