@@ -115,10 +115,10 @@ class _Builder:
     def character(self, children: list) -> tuple:
         tok = children[0]
         body = str(tok)[2:]
+        if len(body) > 1 and (self.folds or self.fold_initial) and self._folding(tok.start_pos):
+            body = body.casefold()  # #!fold-case folds character names too
         if len(body) == 1:
             ch = body
-        elif (self.folds or self.fold_initial) and self._folding(tok.start_pos):
-            return self.character([_Folded(tok, "#\\" + body.casefold())])
         elif body in CHAR_BY_NAME:
             ch = CHAR_BY_NAME[body]
         elif body[0] in "xX" and len(body) > 1:
@@ -270,15 +270,6 @@ class _Placeholder:
 
     def __init__(self, n: int) -> None:
         self.n = n
-
-
-class _Folded(str):
-    """A token text folded by #!fold-case (keeps the token's position)."""
-
-    def __new__(cls, tok: Any, text: str) -> _Folded:
-        obj = super().__new__(cls, text)
-        obj.line, obj.column, obj.start_pos = tok.line, tok.column, tok.start_pos
-        return obj
 
 
 def _patch(root: Any, n: int, value: Any) -> int:

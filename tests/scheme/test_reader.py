@@ -189,6 +189,7 @@ def test_char_delimits_a_list() -> None:
 
 def test_booleans() -> None:
     assert read_all("#t #f #true #false") == [TRUE, FALSE, TRUE, FALSE]
+    assert read_all("#T #F #TRUE #FALSE #True #fAlSe") == [TRUE, FALSE, TRUE, FALSE, TRUE, FALSE]
 
 
 @pytest.mark.parametrize("text", ["#tru", "#t#f", "#true1"])
@@ -265,6 +266,15 @@ COMPOUND = [
     ("#u8()", "#u8()"),
     ("#u8(0 1 255)", "#u8(0 1 255)"),
     ("#U8(7)", "#u8(7)"),
+    ("#X1F", "31"),
+    ("#E1.5", "3/2"),
+    # datum labels (R7RS 2.4): shared and circular structure
+    ("(#0=(a) #0#)", "((a) (a))"),
+    ("#0=(a b . #0#)", "#0=(a b . #0#)"),
+    ("#1=#(1 #1#)", "#0=#(1 #0#)"),
+    ("(#0=x #1=y #1# #0#)", "(x y y x)"),
+    ("#12=(#12#)", "#0=(#0#)"),
+    ("(#0=1 '#0#)", "(1 (quote 1))"),
 ]
 
 
@@ -285,6 +295,55 @@ def test_pairs_vectors_bytevectors_have_their_own_types() -> None:
 def test_bytevector_elements_are_bytes(text: str) -> None:
     with pytest.raises(ReadError, match="0..255"):
         read_all(text)
+
+
+def test_datum_labels_share_structure() -> None:
+    lst = read1("(#0=(a) #0#)")
+    assert lst.car is lst.cdr.car
+    circ = read1("#0=(a . #0#)")
+    assert circ.cdr is circ
+
+
+@pytest.mark.parametrize("text", ["#0#", "(#0# #0=(a))", "#0=#0#", "(#1=a #2#)"])
+def test_bad_datum_labels(text: str) -> None:
+    with pytest.raises(ReadError, match="label"):
+        read_all(text)
+
+
+FOLD_CASE = [
+    ("#!fold-case ABC", "abc"),
+    ("#!fold-case (Hello WORLD)", "(hello world)"),
+    ("#!fold-case (|ABC| abc)", "(ABC abc)"),
+    ('#!fold-case "ABC"', '"ABC"'),
+    ("#!fold-case #\\A", "#\\A"),
+    ("#!fold-case #\\SPACE", "#\\space"),
+    ("#!fold-case (A #!no-fold-case B)", "(a B)"),
+    ("ABC", "ABC"),
+    ("#| #!fold-case |# ABC", "ABC"),
+    ('"#!fold-case" ABC', '"#!fold-case"'),
+]
+
+
+@pytest.mark.parametrize("text, written", FOLD_CASE)
+def test_fold_case_directives(text: str, written: str) -> None:
+    assert write_string(read_all(text)[0]) == written
+
+
+def test_fold_case_in_source_and_in_read() -> None:
+    interp = Interpreter()
+    assert interp.eval_string("#!fold-case (DEFINE X 5) #!no-fold-case x") == 5
+    got = interp.eval_string(
+        '(let ((p (open-input-string "#!fold-case ABC DEF #!no-fold-case GHI")))'
+        " (list (read p) (read p) (read p)))"
+    )
+    assert write_string(got) == "(abc def GHI)"
+
+
+def test_datum_labels_in_source_and_in_read() -> None:
+    interp = Interpreter()
+    assert write_string(interp.eval_string("(let ((x '#0=(1 . #0#))) (cadr x))")) == "1"
+    got = interp.eval_string('(read (open-input-string "#0=(a #0#) tail"))')
+    assert write_string(got) == "#0=(a #0#)"
 
 
 COMMENTS = [
