@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # lark itself is imported on the first parse (40 ms saved at 
     from lark.exceptions import UnexpectedInput
 
 from .errors import ReadError, Source, Span
+from .fastread import Fallback, fast_read
 from .numparse import parse_number
 from .scanner import ScanError, datum_extent, lexemes, prescan, unclosed_parens
 from .types import EOF, FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
@@ -349,6 +350,18 @@ def read_spanned(
     """(datum, span) for every datum in text: also where a symbol, number or () was.
 
     fold_case: read as if the text began with #!fold-case (include-ci)."""
+    if not fold_case:
+        try:
+            return fast_read(text, name)[0]
+        except Fallback:
+            pass
+    return read_spanned_lark(text, name, fold_case=fold_case)
+
+
+def read_spanned_lark(
+    text: str, name: str = "<string>", *, fold_case: bool = False
+) -> list[tuple[Any, Span | None]]:
+    """read_spanned by the Lark grammar alone (what fastread.py must agree with)."""
     source = Source(name, text)
     try:
         cleaned = prescan(text)
@@ -441,6 +454,12 @@ def _last_lexeme(text: str) -> str | None:
 
 def read_datum(text: str, pos: int = 0, name: str = "<string>") -> tuple[Any, int]:
     """The first datum at or after pos and the position after it; (EOF, len) if none."""
+    if "#!" not in text[:pos]:
+        try:
+            found, end = fast_read(text, name, pos, first_only=True)
+            return (found[0][0], end) if found else (EOF, len(text))
+        except Fallback:
+            pass
     try:
         extent = datum_extent(text, pos)
     except ScanError as e:

@@ -527,3 +527,88 @@ def test_read_errors_are_scheme_errors_not_lark_errors() -> None:
     for text in ["(", ")", "#", "(a . )", '"', "#u8(1 . 2)"]:
         with pytest.raises(SchemeError):
             read_all(text)
+
+
+def _shape(x: object, out: list, seen: set) -> None:
+    """Every pair's and string's span, in order, with the written datum."""
+    stack = [x]
+    while stack:
+        d = stack.pop()
+        if id(d) in seen:
+            continue
+        seen.add(id(d))
+        span = getattr(d, "span", None)
+        out.append((type(d).__name__, span and (span.line, span.col)))
+        if type(d) is Pair:
+            stack.extend([d.cdr, d.car])
+        elif type(d) is Vector:
+            stack.extend(reversed(d.items))
+
+
+FAST_PATH_TEXTS = [
+    "(1 2 3)",
+    "(a b . c)",
+    "(a . (b c))",
+    "  (define (f x)\n    (+ x 1))\n(f 2)",
+    "'a '(1 2) `(a ,b ,@c) ''x '()",
+    "(quote (a 'b))",
+    '("s" "multi\nline" x) "top"',
+    "#(1 #(2) (3 . 4) \"s\") #()",
+    "(#t #f #true #FALSE)",
+    "; comment\n(a ; more\n b)\n",
+    "(+ - ... ->x .5 -7 1/2 1e3 +inf.0 -nan.0 12345678901234567890)",
+    "(() (()) ((a)))",
+    "()",
+    "(a '. b)",
+    "(. a)",
+    "(a . b c)",
+    "(a .)",
+    "'",
+    "(1 2",
+    ")",
+    "(1 #;2 3)",
+    "#|x|# (y)",
+    "(1+ x)",
+    "(#\\a b)",
+    '("a\\nb")',
+    "(|x y| z)",
+    "#u8(1 2)",
+    "(a'b)",
+    "#0=(a . #0#)",
+    "(#x1F #e1.5)",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_TEXTS)
+def test_fast_path_reads_exactly_what_the_grammar_reads(text: str) -> None:
+    from scheme.fastread import Fallback, fast_read
+    from scheme.reader import read_spanned_lark
+
+    try:
+        lark = read_spanned_lark(text, "t")
+    except ReadError:
+        lark = None
+    try:
+        fast = fast_read(text, "t")[0]
+    except Fallback:
+        fast = None
+    if lark is None:
+        assert fast is None, "the fast path accepted what the grammar rejects"
+        return
+    if fast is None:
+        return  # the grammar reads it (the fast path falls back to it)
+    assert [write_string(d) for d, _ in fast] == [write_string(d) for d, _ in lark]
+    for (fd, fs), (ld, ls) in zip(fast, lark):
+        assert (fs.line, fs.col) == (ls.line, ls.col)
+        a: list = []
+        b: list = []
+        _shape(fd, a, set())
+        _shape(ld, b, set())
+        assert a == b
+
+
+def test_fast_path_covers_plain_data() -> None:
+    from scheme.fastread import fast_read
+
+    text = "(define (f x) (+ x 1)) '(a \"b\" #(1 2.5) . c)"
+    assert len(fast_read(text, "t")[0]) == 2
