@@ -6,7 +6,10 @@
     interp.load_file("prog.scm")
 
 The guest sees only what the standard environment and the embedding program define: no
-files, network, processes or Python.
+files, clock, network, processes or Python, unless the embedder grants a capability
+(`Interpreter(capabilities=...)`, see capabilities.py; `python -m scheme` grants them all).
+`import` finds libraries in `library_path` and in the directory of each loaded file
+(libraries.py).
 """
 
 from __future__ import annotations

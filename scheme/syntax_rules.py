@@ -138,9 +138,7 @@ class Macro:
         return out
 
     # -- expansion -----------------------------------------------------------------------
-    def expand(
-        self, form: Any, span: Span | None, compiler: Any = None, scope: Any = None
-    ) -> Any:
+    def expand(self, form: Any, span: Span | None, compiler: Any = None, scope: Any = None) -> Any:
         """The expansion of a use of this macro in scope (raises when no rule matches).
 
         With the compiler, literals match by binding; without it, by name."""

@@ -553,7 +553,7 @@ FAST_PATH_TEXTS = [
     "'a '(1 2) `(a ,b ,@c) ''x '()",
     "(quote (a 'b))",
     '("s" "multi\nline" x) "top"',
-    "#(1 #(2) (3 . 4) \"s\") #()",
+    '#(1 #(2) (3 . 4) "s") #()',
     "(#t #f #true #FALSE)",
     "; comment\n(a ; more\n b)\n",
     "(+ - ... ->x .5 -7 1/2 1e3 +inf.0 -nan.0 12345678901234567890)",
@@ -610,5 +610,5 @@ def test_fast_path_reads_exactly_what_the_grammar_reads(text: str) -> None:
 def test_fast_path_covers_plain_data() -> None:
     from scheme.fastread import fast_read
 
-    text = "(define (f x) (+ x 1)) '(a \"b\" #(1 2.5) . c)"
+    text = '(define (f x) (+ x 1)) \'(a "b" #(1 2.5) . c)'
     assert len(fast_read(text, "t")[0]) == 2
