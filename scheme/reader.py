@@ -454,7 +454,7 @@ def _last_lexeme(text: str) -> str | None:
 
 def read_datum(text: str, pos: int = 0, name: str = "<string>") -> tuple[Any, int]:
     """The first datum at or after pos and the position after it; (EOF, len) if none."""
-    if "#!" not in text[:pos]:
+    if text.find("#!", 0, pos) < 0:  # no fold-case directive before pos
         try:
             found, end = fast_read(text, name, pos, first_only=True)
             return (found[0][0], end) if found else (EOF, len(text))

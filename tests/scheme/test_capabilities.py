@@ -163,3 +163,31 @@ def test_capability_errors_are_scheme_errors():
     interp = Interpreter(capabilities={"files"})
     with pytest.raises(SchemeError, match="open-input-file: expected a file name string"):
         interp.eval_string("(open-input-file 5)")
+
+
+def test_include_with_the_files_capability_reads_beside_the_file(tmp_path):
+    (tmp_path / "part.scm").write_text("(define part 'included)")
+    (tmp_path / "PART2.scm").write_text("(DEFINE PART2 'FOLDED)")
+    main = tmp_path / "main.scm"
+    main.write_text('(include "part.scm") (include-ci "PART2.scm") (list part part2)')
+    assert write_string(Interpreter(capabilities={"files"}).load_file(main)) == "(included folded)"
+    with pytest.raises(LibraryError, match="not granted"):
+        Interpreter().load_file(main)
+
+
+def test_python_m_scheme_grants_every_capability(tmp_path):
+    import subprocess
+    import sys
+
+    prog = tmp_path / "caps.scm"
+    prog.write_text(
+        "(import (scheme base) (scheme write) (scheme time) (scheme process-context)"
+        " (scheme file))\n"
+        "(write (list (cdr (command-line)) (real? (current-second))"
+        f" (file-exists? {write_string(MString(str(prog)))})))\n"
+        "(exit 3)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "scheme", str(prog), "x", "y"], capture_output=True, text=True
+    )
+    assert (r.returncode, r.stdout, r.stderr) == (3, '(("x" "y") #t #t)', "")
