@@ -33,10 +33,14 @@ _TOKEN = re.compile(
     re.X | re.I,
 )
 # the NUMBER and IDENTIFIER tokens of grammar.lark (a token the fast path must classify)
+_REAL = (
+    r"(?:[+-]?(?:[0-9]+\/[0-9]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)"
+    r"|[+-](?:inf\.0|nan\.0))"
+)
+_UREAL = r"(?:[0-9]+\/[0-9]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf\.0|nan\.0)"
 _NUMBER = re.compile(
     r"(?:#[a-z])*#x(?:#[a-z])*[+-]?(?:[0-9a-f]+(?:\/[0-9a-f]+)?|inf\.0|nan\.0)\Z"
-    r"|(?:#[bdeio])*(?:[+-]?(?:[0-9]+\/[0-9]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)"
-    r"|[+-](?:inf\.0|nan\.0))\Z",
+    rf"|(?:#[bdeio])*(?:{_REAL}@{_REAL}|{_REAL}?[+-]{_UREAL}?i|{_REAL})\Z",
     re.I,
 )
 _S = r"[A-Za-z0-9!$%&*\/:<=>?^_~+\-.@]|[^\x00-\x7f]"

@@ -89,6 +89,12 @@ def format_number(x: Any, radix: int = 10) -> str:
         return _int_to_radix(x, radix)
     if t is Fraction:
         return f"{_int_to_radix(x.numerator, radix)}/{_int_to_radix(x.denominator, radix)}"
+    if t is complex:
+        if radix != 10:
+            raise ValueError("complex numbers print only in radix 10")
+        im = format_number(x.imag)
+        im = im if im[0] in "+-" else "+" + im
+        return (format_number(x.real) if x.real != 0 else "") + im + "i"
     if t is float:
         if math.isnan(x):
             return "+nan.0"
@@ -180,7 +186,7 @@ def _atom(x: Any, display: bool) -> str:
         return x.name if display else write_symbol(x.name)
     if t is MString:
         return x.s if display else write_mstring(x.s)
-    if t is int or t is float or t is Fraction:
+    if t is int or t is float or t is Fraction or t is complex:
         return format_number(x)
     if t is Boolean:
         return "#t" if x.value else "#f"

@@ -481,9 +481,9 @@ def is_procedure(x: object) -> bool:
 
 
 def is_number(x: object) -> bool:
-    """Scheme number? (exact integer, exact rational or inexact real)."""
+    """Scheme number? (exact integer, exact rational, inexact real or inexact complex)."""
     t = type(x)
-    return t is int or t is float or t is Fraction
+    return t is int or t is float or t is Fraction or t is complex
 
 
 def normalize(x: Any) -> Any:
