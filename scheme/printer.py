@@ -70,7 +70,7 @@ _PLAIN_SYMBOL = re.compile(
 
 # ... but these plain-looking names read back as numbers (R7RS 7.1.1 keeps +i, -i, +inf.0,
 # -nan.0 and the complex numbers built from them out of the identifiers).
-_NUMBER_LIKE = re.compile(r"[+-](?:inf\.0|nan\.0|i)(?:[+\-@i].*)?\Z", re.I | re.S)
+_NUMBER_LIKE = re.compile(r"[+-](?:(?:inf\.0|nan\.0).*|i(?:[+\-@].*)?)\Z", re.I | re.S)
 
 
 class _Lit(str):

@@ -54,7 +54,7 @@ class Macro:
     def _match(self, pat: Any, x: Any, b: dict) -> bool:
         if is_identifier(pat):
             name = base_name(pat)
-            if name in self.literals:
+            if pat in self.literals:
                 if not is_identifier(x) or base_name(x) is not name:
                     return False
                 c, scope = self._use
@@ -128,7 +128,7 @@ class Macro:
             p = stack.pop()
             if is_identifier(p):
                 name = base_name(p)
-                if name not in self.literals and name not in (_UNDERSCORE, self.ellipsis):
+                if p not in self.literals and name not in (_UNDERSCORE, self.ellipsis):
                     out.append(p)
             elif type(p) is Pair:
                 stack.append(p.car)
@@ -255,11 +255,11 @@ def make_syntax_rules(
     while type(lits) is Pair:
         if not is_identifier(lits.car):
             raise syntax_error(who, "literals must be identifiers", spec, span)
-        literals.add(base_name(lits.car))
+        literals.add(lits.car)  # the identifier itself: a renamed k is not the user's k
         lits = lits.cdr
     if lits is not NIL:
         raise syntax_error(who, "expected a list of literals", spec, span)
-    if ellipsis in literals:
+    if ellipsis is not None and any(base_name(lit) is ellipsis for lit in literals):
         ellipsis = None
     rules = []
     r = rest.cdr

@@ -719,6 +719,13 @@ PITFALLS = [
         "(arrow other)",
     ),
     ("(let ((=> #f)) (cond (#t => 'ok)))", "ok"),
+    # a literal a macro's template introduced is not the user's identifier of that name
+    (
+        "(let-syntax ((m (syntax-rules () ((m x) (let-syntax ((n (syntax-rules (k)"
+        " ((n x) 'bound-identifier=?) ((n y) 'free-identifier=?)))) (n z))))))"
+        " (m k))",
+        "bound-identifier=?",
+    ),
     # a shadowed ... is not the ellipsis
     (
         "(let ((... 2)) (let-syntax ((s (syntax-rules () ((_ x ...) (list x ...))))) (s 1 5)))",
