@@ -790,6 +790,7 @@ PITFALLS = [
     ('(string->symbol "1+2i")', "|1+2i|"),
     ('(string->symbol "+INF.0")', "|+INF.0|"),
     ('(string->symbol "+in")', "+in"),
+    ("'|+NaN.0abc|", "|+NaN.0abc|"),
     ('(string->symbol "...")', "..."),
     (
         "(define (rt s) (let ((p (open-output-string))) (write (string->symbol s) p)"
