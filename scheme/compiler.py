@@ -44,7 +44,6 @@ from .syntax import (
 from .syntax_rules import Macro, make_syntax_rules
 from .types import (
     NIL,
-    UNBOUND,
     UNSPECIFIED,
     Cell,
     Environment,
@@ -159,38 +158,6 @@ class Compiler:
             if b is None:
                 return env.cell(ident)
             return b
-
-    def same_binding(self, a: Any, a_scope: Any, a_env: Any, b: Any, b_scope: Any) -> bool:
-        """Do identifier a (seen in a_scope of a_env) and b (in b_scope here) mean the
-        same thing? Both bound to one binding, or both free with the same name (R7RS
-        4.3.2: how syntax-rules matches literals)."""
-        ka = self._binding_key(a, a_scope, a_env)
-        kb = self._binding_key(b, b_scope, self.env)
-        if ka == kb:
-            return True
-        return type(ka) is Symbol and ka is kb
-
-    def _binding_key(self, ident: Any, scope: Scope | None, env: Any) -> Any:
-        env = env if env is not None else self.env
-        where = scope
-        while True:
-            s = where
-            while s is not None:
-                if ident in s.names:
-                    return (id(s), s.names[ident])
-                if s.macros is not None and ident in s.macros:
-                    return ("macro", id(s.macros[ident]))
-                s = s.parent
-            if type(ident) is Alias and not ident.fresh and ident not in env.table:
-                if ident.env is not None:
-                    env = ident.env
-                where = ident.scope
-                ident = ident.sym
-                continue
-            b = env.table.get(ident)
-            if b is None or (type(b) is Cell and b.value is UNBOUND):
-                return base_name(ident)  # free: compared by name
-            return ("global", id(b))
 
     @staticmethod
     def _distance(scope: Scope | None, target: Scope) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from .equality import is_equal
 from .errors import SchemeSyntaxError, Span
 from .syntax import Alias, Scope, base_name, is_identifier, strip, syntax_error
-from .types import NIL, Pair, Symbol, Vector, list_from
+from .types import NIL, UNBOUND, Cell, Pair, Symbol, Vector, list_from
 
 _ELLIPSIS = Symbol("...")
 _UNDERSCORE = Symbol("_")
@@ -58,7 +58,7 @@ class Macro:
                 if not is_identifier(x) or base_name(x) is not name:
                     return False
                 c, scope = self._use
-                return c is None or c.same_binding(pat, self.scope, self.env, x, scope)
+                return c is None or same_binding(c, pat, self.scope, self.env, x, scope)
             if name is _UNDERSCORE:
                 return True
             b[pat] = x
@@ -233,6 +233,40 @@ class Macro:
             elif type(p) is Vector:
                 stack.extend(p.items)
         return out
+
+
+def same_binding(c: Any, a: Any, a_scope: Any, a_env: Any, b: Any, b_scope: Any) -> bool:
+    """Do identifier a (seen in a_scope of a_env) and b (in b_scope of the compiler c) mean the
+    same thing? Both bound to one binding, or both free with the same name (R7RS
+    4.3.2: how syntax-rules matches literals)."""
+    ka = _binding_key(c, a, a_scope, a_env)
+    kb = _binding_key(c, b, b_scope, c.env)
+    if ka == kb:
+        return True
+    return type(ka) is Symbol and ka is kb
+
+
+def _binding_key(c: Any, ident: Any, scope: Scope | None, env: Any) -> Any:
+    env = env if env is not None else c.env
+    where = scope
+    while True:
+        s = where
+        while s is not None:
+            if ident in s.names:
+                return (id(s), s.names[ident])
+            if s.macros is not None and ident in s.macros:
+                return ("macro", id(s.macros[ident]))
+            s = s.parent
+        if type(ident) is Alias and not ident.fresh and ident not in env.table:
+            if ident.env is not None:
+                env = ident.env
+            where = ident.scope
+            ident = ident.sym
+            continue
+        b = env.table.get(ident)
+        if b is None or (type(b) is Cell and b.value is UNBOUND):
+            return base_name(ident)  # free: compared by name
+        return ("global", id(b))
 
 
 def make_syntax_rules(
