@@ -304,6 +304,12 @@ def test_datum_labels_share_structure() -> None:
     assert circ.cdr is circ
 
 
+@pytest.mark.parametrize("text", ["(a #;. b)", "(#; #;x . z)", "(#; #;x #;y . z)", "(a '. b)"])
+def test_a_datum_comment_or_quote_needs_a_datum_not_a_dot(text: str) -> None:
+    with pytest.raises(ReadError):
+        read_all(text)
+
+
 @pytest.mark.parametrize("text", ["#0#", "(#0# #0=(a))", "#0=#0#", "(#1=a #2#)"])
 def test_bad_datum_labels(text: str) -> None:
     with pytest.raises(ReadError, match="label"):
