@@ -256,7 +256,7 @@ def test_exact_prefix_gives_the_exact_decimal(x):
 @given(st.text(alphabet="0123456789+-./#eEixXbBoOdDnaf_ ", max_size=8))
 def test_never_raises_and_agrees_with_python_on_plain_integers(text):
     value = parse_number(text)
-    assert value is None or type(value) in (int, Fraction, float)
+    assert value is None or type(value) in (int, Fraction, float, complex)
     body = text[1:] if text[:1] in ("+", "-") else text
     if body.isdigit():
         assert same(value, int(text))
