@@ -7,11 +7,19 @@ chain of frame objects, so call/cc is first class and re-entrant, tail calls are
 in every tail position, and no Scheme program can reach Python's recursion limit.
 Procedures are registered in `primitives` (Python) and `prelude.scm` (Scheme).
 `Interpreter` ties them together for embedding; `python -m scheme` runs files or a REPL.
+`libraries` resolves `import` and `define-library` (the standard `(scheme ...)` names are
+views on the standard environment); `capabilities` holds what only an embedder may grant
+(clock, files, command line, exit, environment variables). `fastread` reads plain data
+without Lark and falls back to the grammar for everything else.
 """
 
+from .capabilities import ALL_CAPABILITIES
 from .errors import (
     ArityError,
     DepthLimitError,
+    FileError,
+    LibraryError,
+    ProgramExit,
     ReadError,
     SchemeError,
     SchemeRaise,
@@ -41,15 +49,19 @@ from .types import (
 )
 
 __all__ = [
+    "ALL_CAPABILITIES",
     "ArityError",
     "Char",
     "DepthLimitError",
     "EOF",
     "FALSE",
+    "FileError",
     "Interpreter",
+    "LibraryError",
     "MString",
     "NIL",
     "Pair",
+    "ProgramExit",
     "ReadError",
     "SchemeError",
     "SchemeRaise",

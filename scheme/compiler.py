@@ -26,6 +26,7 @@ from .nodes import (
     Lambda,
     LRef,
     LSet,
+    NewFrame,
     Node,
     Seq,
 )
@@ -51,6 +52,8 @@ from .types import (
 )
 
 SPECIAL_FORMS: dict[str, SpecialForm] = {}
+# definition forms that are also expressions: they splice in the forms they stand for
+_SPLICING = ("begin", "cond-expand", "include", "include-ci")
 
 
 def special(name: str, definition: bool = False):
@@ -122,8 +125,12 @@ class Compiler:
         return out
 
     # -- resolution ----------------------------------------------------------------------
-    def resolve(self, ident: Any, scope: Scope | None) -> Any:
-        """Local, Cell, SpecialForm or Macro for an identifier seen in scope."""
+    def resolve(self, ident: Any, scope: Scope | None, env: Environment | None = None) -> Any:
+        """Local, Cell, SpecialForm or Macro for an identifier seen in scope.
+
+        A macro's alias resolves at the top level of the macro's own environment, so a
+        library's macro reaches the library's private definitions."""
+        env = env if env is not None else self.env
         where = scope
         while True:
             s = where
@@ -137,17 +144,19 @@ class Compiler:
                         return m
                 s = s.parent
             if type(ident) is Alias:
-                b = self.env.table.get(ident)  # a global the macro's expansion defined
+                b = env.table.get(ident)  # a global the macro's expansion defined
                 if b is not None:
                     return b
                 if ident.fresh:
                     raise SchemeSyntaxError(f"internal error: unbound temporary {ident}")
+                if ident.env is not None:
+                    env = ident.env
                 where = ident.scope
                 ident = ident.sym
                 continue
-            b = self.env.table.get(ident)
+            b = env.table.get(ident)
             if b is None:
-                return self.env.cell(ident)
+                return env.cell(ident)
             return b
 
     @staticmethod
@@ -197,9 +206,9 @@ class Compiler:
             if kw is None:
                 return self.compile_application(x, scope, span)
             if type(kw) is Macro:
-                x = kw.expand(x, span)
+                x = kw.expand(x, span, self, scope)
                 continue
-            if kw.definition and not top and kw.name != "begin":
+            if kw.definition and not top and kw.name not in _SPLICING:
                 raise syntax_error(
                     kw.name,
                     "a definition is not allowed here (only at top level or at "
@@ -249,7 +258,7 @@ class Compiler:
                 fspan = form.span or fspan
                 kw = self.keyword(form.car, scope)
                 if type(kw) is Macro:
-                    todo.appendleft((kw.expand(form, fspan), fspan))
+                    todo.appendleft((kw.expand(form, fspan, self, scope), fspan))
                     continue
                 if type(kw) is SpecialForm:
                     if kw.name == "begin":
@@ -361,6 +370,12 @@ def global_cell(c: Compiler, ident: Any) -> Cell:
     Uses of the same alias in that expansion resolve to it (see `resolve`).
     """
     if type(ident) is not Alias:
+        if ident in c.env.imported:
+            # defining an imported name makes a variable of this environment's own: the
+            # library's variable, shared by every importer, must not change
+            del c.env.imported[ident]
+            cell = c.env.table[ident] = Cell(ident)
+            return cell
         return c.env.cell(ident)
     cell = c.env.table.get(ident)
     if type(cell) is not Cell:
@@ -409,6 +424,8 @@ def compile_set(c: Compiler, x: Pair, scope: Scope | None, span: Span | None, to
     if type(b) is Local:
         return LSet(b.depth, b.index, value, name, False, span)
     if type(b) is Cell:
+        if c.env.imported.get(ident) is b:
+            raise syntax_error("set!", f"{name} is imported and cannot be assigned", x, span)
         return GSet(b, value, span)
     raise syntax_error("set!", f"{name} is a keyword, not a variable", x, span)
 
@@ -460,6 +477,7 @@ def compile_define_syntax(
     # (define-syntax name (syntax-rules ...)) at top level: takes effect at compile time
     ident, macro = parse_define_syntax(c, x, scope, span)
     c.env.table[base_name(ident)] = macro
+    c.env.imported.pop(base_name(ident), None)
     return Const(UNSPECIFIED, span)
 
 
@@ -489,7 +507,11 @@ def make_transformer(
 ) -> Any:
     """A macro from a transformer spec: (syntax-rules ...) or another keyword's name."""
     if type(spec) is Pair and c.keyword(spec.car, scope) is SPECIAL_FORMS["syntax-rules"]:
-        return make_syntax_rules(spec, name, scope, span)
+        # a `...` the user bound as a variable is no ellipsis (R7RS 4.3.2)
+        shadowed = type(c.resolve(Symbol("..."), scope)) is Local
+        macro = make_syntax_rules(spec, name, scope, span, ellipsis_shadowed=shadowed)
+        macro.env = c.env
+        return macro
     kw = c.keyword(spec, scope)
     if kw is not None:
         return kw
@@ -515,7 +537,8 @@ def _compile_let_syntax(
     require(
         type(x.cdr) is Pair, who, f"expected ({who} ((name transformer) ...) body ...)", x, span
     )
-    new = Scope(scope, is_frame=False)
+    # The body is a body (R7RS 4.3.1): its definitions are local to it, so it gets a frame.
+    new = Scope(scope)
     pending = []
     for binding, bspan in form_items(x.cdr.car, who, span):
         require(
@@ -534,8 +557,8 @@ def _compile_let_syntax(
         new.add_macro(ident, macro)
     body = form_items(x.cdr.cdr, who, span)
     require(len(body) > 0, who, "the body is empty", x, span)
-    # The body is a sequence of expressions in the new syntactic scope (no new frame).
-    return c.compile_seq(body, new, span)
+    node = c.compile_body(body, new, span, who)
+    return NewFrame(new.size() - 1, node, span)
 
 
 @special("let-syntax")

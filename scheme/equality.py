@@ -41,6 +41,8 @@ def is_eqv(a: Any, b: Any) -> bool:
         return math.isnan(a) and math.isnan(b)
     if ta is int or ta is Char:
         return a == b
+    if ta is complex:
+        return is_eqv(a.real, b.real) and is_eqv(a.imag, b.imag)
     if ta.__name__ == "Fraction":
         return a == b
     return False

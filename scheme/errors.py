@@ -137,3 +137,19 @@ class StepLimitError(SchemeError):
 
 class DepthLimitError(SchemeError):
     """The continuation grew past its depth cap (runaway non-tail recursion)."""
+
+
+class FileError(SchemeError):
+    """A file could not be opened, read, written or deleted (R7RS `file-error?`)."""
+
+
+class ProgramExit(AbortEvaluation):
+    """`exit` or `emergency-exit` ran: the program is over; `.code` is its exit status."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"exit {code}")
+        self.code = code
+
+
+class LibraryError(SchemeError):
+    """A library could not be found, loaded or imported (R7RS 5.6)."""

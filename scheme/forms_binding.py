@@ -126,9 +126,21 @@ def _compile_letrec(c: Compiler, x: Pair, scope: Scope | None, span: Any, who: s
     for name, _, _ in bindings:
         new.add(name, checked=True)
     sets: list[Node] = []
-    for name, init, s in bindings:
-        n = base_name(name).name
-        sets.append(LSet(0, new.names[name], c.compile_named(init, new, s, n), n, True, s))
+    if who == "letrec" and len(bindings) > 1:
+        # letrec: every init returns before any variable is assigned. The values wait in
+        # a let's argument list, which each continuation holds as its own, so re-entering
+        # one init neither sees the variables assigned nor the other inits' later values
+        # (letrec* assigns each in turn).
+        inits = [c.compile_named(i, new, s, base_name(n).name) for n, i, s in bindings]
+        assigns: list[Node] = []
+        for k, (name, _, s) in enumerate(bindings):
+            n = base_name(name).name
+            assigns.append(LSet(1, new.names[name], LRef(0, k + 1, n, False, s), n, True, s))
+        sets.append(Let(inits, len(bindings), Seq(assigns, span), span))
+    else:
+        for name, init, s in bindings:
+            n = base_name(name).name
+            sets.append(LSet(0, new.names[name], c.compile_named(init, new, s, n), n, True, s))
     sets.append(c.compile_body(_body(x, x.cdr.cdr, who, span), new, span, who))
     return NewFrame(new.size() - 1, Seq(sets, span) if len(sets) > 1 else sets[0], span)
 

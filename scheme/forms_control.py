@@ -225,6 +225,16 @@ def compile_arrow(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any
     raise syntax_error("=>", "only valid inside a cond or case clause", x, span)
 
 
+@special("_")
+def compile_underscore(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any) -> Node:
+    raise syntax_error("_", "only valid in a syntax-rules pattern", x, span)
+
+
+@special("...")
+def compile_ellipsis(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any) -> Node:
+    raise syntax_error("...", "only valid in a syntax-rules pattern or template", x, span)
+
+
 @special("unquote")
 def compile_unquote(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any) -> Node:
     raise syntax_error("unquote", "only valid inside quasiquote", x, span)

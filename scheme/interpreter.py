@@ -6,19 +6,24 @@
     interp.load_file("prog.scm")
 
 The guest sees only what the standard environment and the embedding program define: no
-files, network, processes or Python.
+files, clock, network, processes or Python, unless the embedder grants a capability
+(`Interpreter(capabilities=...)`, see capabilities.py; `python -m scheme` grants them all).
+`import` finds libraries in `library_path` and in the directory of each loaded file
+(libraries.py).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import forms_binding, forms_control  # noqa: F401 -- register the derived forms
+from . import cond_expand, forms_binding, forms_control, includes  # noqa: F401 -- forms
+from .capabilities import check_capabilities, grant
 from .compiler import Compiler, install_special_forms
-from .errors import ReadError, SchemeError, Source, Span
+from .errors import FileError, ReadError, Source, Span
+from .libraries import LibraryRegistry
 from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all
 from .primitives.io import io_primitives, make_port_parameters
@@ -57,6 +62,21 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def read_source_file(
+    path: str | Path, *, fold_case: bool = False, span: Span | None = None
+) -> list[tuple[Any, Span | None]]:
+    """(datum, span) for every form in a UTF-8 .scm file (FileError if it cannot be read)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise FileError(f"cannot read {p}: {e.strerror or e}", span=span) from None
+    text = _decode(data, str(p))
+    if fold_case:
+        return read_spanned(text, str(p), fold_case=True)
+    return read_spanned_cached(text, str(p))
+
+
 class Interpreter:
     """A Scheme top level: evaluate strings and files, define host procedures."""
 
@@ -67,20 +87,49 @@ class Interpreter:
         *,
         max_depth: int = DEFAULT_MAX_DEPTH,
         step_limit: int | None = None,
+        library_path: Iterable[str | Path] = (),
+        capabilities: Iterable[str] = (),
+        command_line: Iterable[str] = (),
     ) -> None:
+        """`library_path`: directories `import` searches (then each loaded file's own);
+        `capabilities`: what the guest may reach (capabilities.ALL_CAPABILITIES; none by
+        default); `command_line`: what (command-line) returns when that is granted."""
         load_all()
         self.output = output if output is not None else sys.stdout
         self.error_output = error if error is not None else sys.stderr
         self.step_limit = step_limit
+        self.capabilities = check_capabilities(capabilities)
+        self.command_line = [str(a) for a in command_line]
         self.machine = Machine(max_depth)
+        self.libraries = LibraryRegistry(
+            self._unlocked(self._standard_env),
+            self._unlocked(self.machine.execute),
+            [Path(d) for d in library_path],
+            self.capabilities,
+        )
         self.env = self._standard_env("interaction-environment")
         self.compiler = Compiler(self.env)
         self.machine.env = self.env
         self.machine.compiler = self.compiler
         self.machine.standard_env = self._standard_env
 
+    def _unlocked(self, fn: Callable) -> Callable:
+        """fn, run with the machine's globals unlocked: loading a library defines its
+        own top-level variables, even when a flow's code (which may not) imports it."""
+
+        def run(*args: Any) -> Any:
+            m = self.machine
+            saved, m.globals_locked = m.globals_locked, None
+            try:
+                return fn(*args)
+            finally:
+                m.globals_locked = saved
+
+        return run
+
     def _standard_env(self, name: str) -> Environment:
         env = Environment(name)
+        env.libraries = self.libraries
         install_special_forms(env)
         for pname, proc in PRIMITIVES.items():
             env.define(Symbol(pname), proc)
@@ -92,6 +141,13 @@ class Interpreter:
         compiler = Compiler(env)
         for datum in _prelude():
             self.machine.execute(compiler.compile_toplevel(datum, getattr(datum, "span", None)))
+        if self.capabilities:
+
+            def run_scheme(text: str) -> None:
+                for datum, span in read_spanned(text, "capabilities"):
+                    self.machine.execute(compiler.compile_toplevel(datum, span))
+
+            grant(env, self.capabilities, self.command_line, run_scheme)
         # The program gets its own cells: the prelude's map keeps calling the standard
         # car, cons and apply even after the program defines procedures of those names.
         return env.copy(name)
@@ -125,12 +181,11 @@ class Interpreter:
     def load_file(self, path: str | Path, *, step_limit: int | None = None) -> Any:
         """Evaluate every form in a .scm file; returns the last value."""
         p = Path(path)
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise SchemeError(f"cannot read {p}: {e.strerror or e}") from None
-        text = _decode(data, str(p))
-        return self._run_all(read_spanned_cached(text, str(p)), step_limit)
+        forms = read_source_file(p)
+        here = p.resolve().parent
+        if here not in self.libraries.program_dirs:
+            self.libraries.program_dirs.append(here)
+        return self._run_all(forms, step_limit)
 
     # -- the host side -------------------------------------------------------------------
     def define(self, name: str, value: Any) -> None:

@@ -2,9 +2,10 @@
 
 `parse_number` is strict: anything that is not a number in R7RS syntax gives None, so the
 reader (whose lexer has already picked out a NUMBER-shaped token) can report a ReadError
-through `read_number`, and `string->number` can answer #f. Complex numbers are not
-supported. Python's own `int()` and `float()` are only called on text this module has
-already validated, because they accept things Scheme does not (`1_000`, `nan`, `inf`).
+through `read_number`, and `string->number` can answer #f. Complex numbers (1+2i, +i,
+1@2) are inexact Python complex values: exact complex numbers are not supported.
+Python's own `int()` and `float()` are only called on text this module has already
+validated, because they accept things Scheme does not (`1_000`, `nan`, `inf`).
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _parse_decimal(body: str, exact: bool) -> Number | None:
     return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
-def parse_number(text: str, radix: int = 10) -> Number | None:
+def parse_number(text: str, radix: int = 10) -> Number | complex | None:
     """The number `text` denotes in R7RS syntax (default radix 2, 8, 10 or 16), else None."""
     split = _split_prefixes(text, radix)
     if split is None:
@@ -109,6 +110,52 @@ def parse_number(text: str, radix: int = 10) -> Number | None:
     body, radix, exactness = split
     if not body:
         return None
+    value = _real(body, radix, exactness)
+    if value is None and ("@" in body or body[-1] in "iI"):
+        return _complex(body, radix, exactness)
+    return value
+
+
+def _complex(body: str, radix: int, exactness: str | None) -> Number | complex | None:
+    """A rectangular (1+2i, -i, +inf.0i) or polar (1@2) number; complex numbers are
+    inexact here (no exact complex), so #e with one is not a number."""
+    if exactness == "e":
+        return None
+    if "@" in body:
+        mag_text, _, ang_text = body.partition("@")
+        mag = _real(mag_text, radix, exactness) if mag_text else None
+        ang = _real(ang_text, radix, exactness) if ang_text else None
+        if mag is None or ang is None:
+            return None
+        if ang == 0 and type(ang) is not float:
+            return mag
+        return _complex_value(mag * math.cos(ang), mag * math.sin(ang))
+    rect = body[:-1]
+    cut = next(
+        (
+            i
+            for i in range(len(rect) - 1, -1, -1)
+            if rect[i] in "+-" and rect[i - 1 : i] not in "eE" or (rect[i] in "+-" and i == 0)
+        ),
+        None,
+    )
+    if cut is None:
+        return None
+    re_text, im_text = rect[:cut], rect[cut:]
+    re_part = _real(re_text, radix, exactness) if re_text else 0
+    im_part = (-1 if im_text == "-" else 1) if im_text in "+-" else _real(im_text, radix, exactness)
+    if re_part is None or im_part is None:
+        return None
+    return _complex_value(re_part, im_part)
+
+
+def _complex_value(re_part: Number, im_part: Number) -> Number | complex:
+    if im_part == 0 and type(im_part) is not float:
+        return re_part
+    return complex(float(re_part), float(im_part))
+
+
+def _real(body: str, radix: int, exactness: str | None) -> Number | None:
     m = _NANINF.match(body)
     if m is not None:
         if exactness == "e":

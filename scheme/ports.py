@@ -1,8 +1,10 @@
 """Ports: string and bytevector ports, and a textual output port over a host stream.
 
-The guest never touches files, the network or the host's stdin: its input ports read from
-strings or bytevectors it made itself, and its output goes to string or bytevector ports
-or to the text streams the host gave the interpreter (`TextStreamPort`, e.g. sys.stdout).
+Unless the embedder grants the files capability (capabilities.py, which adds file ports
+on top of these), the guest never touches files, the network or the host's stdin: its
+input ports read from strings or bytevectors it made itself, and its output goes to string
+or bytevector ports or to the text streams the host gave the interpreter
+(`TextStreamPort`, e.g. sys.stdout).
 A port only holds its state; the Scheme procedures over ports (type and open checks,
 current-port defaults) are in scheme/primitives/io.py.
 """

@@ -68,6 +68,11 @@ _PLAIN_SYMBOL = re.compile(
 )
 
 
+# ... but these plain-looking names read back as numbers (R7RS 7.1.1 keeps +i, -i, +inf.0,
+# -nan.0 and the complex numbers built from them out of the identifiers).
+_NUMBER_LIKE = re.compile(r"[+-](?:(?:inf\.0|nan\.0).*|i(?:[+\-@].*)?)\Z", re.I | re.S)
+
+
 class _Lit(str):
     """Text to emit as is (distinguishes output text from data on the work stack)."""
 
@@ -84,6 +89,12 @@ def format_number(x: Any, radix: int = 10) -> str:
         return _int_to_radix(x, radix)
     if t is Fraction:
         return f"{_int_to_radix(x.numerator, radix)}/{_int_to_radix(x.denominator, radix)}"
+    if t is complex:
+        if radix != 10:
+            raise ValueError("complex numbers print only in radix 10")
+        im = format_number(x.imag)
+        im = im if im[0] in "+-" else "+" + im
+        return (format_number(x.real) if x.real != 0 else "") + im + "i"
     if t is float:
         if math.isnan(x):
             return "+nan.0"
@@ -136,7 +147,7 @@ def write_char(c: Char) -> str:
 
 def write_symbol(name: str) -> str:
     """A symbol's name, in |bars| with escapes when it would not read back plainly."""
-    if _PLAIN_SYMBOL.match(name):
+    if _PLAIN_SYMBOL.match(name) and not _NUMBER_LIKE.match(name):
         return name
     out = []
     for ch in name:
@@ -175,7 +186,7 @@ def _atom(x: Any, display: bool) -> str:
         return x.name if display else write_symbol(x.name)
     if t is MString:
         return x.s if display else write_mstring(x.s)
-    if t is int or t is float or t is Fraction:
+    if t is int or t is float or t is Fraction or t is complex:
         return format_number(x)
     if t is Boolean:
         return "#t" if x.value else "#f"

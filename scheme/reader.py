@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # lark itself is imported on the first parse (40 ms saved at 
     from lark.exceptions import UnexpectedInput
 
 from .errors import ReadError, Source, Span
+from .fastread import Fallback, fast_read
 from .numparse import parse_number
 from .scanner import ScanError, datum_extent, lexemes, prescan, unclosed_parens
 from .types import EOF, FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
@@ -60,6 +61,26 @@ class _Builder:
 
     def __init__(self) -> None:
         self.source = Source("<string>", "")
+        self.folds: list[tuple[int, bool]] = []  # (position, fold-case on from there)
+        self.fold_initial = False
+        self.labels: dict[int, Any] = {}
+        self.unresolved = 0  # datum label references still waiting for their datum
+
+    def reset(self, source: Source, text: str, fold_case: bool) -> None:
+        """Prepare for parsing text: fold-case directives, datum labels."""
+        self.source = source
+        self.fold_initial = fold_case
+        self.folds = _fold_marks(text) if "#!" in text else []
+        self.labels = {}
+        self.unresolved = 0
+
+    def _folding(self, pos: int) -> bool:
+        on = self.fold_initial
+        for at, state in self.folds:
+            if at > pos:
+                break
+            on = state
+        return on
 
     def _span(self, tok: Token) -> Span:
         return Span(self.source, tok.line, tok.column)
@@ -80,6 +101,8 @@ class _Builder:
         text = str(tok)
         if text.startswith("|"):
             name = self._unescape(text[1:-1], tok, "|symbol|")
+        elif (self.folds or self.fold_initial) and self._folding(tok.start_pos):
+            name = text.casefold()
         else:
             name = text
         return (Symbol(name), tok.line, tok.column)
@@ -93,6 +116,8 @@ class _Builder:
     def character(self, children: list) -> tuple:
         tok = children[0]
         body = str(tok)[2:]
+        if len(body) > 1 and (self.folds or self.fold_initial) and self._folding(tok.start_pos):
+            body = body.casefold()  # #!fold-case folds character names too
         if len(body) == 1:
             ch = body
         elif body in CHAR_BY_NAME:
@@ -109,7 +134,28 @@ class _Builder:
 
     def boolean(self, children: list) -> tuple:
         tok = children[0]
-        return (TRUE if str(tok) in ("#t", "#true") else FALSE, tok.line, tok.column)
+        return (TRUE if str(tok).lower() in ("#t", "#true") else FALSE, tok.line, tok.column)
+
+    # datum labels: #n=datum defines n, #n# refers to it (also from inside the datum)
+    def label_ref(self, children: list) -> tuple:
+        tok = children[0]
+        n = int(str(tok)[1:-1])
+        value = self.labels.get(n)
+        if value is None:
+            value = _Placeholder(n)
+            self.unresolved += 1
+        return (value, tok.line, tok.column)
+
+    def labeled(self, children: list) -> Any:
+        tok, datum = children
+        n = int(str(tok)[1:-1])
+        value = datum[0] if type(datum) is tuple else datum
+        if type(value) is _Placeholder:
+            raise self._fail(f"datum label #{n}= labels only a reference to itself", tok)
+        self.labels[n] = value
+        if self.unresolved:
+            self.unresolved -= _patch(value, n, value)
+        return datum
 
     # compound data
     def _chain(self, items: list, tail: Any) -> Any:
@@ -167,6 +213,8 @@ class _Builder:
     def start(self, children: list) -> list:
         # (datum, span): top-level atoms have nowhere else to keep where they were
         src = self.source
+        if self.unresolved:
+            raise ReadError("a datum label reference #n# has no #n= before it")
         return [
             (c[0], Span(src, c[1], c[2])) if type(c) is tuple else (c, getattr(c, "span", None))
             for c in children
@@ -216,6 +264,59 @@ class _Builder:
         return "".join(out)
 
 
+class _Placeholder:
+    """A #n# read inside the datum #n= labels, before that datum is complete."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+def _patch(root: Any, n: int, value: Any) -> int:
+    """Replace the placeholders for label n inside root by value; how many were replaced."""
+    count = 0
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if type(x) is Pair:
+            if type(x.car) is _Placeholder and x.car.n == n:
+                x.car = value
+                count += 1
+            if type(x.cdr) is _Placeholder and x.cdr.n == n:
+                x.cdr = value
+                count += 1
+            stack.append(x.car)
+            stack.append(x.cdr)
+        elif type(x) is Vector:
+            items = x.items
+            for i, item in enumerate(items):
+                if type(item) is _Placeholder and item.n == n:
+                    items[i] = value
+                    count += 1
+                else:
+                    stack.append(item)
+    return count
+
+
+def _fold_marks(text: str) -> list[tuple[int, bool]]:
+    """Where #!fold-case and #!no-fold-case directives turn folding on and off."""
+    marks = []
+    try:
+        for kind, start, end in lexemes(text):
+            if kind == "comment" and text.startswith("#!", start):
+                word = text[start + 2 : end].lower()
+                if word in ("fold-case", "no-fold-case"):
+                    marks.append((start, word == "fold-case"))
+    except ScanError:
+        pass
+    return marks
+
+
 _LOCK = threading.Lock()
 _BUILDER = _Builder()
 _PARSER: Lark | None = None
@@ -243,8 +344,24 @@ def read_all(text: str, name: str = "<string>") -> list:
     return [datum for datum, _ in read_spanned(text, name)]
 
 
-def read_spanned(text: str, name: str = "<string>") -> list[tuple[Any, Span | None]]:
-    """(datum, span) for every datum in text: also where a symbol, number or () was."""
+def read_spanned(
+    text: str, name: str = "<string>", *, fold_case: bool = False
+) -> list[tuple[Any, Span | None]]:
+    """(datum, span) for every datum in text: also where a symbol, number or () was.
+
+    fold_case: read as if the text began with #!fold-case (include-ci)."""
+    if not fold_case:
+        try:
+            return fast_read(text, name)[0]
+        except Fallback:
+            pass
+    return read_spanned_lark(text, name, fold_case=fold_case)
+
+
+def read_spanned_lark(
+    text: str, name: str = "<string>", *, fold_case: bool = False
+) -> list[tuple[Any, Span | None]]:
+    """read_spanned by the Lark grammar alone (what fastread.py must agree with)."""
     source = Source(name, text)
     try:
         cleaned = prescan(text)
@@ -253,7 +370,7 @@ def read_spanned(text: str, name: str = "<string>") -> list[tuple[Any, Span | No
     from lark.exceptions import UnexpectedInput
 
     with _LOCK:
-        _BUILDER.source = source
+        _BUILDER.reset(source, text, fold_case)
         try:
             return _parser().parse(cleaned)
         except ReadError:
@@ -337,6 +454,12 @@ def _last_lexeme(text: str) -> str | None:
 
 def read_datum(text: str, pos: int = 0, name: str = "<string>") -> tuple[Any, int]:
     """The first datum at or after pos and the position after it; (EOF, len) if none."""
+    if text.find("#!", 0, pos) < 0:  # no fold-case directive before pos
+        try:
+            found, end = fast_read(text, name, pos, first_only=True)
+            return (found[0][0], end) if found else (EOF, len(text))
+        except Fallback:
+            pass
     try:
         extent = datum_extent(text, pos)
     except ScanError as e:
@@ -346,7 +469,11 @@ def read_datum(text: str, pos: int = 0, name: str = "<string>") -> tuple[Any, in
     start, end = extent
     # Keep the line structure so spans still point at the right place.
     piece = "".join(c if c == "\n" else " " for c in text[:start]) + text[start:end]
-    datums = read_all(piece, name)
+    fold = False
+    if "#!" in text[:start]:
+        for _, on in _fold_marks(text[:start]):
+            fold = on
+    datums = [d for d, _ in read_spanned(piece, name, fold_case=fold)]
     return datums[0], end
 
 

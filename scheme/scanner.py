@@ -24,7 +24,7 @@ _LEXEME = re.compile(
     |(?P<char>\#\\.[^\s()";|]*)
     |(?P<open>\(|\#\(|\#[uU]8\()
     |(?P<close>\))
-    |(?P<quote>,@|[',`])
+    |(?P<quote>,@|[',`]|\#[0-9]+=)
     |(?P<atom>[^\s()";|]+)
     """,
     re.X | re.S,
@@ -125,6 +125,10 @@ def _walk(text: str, pos: int, stop_after_first: bool):
         if kind == "open":
             levels.append(_Level(start))
             continue
+        if kind == "atom" and level.prefixes and text[start:end] == ".":
+            kind_, at = level.prefixes[-1]
+            what = "#;" if kind_ == "c" else "quote"
+            raise ScanError(f"{what} must be followed by a datum, not '.'", at)
         if kind == "close":
             if len(levels) == 1:
                 yield "datum", start, end  # a stray ')': let the parser report it

@@ -23,16 +23,18 @@ from .types import NIL, Pair, Symbol, Vector
 class Alias:
     """An identifier a macro expansion introduced: `sym` renamed, resolved in `scope`.
 
-    `scope` None means the top level; `fresh` aliases (compiler temporaries) are bound
-    wherever they are used and never resolve to anything else.
+    `scope` None means the top level (of `env`, the macro's library, when set); `fresh`
+    aliases (compiler temporaries) are bound wherever they are used and never resolve to
+    anything else.
     """
 
-    __slots__ = ("sym", "scope", "fresh")
+    __slots__ = ("sym", "scope", "fresh", "env")
 
-    def __init__(self, sym: Any, scope: Scope | None, fresh: bool = False) -> None:
+    def __init__(self, sym: Any, scope: Scope | None, fresh: bool = False, env: Any = None) -> None:
         self.sym = sym
         self.scope = scope
         self.fresh = fresh
+        self.env = env  # the top-level environment of the macro (None: the user's own)
 
     def base(self) -> Symbol:
         """The symbol underneath any number of renamings."""
@@ -108,16 +110,21 @@ def strip(x: Any) -> Any:
 
 def _has_alias(x: Any) -> bool:
     stack = [x]
+    seen: set[int] = set()  # datum labels can make quoted data circular
     while stack:
         n = stack.pop()
         t = type(n)
         if t is Alias:
             return True
-        if t is Pair:
-            stack.append(n.car)
-            stack.append(n.cdr)
-        elif t is Vector:
-            stack.extend(n.items)
+        if t is Pair or t is Vector:
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            if t is Pair:
+                stack.append(n.car)
+                stack.append(n.cdr)
+            else:
+                stack.extend(n.items)
     return False
 
 

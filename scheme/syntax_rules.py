@@ -13,7 +13,7 @@ from typing import Any
 from .equality import is_equal
 from .errors import SchemeSyntaxError, Span
 from .syntax import Alias, Scope, base_name, is_identifier, strip, syntax_error
-from .types import NIL, Pair, Symbol, Vector, list_from
+from .types import NIL, UNBOUND, Cell, Pair, Symbol, Vector, list_from
 
 _ELLIPSIS = Symbol("...")
 _UNDERSCORE = Symbol("_")
@@ -31,29 +31,34 @@ class _Seq:
 class Macro:
     """A syntax-rules transformer closed over the scope it was defined in."""
 
-    __slots__ = ("name", "literals", "ellipsis", "rules", "scope")
+    __slots__ = ("name", "literals", "ellipsis", "rules", "scope", "env", "_use")
 
     def __init__(
-        self, name: str, literals: set, ellipsis: Symbol, rules: list, scope: Scope | None
+        self, name: str, literals: set, ellipsis: Symbol | None, rules: list, scope: Scope | None
     ) -> None:
         self.name = name
         self.literals = literals
         self.ellipsis = ellipsis
         self.rules = rules
         self.scope = scope
+        self.env: Any = None  # the top-level environment it was defined in (see resolve)
+        self._use: tuple = (None, None)  # (compiler, scope) of the use being expanded
 
     def __repr__(self) -> str:
         return f"#<macro {self.name}>"
 
     # -- matching ------------------------------------------------------------------------
     def _is_ellipsis(self, x: Any) -> bool:
-        return is_identifier(x) and base_name(x) is self.ellipsis
+        return self.ellipsis is not None and is_identifier(x) and base_name(x) is self.ellipsis
 
     def _match(self, pat: Any, x: Any, b: dict) -> bool:
         if is_identifier(pat):
             name = base_name(pat)
-            if name in self.literals:
-                return is_identifier(x) and base_name(x) is name
+            if pat in self.literals:
+                if not is_identifier(x) or base_name(x) is not name:
+                    return False
+                c, scope = self._use
+                return c is None or same_binding(c, pat, self.scope, self.env, x, scope)
             if name is _UNDERSCORE:
                 return True
             b[pat] = x
@@ -123,7 +128,7 @@ class Macro:
             p = stack.pop()
             if is_identifier(p):
                 name = base_name(p)
-                if name not in self.literals and name not in (_UNDERSCORE, self.ellipsis):
+                if p not in self.literals and name not in (_UNDERSCORE, self.ellipsis):
                     out.append(p)
             elif type(p) is Pair:
                 stack.append(p.car)
@@ -133,8 +138,11 @@ class Macro:
         return out
 
     # -- expansion -----------------------------------------------------------------------
-    def expand(self, form: Any, span: Span | None) -> Any:
-        """The expansion of a use of this macro (raises when no rule matches)."""
+    def expand(self, form: Any, span: Span | None, compiler: Any = None, scope: Any = None) -> Any:
+        """The expansion of a use of this macro in scope (raises when no rule matches).
+
+        With the compiler, literals match by binding; without it, by name."""
+        self._use = (compiler, scope)
         for pattern, template in self.rules:
             b: dict = {}
             if self._match(pattern.cdr, form.cdr, b):
@@ -154,7 +162,7 @@ class Macro:
                 return v
             alias = renames.get(t)
             if alias is None:
-                alias = renames[t] = Alias(t, self.scope)
+                alias = renames[t] = Alias(t, self.scope, env=self.env)
             return alias
         if type(t) is Pair:
             if not escaped and self._is_ellipsis(t.car) and type(t.cdr) is Pair:
@@ -227,11 +235,50 @@ class Macro:
         return out
 
 
-def make_syntax_rules(spec: Any, name: str, scope: Scope | None, span: Span | None) -> Macro:
-    """A Macro from `(syntax-rules [ellipsis] (literal ...) (pattern template) ...)`."""
+def same_binding(c: Any, a: Any, a_scope: Any, a_env: Any, b: Any, b_scope: Any) -> bool:
+    """Do identifier a (seen in a_scope of a_env) and b (in b_scope of the compiler c) mean the
+    same thing? Both bound to one binding, or both free with the same name (R7RS
+    4.3.2: how syntax-rules matches literals)."""
+    ka = _binding_key(c, a, a_scope, a_env)
+    kb = _binding_key(c, b, b_scope, c.env)
+    if ka == kb:
+        return True
+    return type(ka) is Symbol and ka is kb
+
+
+def _binding_key(c: Any, ident: Any, scope: Scope | None, env: Any) -> Any:
+    env = env if env is not None else c.env
+    where = scope
+    while True:
+        s = where
+        while s is not None:
+            if ident in s.names:
+                return (id(s), s.names[ident])
+            if s.macros is not None and ident in s.macros:
+                return ("macro", id(s.macros[ident]))
+            s = s.parent
+        if type(ident) is Alias and not ident.fresh and ident not in env.table:
+            if ident.env is not None:
+                env = ident.env
+            where = ident.scope
+            ident = ident.sym
+            continue
+        b = env.table.get(ident)
+        if b is None or (type(b) is Cell and b.value is UNBOUND):
+            return base_name(ident)  # free: compared by name
+        return ("global", id(b))
+
+
+def make_syntax_rules(
+    spec: Any, name: str, scope: Scope | None, span: Span | None, ellipsis_shadowed: bool = False
+) -> Macro:
+    """A Macro from `(syntax-rules [ellipsis] (literal ...) (pattern template) ...)`.
+
+    There is no ellipsis when the default `...` is shadowed by a variable, nor when the
+    ellipsis identifier is also a literal (then it matches itself)."""
     who = "syntax-rules"
     rest = spec.cdr if type(spec) is Pair else NIL
-    ellipsis = _ELLIPSIS
+    ellipsis: Symbol | None = None if ellipsis_shadowed else _ELLIPSIS
     if type(rest) is Pair and is_identifier(rest.car):
         ellipsis = base_name(rest.car)
         rest = rest.cdr
@@ -242,10 +289,12 @@ def make_syntax_rules(spec: Any, name: str, scope: Scope | None, span: Span | No
     while type(lits) is Pair:
         if not is_identifier(lits.car):
             raise syntax_error(who, "literals must be identifiers", spec, span)
-        literals.add(base_name(lits.car))
+        literals.add(lits.car)  # the identifier itself: a renamed k is not the user's k
         lits = lits.cdr
     if lits is not NIL:
         raise syntax_error(who, "expected a list of literals", spec, span)
+    if ellipsis is not None and any(base_name(lit) is ellipsis for lit in literals):
+        ellipsis = None
     rules = []
     r = rest.cdr
     while type(r) is Pair:

@@ -149,13 +149,50 @@ class Char:
 
 
 class MString:
-    """A mutable Scheme string (distinct from symbols and from Python str)."""
+    """A mutable Scheme string (distinct from symbols and from Python str).
 
-    __slots__ = ("s", "span")
+    `.s` is its text as a Python str. string-set! and string-fill! switch it to a list of
+    characters, so each change costs O(1) per character instead of rebuilding the str;
+    `.s` joins the list again only when it is read after a change.
+    """
+
+    __slots__ = ("_s", "_buf", "span")
 
     def __init__(self, s: str) -> None:
-        self.s = s
+        self._s: str | None = s
+        self._buf: list[str] | None = None
         self.span: Span | None = None
+
+    @property
+    def s(self) -> str:
+        text = self._s
+        if text is None:
+            text = self._s = "".join(self._buf)  # type: ignore[arg-type]
+        return text
+
+    @s.setter
+    def s(self, text: str) -> None:
+        self._s = text
+        self._buf = None
+
+    def length(self) -> int:
+        """The number of characters."""
+        return len(self._buf) if self._buf is not None else len(self._s)  # type: ignore[arg-type]
+
+    def char_at(self, i: int) -> str:
+        """Character i (the caller checked the index)."""
+        return self._buf[i] if self._buf is not None else self._s[i]  # type: ignore[index]
+
+    def fill(self, i: int, j: int, ch: str) -> None:
+        """Characters i..j-1 become ch, in place."""
+        buf = self._buf
+        if buf is None:
+            buf = self._buf = list(self._s)  # type: ignore[arg-type]
+        if j - i == 1:
+            buf[i] = ch
+        else:
+            buf[i:j] = ch * (j - i)
+        self._s = None
 
     def __repr__(self) -> str:
         return f"MString({self.s!r})"
@@ -263,11 +300,14 @@ class Promise:
 class Environment:
     """A top-level environment: identifier -> Cell (a variable) or syntax (a keyword)."""
 
-    __slots__ = ("table", "name")
+    __slots__ = ("table", "name", "libraries", "imported", "origin")
 
     def __init__(self, name: str = "top-level") -> None:
         self.table: dict[Any, Any] = {}
         self.name = name
+        self.libraries: Any = None  # the LibraryRegistry `import` uses (libraries.py)
+        self.imported: dict[Any, Any] = {}  # name -> the binding an import installed
+        self.origin: Any = None  # a library file's directory (where include looks)
 
     def cell(self, name: Symbol) -> Cell:
         """The variable cell for name, created unbound when absent (or shadowing syntax)."""
@@ -293,6 +333,7 @@ class Environment:
     def copy(self, name: str) -> Environment:
         """A new environment with the same bindings (cells are copied, not shared)."""
         env = Environment(name)
+        env.libraries = self.libraries
         for k, v in self.table.items():
             env.table[k] = Cell(v.name, v.value) if type(v) is Cell else v
         return env
@@ -440,9 +481,9 @@ def is_procedure(x: object) -> bool:
 
 
 def is_number(x: object) -> bool:
-    """Scheme number? (exact integer, exact rational or inexact real)."""
+    """Scheme number? (exact integer, exact rational, inexact real or inexact complex)."""
     t = type(x)
-    return t is int or t is float or t is Fraction
+    return t is int or t is float or t is Fraction or t is complex
 
 
 def normalize(x: Any) -> Any:

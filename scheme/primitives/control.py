@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..equality import is_eqv
-from ..errors import ArityError, ReadError, SchemeError
+from ..errors import ArityError, FileError, ReadError, SchemeError
 from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
 from ..machine import Machine
 from ..types import (
@@ -59,10 +59,9 @@ def call_cc_short(m: Machine, args: list, k: Any) -> tuple:
 
 @control("apply")
 def apply_(m: Machine, args: list, k: Any) -> tuple:
-    check_arity("apply", args, 1, None)
+    # (apply proc arg ... list): R7RS requires the list, so (apply +) is an error
+    check_arity("apply", args, 2, None)
     check_procedure("apply", args[0], 1)
-    if len(args) == 1:
-        return (T_CALL, args[0], [], k)
     last = args[-1]
     spread = list(args[1:-1])
     x = last
@@ -241,7 +240,7 @@ def read_error_p(x: Any) -> Any:
 
 @primitive("file-error?")
 def file_error_p(x: Any) -> Any:
-    return FALSE  # the guest has no file access, so no file errors
+    return boolean(isinstance(x, FileError))
 
 
 # -- eval ---------------------------------------------------------------------------------
@@ -272,7 +271,15 @@ def _standard_environment(m: Machine, name: str, args: list, k: Any) -> tuple:
 
 @control("environment")
 def environment(m: Machine, args: list, k: Any) -> tuple:
-    return _standard_environment(m, "environment", args, k)
+    # (environment import-set ...): only what those import sets name; with none, every
+    # standard binding (as before import existed)
+    if not args:
+        return _standard_environment(m, "environment", args, k)
+    libraries = getattr(m.env, "libraries", None)
+    if libraries is None:
+        raise SchemeError("environment: this interpreter has no libraries")
+    span = m.node.span if m.node is not None else None
+    return (T_VALUE, libraries.environment(args, span), k)
 
 
 @control("scheme-report-environment")
@@ -335,8 +342,6 @@ def cdrs(ls: Any) -> Any:
 
 @primitive("features")
 def features() -> Any:
-    from ..types import Symbol
+    from ..cond_expand import feature_symbols
 
-    return list_from(
-        [Symbol(s) for s in ("r7rs", "exact-closed", "ratios", "full-unicode", "commerce-flows")]
-    )
+    return list_from(feature_symbols())

@@ -164,7 +164,9 @@ def write_string_(params: dict, s: Any, port: Any = None, start: Any = 0, end: A
 @_uses_current_port("flush-output-port")
 def flush_output_port(params: dict, port: Any = None) -> Any:
     """flush-output-port"""
-    _output_port("flush-output-port", params, port).flush()
+    # any output port, textual or binary
+    textual = not (isinstance(port, Port) and not port.is_textual)
+    _output_port("flush-output-port", params, port, textual).flush()
     return UNSPECIFIED
 
 

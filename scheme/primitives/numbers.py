@@ -1,6 +1,7 @@
 """Numeric predicates, arithmetic and comparison (R7RS 6.2.6, first half).
 
-Exact numbers are Python `int` and normalised `Fraction`; inexact ones are `float`.
+Exact numbers are Python `int` and normalised `Fraction`; inexact ones are `float`, and
+inexact complex numbers Python `complex` (numbers_complex.py; no exact complex numbers).
 `+ - * < > <= >= =` are the interpreter's hot path: each starts with a two-exact-integer
 case that does no other work, then a two-number case; every other case checks the type of
 every argument, so a Python `bool` or a non-number never reaches Python arithmetic. The
@@ -59,19 +60,32 @@ def _inexact_retry(op: Any, args: tuple) -> Number:
     return op(*(to_float(x) for x in args))
 
 
+def _has_complex(args: tuple) -> bool:
+    for x in args:
+        if type(x) is complex:
+            return True
+    return False
+
+
+def _complex_fold(who: str, args: tuple) -> Any:
+    from .numbers_complex import complex_fold
+
+    return complex_fold(who, args)
+
+
 # --- predicates -----------------------------------------------------------------------
 
 
 @primitive("number?")
 def number_p(x: Any) -> Boolean:
     """Is x a number?"""
-    return TRUE if type(x) in NUMBER_TYPES else FALSE
+    return TRUE if type(x) in NUMBER_TYPES or type(x) is complex else FALSE
 
 
 @primitive("complex?")
 def complex_p(x: Any) -> Boolean:
-    """Is x a complex number? (Every number here is real.)"""
-    return TRUE if type(x) in NUMBER_TYPES else FALSE
+    """Is x a complex number? (Every number is.)"""
+    return TRUE if type(x) in NUMBER_TYPES or type(x) is complex else FALSE
 
 
 @primitive("real?")
@@ -193,6 +207,8 @@ def num_eq(a: Any, *rest: Any) -> Boolean:
             return TRUE if a == b else FALSE
         if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
             return TRUE if a == b else FALSE
+    if _has_complex((a, *rest)):
+        return _complex_fold("=", (a, *rest))
     return _compare("=", (a, *rest), operator.eq)
 
 
@@ -304,6 +320,8 @@ def add(*args: Any) -> Number:
                 return normalize(a + b)
             except OverflowError:
                 return to_float(a) + to_float(b)
+    if _has_complex(args):
+        return _complex_fold("+", args)
     check_numbers("+", args)
     try:
         return normalize(_sum(*args))
@@ -323,6 +341,8 @@ def mul(*args: Any) -> Number:
                 return normalize(a * b)
             except OverflowError:
                 return to_float(a) * to_float(b)
+    if _has_complex(args):
+        return _complex_fold("*", args)
     check_numbers("*", args)
     try:
         return normalize(_product(*args))
@@ -342,9 +362,11 @@ def sub(a: Any, *rest: Any) -> Number:
                 return normalize(a - b)
             except OverflowError:
                 return to_float(a) - to_float(b)
+    args = (a, *rest)
+    if _has_complex(args):
+        return _complex_fold("-", args)
     if not rest:
         return -check_number("-", a)
-    args = (a, *rest)
     check_numbers("-", args)
     try:
         return normalize(_difference(*args))
@@ -377,6 +399,8 @@ def divide(who: str, a: Number, b: Number) -> Number:
 @primitive("/", expects=_EXPECTS)
 def div(a: Any, *rest: Any) -> Number:
     """a divided by each of the rest, or the reciprocal of a alone."""
+    if _has_complex((a, *rest)):
+        return _complex_fold("/", (a, *rest))
     if not rest:
         return divide("/", 1, check_number("/", a))
     check_numbers("/", (a, *rest))
@@ -402,4 +426,6 @@ __all__ = [
 ]
 
 # The rest of 6.2.6 registers itself on import; loading this module loads all of it.
-from . import numbers_elementary, numbers_math  # noqa: E402, F401
+from . import numbers_complex, numbers_elementary, numbers_math  # noqa: E402, F401
+
+numbers_complex.install()  # complex arguments for exp, log, sqrt, expt, ... (after them)

@@ -1,9 +1,9 @@
 """exp, log, trigonometry, square roots and expt (R7RS 6.2.6).
 
 Results are floats except where R7RS asks for exactness: `sqrt` of an exact perfect square
-and `expt` of an exact base to an exact integer power. Complex numbers are not supported,
-so a result that would be complex (`(sqrt -4)`, `(log -1)`, `(asin 2)`, `(expt -8 1/3)`) is
-a SchemeError rather than a silent NaN.
+and `expt` of an exact base to an exact integer power. These are the real versions: a
+result that would be complex (`(sqrt -4)`, `(log -1)`, `(asin 2)`, `(expt -8 1/3)`) raises
+"no real result", and numbers_complex.py, which wraps them, computes it with cmath.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Strings (R7RS 6.7) and symbols (6.5).
 
-A Scheme string is an `MString` whose `.s` is a Python str; mutation (string-set!,
-string-fill!, string-copy!) replaces `.s`, so every reference to the MString sees it.
+A Scheme string is an `MString` whose `.s` is a Python str; mutation changes the MString
+in place (string-set! and string-fill! in O(1) per character, see types.MString), so every
+reference to it sees the change.
 Every procedure that makes a string returns a new MString. `check_range` is the one
 start/end check shared by the string, vector, bytevector and port procedures.
 """
@@ -109,23 +110,26 @@ def string(*chars: Any) -> MString:
 @primitive("string-length")
 def string_length(s: Any) -> int:
     """string-length"""
-    return len(check_string("string-length", s))
+    if type(s) is not MString:
+        raise wrong_type("string-length", "a string", s)
+    return s.length()
 
 
 @primitive("string-ref")
 def string_ref(s: Any, k: Any) -> Char:
     """string-ref"""
-    text = check_string("string-ref", s, 1)
-    return Char(text[check_index("string-ref", k, len(text))])
+    if type(s) is not MString:
+        raise wrong_type("string-ref", "a string", s, 1)
+    return Char(s.char_at(check_index("string-ref", k, s.length())))
 
 
 @primitive("string-set!")
 def string_set(s: Any, k: Any, c: Any) -> Any:
     """string-set! (changes s in place)"""
-    text = check_string("string-set!", s, 1)
-    i = check_index("string-set!", k, len(text))
-    ch = check_char("string-set!", c, 3)
-    s.s = text[:i] + ch + text[i + 1 :]
+    if type(s) is not MString:
+        raise wrong_type("string-set!", "a string", s, 1)
+    i = check_index("string-set!", k, s.length())
+    s.fill(i, i + 1, check_char("string-set!", c, 3))
     return UNSPECIFIED
 
 
@@ -214,8 +218,9 @@ def string_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any = N
 @primitive("string-fill!")
 def string_fill(s: Any, fill: Any, start: Any = 0, end: Any = None) -> Any:
     """string-fill!"""
-    text = check_string("string-fill!", s, 1)
+    if type(s) is not MString:
+        raise wrong_type("string-fill!", "a string", s, 1)
     ch = check_char("string-fill!", fill, 2)
-    i, j = check_range("string-fill!", start, end, len(text))
-    s.s = text[:i] + ch * (j - i) + text[j:]
+    i, j = check_range("string-fill!", start, end, s.length())
+    s.fill(i, j, ch)
     return UNSPECIFIED

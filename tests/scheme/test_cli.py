@@ -71,12 +71,17 @@ def test_missing_file_and_bad_usage() -> None:
     assert r.returncode == 1
     assert "cannot read no/such/file.scm" in r.stderr
     assert "Traceback" not in r.stderr
-    r = scheme("a.scm", "b.scm")
+    r = scheme("-x", "a.scm")
     assert r.returncode == 2
-    assert "usage: python -m scheme [FILE.scm]" in r.stderr
+    assert "unknown option -x" in r.stderr
+    assert "usage: python -m scheme [-I DIR]... [FILE.scm [ARG...]]" in r.stderr
+    r = scheme("a.scm", "-I")  # after FILE everything is the program's own arguments
+    assert r.returncode == 1 and "cannot read a.scm" in r.stderr
+    r = scheme("-I")
+    assert r.returncode == 2 and "-I needs a directory" in r.stderr
     r = scheme("--help")
     assert r.returncode == 0
-    assert "usage: python -m scheme [FILE.scm]" in r.stdout
+    assert "usage: python -m scheme [-I DIR]... [FILE.scm [ARG...]]" in r.stdout
 
 
 REPL_INPUT = """\

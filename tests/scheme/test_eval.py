@@ -683,6 +683,123 @@ EVAL = [
     ("(eval (list 'quote (list 1 2)))", "(1 2)"),
 ]
 
+# Conformance points that once went silently wrong or failed loudly (issue 15).
+PITFALLS = [
+    # letrec assigns only after every init returned (SISC pitfalls 1.1, 1.2)
+    (
+        "(let ((cont #f))"
+        "  (letrec ((x (call/cc (lambda (c) (set! cont c) 0)))"
+        "           (y (call/cc (lambda (c) (set! cont c) 0))))"
+        "    (if cont (let ((c cont)) (set! cont #f) (set! x 1) (set! y 1) (c 0)) (+ x y))))",
+        "0",
+    ),
+    (
+        "(letrec ((x (call/cc list)) (y (call/cc list)))"
+        "  (cond ((procedure? x) (x (pair? y))) ((procedure? y) (y (pair? x))))"
+        "  (let ((x (car x)) (y (car y))) (and (call/cc x) (call/cc y) (call/cc x))))",
+        "#t",
+    ),
+    # ... while letrec* keeps assigning in turn
+    ("(letrec* ((a 1) (b (+ a 1))) b)", "2"),
+    ("(letrec ((a 1) (b (+ a 1))) b)", SchemeError),
+    (
+        "(letrec ((ev? (lambda (n) (if (= n 0) #t (od? (- n 1)))))"
+        " (od? (lambda (n) (if (= n 0) #f (ev? (- n 1)))))) (ev? 101))",
+        "#f",
+    ),
+    # syntax-rules literals match by binding, not by name
+    (
+        "(define-syntax m (syntax-rules (else) ((_ else) 'literal) ((_ x) 'other)))"
+        " (list (m else) (let ((else 1)) (m else)))",
+        "(literal other)",
+    ),
+    (
+        "(define-syntax m (syntax-rules (=>) ((_ =>) 'arrow) ((_ x) 'other)))"
+        " (define (f =>) (m =>)) (list (m =>) (f 1))",
+        "(arrow other)",
+    ),
+    ("(let ((=> #f)) (cond (#t => 'ok)))", "ok"),
+    # a literal a macro's template introduced is not the user's identifier of that name
+    (
+        "(let-syntax ((m (syntax-rules () ((m x) (let-syntax ((n (syntax-rules (k)"
+        " ((n x) 'bound-identifier=?) ((n y) 'free-identifier=?)))) (n z))))))"
+        " (m k))",
+        "bound-identifier=?",
+    ),
+    # a shadowed ... is not the ellipsis
+    (
+        "(let ((... 2)) (let-syntax ((s (syntax-rules () ((_ x ...) (list x ...))))) (s 1 5)))",
+        "(1 5)",
+    ),
+    (
+        "(let ((... 2)) (let-syntax ((s (syntax-rules () ((_ x ...) (list x ...))))) (s 1 2 3)))",
+        SchemeSyntaxError,
+    ),
+    # custom ellipsis, and an ellipsis among the literals matches itself
+    ("(define-syntax l (syntax-rules ::: () ((_ x :::) (list x :::)))) (l 1 2 3)", "(1 2 3)"),
+    (
+        "(define-syntax l (syntax-rules ::: () ((_ (a b :::) :::) '((b ::: a) :::))))"
+        " (l (1 2 3) (4 5))",
+        "((2 3 1) (5 4))",
+    ),
+    ("(define-syntax e (syntax-rules ::: (...) ((_ ... x :::) '(x :::)))) (e ... 1 2)", "(1 2)"),
+    ("(define-syntax e (syntax-rules ... (...) ((_ x) '(x ...)))) (e 1)", "(1 ...)"),
+    (
+        "(define-syntax be-like-begin (syntax-rules () ((_ name) (define-syntax name"
+        " (syntax-rules () ((name expr (... ...)) (begin expr (... ...))))))))"
+        " (be-like-begin seq) (seq 1 2 3 4)",
+        "4",
+    ),
+    # (apply +): the last argument must be a list
+    ("(apply +)", ArityError),
+    ("(apply + 1)", WrongTypeError),
+    ("(apply + '())", "0"),
+    ("(apply + 1 2 '(3))", "6"),
+    # definitions in let-syntax / letrec-syntax bodies are local to them (pitfall 8.3)
+    ("(let ((x 1)) (let-syntax ((foo (syntax-rules () ((_) 2)))) (define x (foo)) 3) x)", "1"),
+    ("(let-syntax ((foo (syntax-rules () ((_) 2)))) (define x (foo)) (* x 10))", "20"),
+    (
+        "(letrec-syntax ((e? (syntax-rules () ((_ n) (even? n))))) (define (f y) (e? y)) (f 4))",
+        "#t",
+    ),
+    ("(define (g) (let-syntax () (define k 3) (define j 4) (* k j))) (g)", "12"),
+    # call-with-port closes the port and passes on every value
+    (
+        '(define p (open-input-string "ab"))'
+        " (list (call-with-port p read-char) (input-port-open? p))",
+        "(#\\a #f)",
+    ),
+    (
+        '(call-with-values (lambda () (call-with-port (open-input-string "") (lambda (p)'
+        " (values 1 2)))) list)",
+        "(1 2)",
+    ),
+    (
+        "(let ((p (open-output-bytevector))) (write-u8 7 p) (flush-output-port p)"
+        " (get-output-bytevector p))",
+        "#u8(7)",
+    ),
+    ('(flush-output-port (open-input-string ""))', WrongTypeError),
+    # symbols that would read back as numbers are written in bars
+    ('(string->symbol "+inf.0")', "|+inf.0|"),
+    ('(string->symbol "-nan.0")', "|-nan.0|"),
+    ('(string->symbol "+i")', "|+i|"),
+    ('(string->symbol "-i")', "|-i|"),
+    ('(string->symbol "1+")', "|1+|"),
+    ('(string->symbol "+1")', "|+1|"),
+    ('(string->symbol "1+2i")', "|1+2i|"),
+    ('(string->symbol "+INF.0")', "|+INF.0|"),
+    ('(string->symbol "+in")', "+in"),
+    ("'|+NaN.0abc|", "|+NaN.0abc|"),
+    ('(string->symbol "...")', "..."),
+    (
+        "(define (rt s) (let ((p (open-output-string))) (write (string->symbol s) p)"
+        " (eq? (read (open-input-string (get-output-string p))) (string->symbol s))))"
+        ' (map rt \'("+inf.0" "+i" "1+" "-nan.0" "a b" "" "|"))',
+        "(#t #t #t #t #t #t #t)",
+    ),
+]
+
 CASES = (
     QUOTE
     + QUASIQUOTE
@@ -701,6 +818,7 @@ CASES = (
     + HYGIENE
     + DATA
     + EVAL
+    + PITFALLS
 )
 
 

@@ -38,7 +38,7 @@ def test_golden_through_the_api(program: Path) -> None:
     assert out.getvalue() == expected(program)
 
 
-@pytest.mark.parametrize("name", ["queens", "dynamic_wind", "exceptions"])
+@pytest.mark.parametrize("name", ["queens", "dynamic_wind", "exceptions", "libraries"])
 def test_golden_through_the_command_line(name: str) -> None:
     program = next(p for p in PROGRAMS if p.stem == name)
     r = subprocess.run(

@@ -1,0 +1,7 @@
+;; read case-folded: SHOW-POINT is show-point
+(DEFINE (SHOW-POINT P)
+  (STRING-APPEND "(" (NUMBER->STRING (POINT-X P)) "," (NUMBER->STRING (POINT-Y P)) ")"))
+(DEFINE (JOIN STRS SEP)
+  (IF (NULL? STRS) ""
+      (LET LOOP ((ACC (CAR STRS)) (REST (CDR STRS)))
+        (IF (NULL? REST) ACC (LOOP (STRING-APPEND ACC SEP (CAR REST)) (CDR REST))))))
