@@ -1,0 +1,88 @@
+"""Helpers for the race and chaos suites: worker processes on one SQLite file, and the
+invariants every trial must leave true."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from commerce.ledger.events import OrderFulfilled, PaymentRecorded
+from commerce.orders.engine import Engine
+from commerce.orders.orders import ORDER_FLOW
+from commerce.orders.refunds import REFUND_FLOW
+
+from .orders_fixtures import SHOP, engine
+
+CTX = multiprocessing.get_context("fork")
+
+
+def _child(target: Callable[..., Any], db: str, barrier: Any, out: Any, args: tuple) -> None:
+    try:
+        e = engine(Path(db))
+        barrier.wait(30)
+        out.put(("ok", target(e, *args)))
+        e.close()
+    except BaseException as exc:  # the parent asserts on what each worker met
+        out.put(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+
+
+def race(db: Path, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[tuple]:
+    """Run each (target, args) in its own process, all released at once by a barrier;
+    returns what each one returned or raised, in the order they finished."""
+    barrier = CTX.Barrier(len(jobs))
+    out = CTX.Queue()
+    procs = [CTX.Process(target=_child, args=(t, str(db), barrier, out, a)) for t, a in jobs]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    return results
+
+
+def check_invariants(db: Path) -> dict[str, Any]:
+    """Every promise, checked on the file: one flow per order and refund, never fulfilled
+    unpaid, each payment ref once, ledger and flow agree, stock never below zero, ids
+    never reused. Returns the per-order summaries for the caller's own checks."""
+    e: Engine = engine(db)
+    try:
+        summaries = {}
+        for order in e.ledger.streams():
+            s = e.orders.summary(order)
+            summaries[order] = s
+            flows = e.flows.find(ORDER_FLOW, order)
+            assert len(flows) == 1, f"{order}: {len(flows)} order flows"
+            events = e.ledger.events(order)
+            refs = [ev.ref for ev in events if isinstance(ev, PaymentRecorded)]
+            assert len(refs) == len(set(refs)), f"{order}: a payment ref recorded twice"
+            fulfilled = any(isinstance(ev, OrderFulfilled) for ev in events)
+            if fulfilled:
+                assert s.paid >= s.total, f"{order}: fulfilled with {s.paid} of {s.total} paid"
+            rec = e.flows.record(flows[0])
+            steps = [st.kind for st in e.flows.steps(flows[0])]
+            assert ("fulfil" in steps) == fulfilled, f"{order}: ledger and flow disagree"
+            if rec.status == "done":
+                assert fulfilled
+            if "payment" in steps:
+                assert s.paid >= s.total, f"{order}: moved past payment unpaid"
+            for r in s.refunds:
+                assert len(e.flows.find(REFUND_FLOW, [order, r.refund])) == 1
+            assert s.refunded <= s.paid, f"{order}: refunded more than paid"
+        for _inst, sku, variant, _held in SHOP.catalog.stock.facts:
+            left = e.stock.available(sku, variant)
+            assert left is not None and left >= 0, f"{sku}/{variant}: {left} available"
+        raw = sqlite3.connect(db)
+        ids = [r[0] for r in raw.execute("SELECT id FROM flows")]
+        next_id = int(raw.execute("SELECT value FROM flow_meta WHERE key='next_id'").fetchone()[0])
+        keys = [r[0] for r in raw.execute("SELECT key FROM flows WHERE key IS NOT NULL")]
+        raw.close()
+        assert not ids or next_id > max(ids), "an id could be reused"
+        assert len(keys) == len(set(keys))
+        return summaries
+    finally:
+        e.close()
