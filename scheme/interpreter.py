@@ -25,6 +25,7 @@ from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
+from .reference import Reference
 from .types import FALSE, TRUE, UNSPECIFIED, ControlPrimitive, Environment, Primitive, Symbol
 
 _PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
@@ -67,12 +68,15 @@ class Interpreter:
         *,
         max_depth: int = DEFAULT_MAX_DEPTH,
         step_limit: int | None = None,
+        reference: bool = False,
     ) -> None:
+        """`reference=True` runs everything (the prelude too) on the plain reference
+        evaluator (reference.py) instead of the fast machine: for tests and for checking."""
         load_all()
         self.output = output if output is not None else sys.stdout
         self.error_output = error if error is not None else sys.stderr
         self.step_limit = step_limit
-        self.machine = Machine(max_depth)
+        self.machine: Any = Reference(max_depth) if reference else Machine(max_depth)
         self.env = self._standard_env("interaction-environment")
         self.compiler = Compiler(self.env)
         self.machine.env = self.env
