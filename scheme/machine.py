@@ -39,41 +39,36 @@ from .errors import (
     SchemeError,
     StepLimitError,
 )
-from .frames import (
+from .frames import Handlers, Wind
+from .nodes import ApplyNode, Const, TransferNode
+from .primitives.registry import PRIMITIVES
+from .tags import (
+    APP,
+    APPLY,
     ARG_FRAME,
+    FRAME,
+    GDEF,
+    GREF,
+    GSET,
+    IF,
     IF_FRAME,
+    LAMBDA,
+    LET,
+    LREF0,
+    LSET,
+    OR,
     OR_FRAME,
+    PAPP,
+    SEQ,
     SEQ_FRAME,
     SET_FRAME,
     T_CALL,
     T_EVAL,
     T_INSTATE,
     T_VALUE,
-    Handlers,
-    Wind,
-)
-from .nodes import (
-    APP,
-    APPLY,
-    FRAME,
-    GDEF,
-    GREF,
-    GSET,
-    IF,
-    LAMBDA,
-    LET,
-    LREF0,
-    LSET,
-    OR,
-    PAPP,
-    SEQ,
     TCALL,
     TRANSFER,
-    ApplyNode,
-    Const,
-    TransferNode,
 )
-from .primitives.registry import PRIMITIVES
 from .types import (
     FALSE,
     UNBOUND,

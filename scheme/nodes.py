@@ -16,30 +16,27 @@ from typing import Any
 
 from .codegen import app_functions, simple_operands
 from .errors import Span, UnboundVariableError
-from .types import UNBOUND, UNDEFINED, Cell
-
-# Trivial nodes come first: the machine tests `tag <= GREF` for "evaluate inline".
-(
-    CONST,
-    LREF0,
-    LREF,
-    GREF,
-    PAPP,
-    TCALL,
+from .tags import (
     APP,
+    APPLY,
+    CONST,
+    FRAME,
+    GDEF,
+    GREF,
+    GSET,
     IF,
     LAMBDA,
-    SEQ,
-    LSET,
-    GSET,
-    GDEF,
     LET,
-    FRAME,
+    LREF,
+    LREF0,
+    LSET,
     OR,
-    APPLY,
+    PAPP,
+    SEQ,
     TRANSFER,
-) = range(18)
-TRIVIAL = (CONST, LREF0, LREF, GREF)
+    TRIVIAL,
+)
+from .types import UNBOUND, UNDEFINED, Cell
 
 
 class Node:

@@ -42,8 +42,9 @@ from .errors import (
     StepLimitError,
     UnboundVariableError,
 )
-from .frames import T_CALL, T_EVAL, T_EXIT, T_INSTATE, T_VALUE, ControlFrame
+from .frames import ControlFrame
 from .nodes import App, Const, GDef, GRef, GSet, If, Lambda, Let, LRef, LSet, NewFrame, Or, Seq
+from .tags import T_CALL, T_EVAL, T_EXIT, T_INSTATE, T_VALUE
 from .types import (
     FALSE,
     UNBOUND,
