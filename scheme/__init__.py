@@ -7,9 +7,26 @@ chain of frame objects, so call/cc is first class and re-entrant, tail calls are
 in every tail position, and no Scheme program can reach Python's recursion limit.
 Procedures are registered in `primitives` (Python) and `prelude.scm` (Scheme).
 `Interpreter` ties them together for embedding; `python -m scheme` runs files or a REPL.
+
+The run side: `tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
+(straight-line Python for primitive applications) make what `machine` runs; `calls`,
+`dynamic` and `frames` hold what happens around a call. `reference` is the plain
+evaluator that defines what compiled code means: the tests run the fast machine
+against it (`Interpreter(reference=True)`).
+
+Embedding (see `embed`): `interp.call(proc, *args)` applies a procedure;
+`interp.define_suspending(name, fn)` gives the guest a procedure fn(point, *args) that
+returns a value or `Suspend(payload)`, which stops the machine and makes call/resume
+return payload; the `SuspensionPoint` keeps `.continuation`, `.span`, `.variables()` (the
+locals in scope there) and `.evaluate(datum, interp)`; `interp.resume(cont, value)`
+resumes a continuation, as often as wanted; `with interp.globals_locked(reason):` makes
+set! and define of globals raise. Step budgets (`step_limit=`, counted in closure calls)
+apply to all of them; `point.grant_steps(n)` extends the running one.
 """
 
+from .embed import Suspend, SuspensionPoint
 from .errors import (
+    AbortEvaluation,
     ArityError,
     DepthLimitError,
     ReadError,
@@ -31,6 +48,7 @@ from .types import (
     TRUE,
     UNSPECIFIED,
     Char,
+    Continuation,
     MString,
     Pair,
     Symbol,
@@ -41,8 +59,10 @@ from .types import (
 )
 
 __all__ = [
+    "AbortEvaluation",
     "ArityError",
     "Char",
+    "Continuation",
     "DepthLimitError",
     "EOF",
     "FALSE",
@@ -56,6 +76,8 @@ __all__ = [
     "SchemeSyntaxError",
     "Span",
     "StepLimitError",
+    "Suspend",
+    "SuspensionPoint",
     "Symbol",
     "TRUE",
     "UNSPECIFIED",

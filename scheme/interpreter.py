@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import forms_binding, forms_control  # noqa: F401 -- register the derived forms
+from . import embed, forms_binding, forms_control  # noqa: F401 -- register the derived forms
 from .compiler import Compiler, install_special_forms
 from .errors import ReadError, SchemeError, Source, Span
 from .machine import DEFAULT_MAX_DEPTH, Machine
@@ -26,7 +27,16 @@ from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
 from .reference import Reference
-from .types import FALSE, TRUE, UNSPECIFIED, ControlPrimitive, Environment, Primitive, Symbol
+from .types import (
+    FALSE,
+    TRUE,
+    UNSPECIFIED,
+    Continuation,
+    ControlPrimitive,
+    Environment,
+    Primitive,
+    Symbol,
+)
 
 _PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
 _prelude_data: list | None = None
@@ -164,6 +174,29 @@ class Interpreter:
         proc = Primitive(name, call, lo, hi)
         self.define(name, proc)
         return proc
+
+    # -- embedding: calls, suspensions, continuations (see embed.py) ----------------------
+    def call(self, proc: Any, *args: Any, step_limit: int | None = None) -> Any:
+        """Apply a Scheme procedure to args; its value, or the payload of the Suspend
+        that stopped the machine."""
+        limit = step_limit if step_limit is not None else self.step_limit
+        return embed.call(self.machine, proc, list(args), limit)
+
+    def resume(self, cont: Continuation, value: Any, *, step_limit: int | None = None) -> Any:
+        """Resume a captured continuation (a SuspensionPoint's, or a call/cc one) with value;
+        like call, returns the value it ends with or a Suspend's payload."""
+        limit = step_limit if step_limit is not None else self.step_limit
+        return self.machine.resume(cont, value, step_limit=limit)
+
+    def define_suspending(self, name: str, fn: Callable[..., Any]) -> ControlPrimitive:
+        """Make fn(point, *args) callable from Scheme as `name`. It gets a SuspensionPoint
+        and returns a value, or Suspend(payload) to stop the machine: the call or resume
+        running it returns payload, and point.continuation resumes where it stopped."""
+        return self.define_control(name, embed.suspending(fn))
+
+    def globals_locked(self, reason: str) -> AbstractContextManager[None]:
+        """A context in which set! and define of global variables raise `reason`."""
+        return embed.globals_locked(self.machine, reason)
 
     def define_control(self, name: str, fn: Callable[..., tuple]) -> ControlPrimitive:
         """Define a control primitive fn(machine, args, k) -> transfer (see machine.py)."""

@@ -43,7 +43,22 @@ from .errors import (
     UnboundVariableError,
 )
 from .frames import ControlFrame
-from .nodes import App, Const, GDef, GRef, GSet, If, Lambda, Let, LRef, LSet, NewFrame, Or, Seq
+from .nodes import (
+    App,
+    Const,
+    GDef,
+    GRef,
+    GSet,
+    If,
+    Lambda,
+    Let,
+    LRef,
+    LSet,
+    NewFrame,
+    Or,
+    Seq,
+    TransferNode,
+)
 from .tags import T_CALL, T_EVAL, T_EXIT, T_INSTATE, T_VALUE
 from .types import (
     FALSE,
@@ -188,6 +203,8 @@ class Reference:
             return (T_EVAL, node.body, [env, *node.slots], k)
         if t is Or:
             return OrFrame(node, env, 0, k).next_part()
+        if t is TransferNode:  # a host's request (embed.call): the transfer itself
+            return node.transfer
         raise SchemeError(f"internal error: the reference cannot evaluate {node!r}")
 
     # -- applying a procedure --------------------------------------------------------------
