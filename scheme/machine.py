@@ -16,7 +16,9 @@ The dynamic-wind list and the handler stack are registers of the machine object;
 continuation records both, and resuming it runs the after/before thunks in between.
 
 Limits: an optional step budget (closure calls) and a cap on the number of frames
-waiting for a value. Both stop the program with an error no Scheme handler can catch.
+waiting for a value, both checked at closure entry (_checkpoint). Both stop the program
+with an error no Scheme handler can catch. reference.py defines what the loop must
+compute; tests/scheme/test_reference.py holds the two to the same results.
 """
 
 from __future__ import annotations
@@ -53,7 +55,6 @@ from .tags import (
     IF,
     IF_FRAME,
     LAMBDA,
-    LET,
     LREF0,
     LSET,
     OR,
@@ -154,7 +155,7 @@ class Machine:
         # xs = [None, arg, ...], so a closure call can use the list as its frame.
         # Names are bound to locals: global lookups cost more here than anything else.
         Prim, Clo, F, NOTP = Primitive, Closure, FALSE, NOT_PRIMITIVE
-        _TCALL, _PAPP, _APP, _LET, _IF, _GREF, _LREF0 = TCALL, PAPP, APP, LET, IF, GREF, LREF0
+        _TCALL, _PAPP, _APP, _IF, _GREF, _LREF0 = TCALL, PAPP, APP, IF, GREF, LREF0
         _SEQ, _LAMBDA, _LSET, _GSET, _GDEF, _FRAME, _OR = SEQ, LAMBDA, LSET, GSET, GDEF, FRAME, OR
         _APPLY, _TRANSFER = APPLY, TRANSFER
         _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
@@ -176,39 +177,7 @@ class Machine:
                     # ---------------- eval: node in env, until a value v is known --------
                     while True:
                         tag = node.tag
-                        if tag == _IF:
-                            t = node.test
-                            tt = t.tag
-                            if tt == _PAPP:
-                                v = t.run(env)
-                                if v is not NOTP:
-                                    node = node.els if v is F else node.then
-                                    continue
-                                t.tag = _TCALL
-                            elif tt <= _GREF:
-                                node = node.els if t.ev(env) is F else node.then
-                                continue
-                            depth += 1
-                            k = (_IFF, node, env, k)
-                            node = t
-                            continue
-                        elif tag == _PAPP or tag == _TCALL:
-                            if tag == _PAPP:
-                                v = node.run(env)
-                                if v is not NOTP:
-                                    break
-                                node.tag = _TCALL  # an operator is not a primitive
-                            xs = node.argsev(env)
-                            if xs is NOTP:
-                                node.tag = _APP  # an operand needs the machine
-                                continue
-                            c = node.fncell
-                            f = c.value if c is not None else node.fnev(env)
-                            site = node
-                        elif tag <= _GREF:
-                            v = node.ev(env)
-                            break
-                        elif tag == _APP or tag == _LET:
+                        if tag == _APP:  # an application or let, part by part
                             parts = node.parts
                             n = node.nparts
                             if at:
@@ -216,7 +185,7 @@ class Machine:
                                 at = 0
                             else:
                                 i = 0
-                                vals = [env] if tag == _LET else [] if node.fn_in_parts else [None]
+                                vals = [env] if node.is_let else [] if node.fn_in_parts else [None]
                             while i < n:
                                 a = parts[i]
                                 at_ = a.tag
@@ -242,7 +211,7 @@ class Machine:
                                 continue
                             xs = vals
                             vals = None
-                            if tag == _LET:
+                            if node.is_let:
                                 xs.extend(node.pad)
                                 env = xs
                                 node = node.body
@@ -254,8 +223,40 @@ class Machine:
                                 c = node.fncell
                                 f = c.value if c is not None else node.fnev(env)
                             site = node
+                        elif tag == _IF:
+                            t = node.test
+                            tt = t.tag
+                            if tt == _PAPP:
+                                v = t.run(env)
+                                if v is not NOTP:
+                                    node = node.els if v is F else node.then
+                                    continue
+                                t.tag = _TCALL
+                            elif tt <= _GREF:
+                                node = node.els if t.ev(env) is F else node.then
+                                continue
+                            depth += 1
+                            k = (_IFF, node, env, k)
+                            node = t
+                            continue
                         elif tag == _APPLY:
                             pass  # f, xs and site are set
+                        elif tag == _PAPP or tag == _TCALL:
+                            if tag == _PAPP:
+                                v = node.run(env)
+                                if v is not NOTP:
+                                    break
+                                node.tag = _TCALL  # an operator is not a primitive
+                            xs = node.argsev(env)
+                            if xs is NOTP:
+                                node.tag = _APP  # an operand needs the machine
+                                continue
+                            c = node.fncell
+                            f = c.value if c is not None else node.fnev(env)
+                            site = node
+                        elif tag <= _GREF:
+                            v = node.ev(env)
+                            break
                         elif tag == _SEQ:
                             body = node.body
                             last = len(body) - 1
@@ -348,6 +349,17 @@ class Machine:
                         if type(f) is Prim:
                             v = f.fn(*xs[1:])
                             break
+                        if type(f) is Continuation and f.winds is self.winds and len(xs) == 2:
+                            v = xs[1]  # a continuation in the same dynamic extent
+                            k = f.k
+                            depth = f.depth
+                            self.handlers = f.handlers
+                            break
+                        if (f is CC1 or f is CC2) and len(xs) == 2:  # call/cc: no transfer
+                            f = xs[1]
+                            xs = [None, Continuation(k, self.winds, self.handlers, depth)]
+                            node = APPLYING
+                            continue
                         node = APPLYING  # errors below are the call's, at site
                         tr = self._apply_other(f, xs, k, depth, site, env, CC1, CC2)
                         if tr is None:  # a case-lambda clause or call/cc's argument: f, xs set
@@ -381,6 +393,22 @@ class Machine:
                             _, node, env, at, vals, k = fr
                             vals = [*vals, v]
                             at += 1
+                            if at < node.nparts or node.is_let:
+                                break  # the eval loop goes on with part `at`
+                            at = 0  # the last operand: the call, from here when cheap
+                            xs = vals
+                            vals = None
+                            if node.fn_in_parts:
+                                f = xs[0]
+                                xs[0] = None
+                            else:
+                                c = node.fncell
+                                f = c.value if c is not None else node.fnev(env)
+                            if type(f) is Prim:
+                                v = f.fn(*xs[1:])
+                                continue
+                            site = node
+                            node = APPLYING
                             break
                         if kind == _IFF:
                             node = fr[1].els if v is F else fr[1].then

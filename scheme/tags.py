@@ -13,19 +13,18 @@ imports nothing, so nodes, codegen, calls and the machine all read it without a 
     GREF,  # a global, through its cell
     PAPP,  # an application tried first as straight-line primitive calls (codegen.py)
     TCALL,  # an application whose operands are evaluated in one generated call
-    APP,  # an application whose parts are evaluated one by one
+    APP,  # an application or a let, whose parts are evaluated one by one
     IF,
     LAMBDA,
     SEQ,
     LSET,
     GSET,
     GDEF,
-    LET,
     FRAME,  # a letrec frame
     OR,
     APPLY,  # the machine's "apply f to xs" state, not made by the compiler
     TRANSFER,  # a control primitive's transfer, not made by the compiler
-) = range(18)
+) = range(17)
 TRIVIAL = (CONST, LREF0, LREF, GREF)
 
 
