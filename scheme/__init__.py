@@ -11,10 +11,27 @@ Procedures are registered in `primitives` (Python) and `prelude.scm` (Scheme).
 views on the standard environment); `capabilities` holds what only an embedder may grant
 (clock, files, command line, exit, environment variables). `fastread` reads plain data
 without Lark and falls back to the grammar for everything else.
+
+The run side: `tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
+(straight-line Python for primitive applications) make what `machine` runs; `calls`,
+`dynamic` and `frames` hold what happens around a call. `reference` is the plain
+evaluator that defines what compiled code means: the tests run the fast machine
+against it (`Interpreter(reference=True)`).
+
+Embedding (see `embed`): `interp.call(proc, *args)` applies a procedure;
+`interp.define_suspending(name, fn)` gives the guest a procedure fn(point, *args) that
+returns a value or `Suspend(payload)`, which stops the machine and makes call/resume
+return payload; the `SuspensionPoint` keeps `.continuation`, `.span`, `.variables()` (the
+locals in scope there) and `.evaluate(datum, interp)`; `interp.resume(cont, value)`
+resumes a continuation, as often as wanted; `with interp.globals_locked(reason):` makes
+set! and define of globals raise. Step budgets (`step_limit=`, counted in closure calls)
+apply to all of them; `point.grant_steps(n)` extends the running one.
 """
 
 from .capabilities import ALL_CAPABILITIES
+from .embed import Suspend, SuspensionPoint
 from .errors import (
+    AbortEvaluation,
     ArityError,
     DepthLimitError,
     FileError,
@@ -38,20 +55,27 @@ from .types import (
     NIL,
     TRUE,
     UNSPECIFIED,
+    Boolean,
     Char,
+    Continuation,
     MString,
     Pair,
+    Primitive,
     Symbol,
     Values,
     Vector,
+    is_procedure,
     list_from,
     list_to_python,
 )
 
 __all__ = [
     "ALL_CAPABILITIES",
+    "AbortEvaluation",
     "ArityError",
+    "Boolean",
     "Char",
+    "Continuation",
     "DepthLimitError",
     "EOF",
     "FALSE",
@@ -62,12 +86,15 @@ __all__ = [
     "NIL",
     "Pair",
     "ProgramExit",
+    "Primitive",
     "ReadError",
     "SchemeError",
     "SchemeRaise",
     "SchemeSyntaxError",
     "Span",
     "StepLimitError",
+    "Suspend",
+    "SuspensionPoint",
     "Symbol",
     "TRUE",
     "UNSPECIFIED",
@@ -76,6 +103,7 @@ __all__ = [
     "Vector",
     "WrongTypeError",
     "display_string",
+    "is_procedure",
     "list_from",
     "list_to_python",
     "read_all",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import ArityError, SchemeError, Span, UnboundVariableError, WrongTypeError
-from .nodes import GSET, LSET
+from .tags import GSET, LSET
 from .types import UNBOUND, UNSPECIFIED, CaseLambda, Closure, Primitive, list_from
 
 if TYPE_CHECKING:

@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .calls import convert_error
 from .errors import UnboundVariableError
+from .tags import CONST, GREF, is_trivial_tag
 from .types import FALSE, NIL, TRUE, UNBOUND, UNDEFINED, Pair, Primitive
 
 MAX_CALLS = 12  # applications in one tree
@@ -68,15 +70,13 @@ def _undefined(name: str, span: Any) -> Any:
 
 
 def _explain(f: Primitive, args: list, e: Exception, span: Any) -> Exception:
-    from .calls import convert_error
-
     # the span of this call, not of the whole tree the machine was running
     return convert_error(e, f, args).with_span(span)
 
 
 def is_trivial(node: Any) -> bool:
-    """Constant or variable reference (nodes.py puts their tags first)."""
-    return node.tag <= 3
+    """Constant or variable reference."""
+    return is_trivial_tag(node.tag)
 
 
 def simple_operands(args: list) -> int | None:
@@ -110,9 +110,9 @@ class _Gen:
     def access(self, node: Any) -> tuple[tuple, str]:
         """(shape key, expression) of a trivial node; its objects become parameters."""
         tag = node.tag
-        if tag == 0:
+        if tag == CONST:
             return ("C",), self.const(node.value)
-        if tag == 3:
+        if tag == GREF:
             c, s = self.const(node.cell), self.const(node.span)
             return ("G",), f"(_t if (_t := {c}.value) is not UNBOUND else _unbound({c}, {s}))"
         path = "env" + "[0]" * node.depth + f"[{node.index}]"
@@ -165,7 +165,7 @@ class _Gen:
         return ("A", fkey, tuple(keys)), r
 
     def _inline(self, fn: Any, temps: list) -> tuple[str, str, Any] | None:
-        if fn.tag != 3:
+        if fn.tag != GREF:
             return None
         spec = _INLINE.get(fn.cell.name.name)
         prim = self.primitives.get(fn.cell.name.name)

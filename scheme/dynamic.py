@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from .calls import backtrace, convert_error
 from .errors import AbortEvaluation, DepthLimitError, SchemeError, SchemeRaise, StepLimitError
-from .frames import T_CALL, T_EVAL, T_INSTATE, T_VALUE, ControlFrame, Handlers, Wind
+from .frames import ControlFrame, Handlers, Wind
+from .tags import T_CALL, T_EVAL, T_INSTATE, T_VALUE
 from .types import Continuation
 
 if TYPE_CHECKING:

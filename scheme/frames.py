@@ -21,10 +21,20 @@ from typing import Any
 #   (SET_FRAME, node, env, next)            evaluating the value of a set! or define
 #   (OR_FRAME, node, env, i, next)          evaluating expression i (not the last) of an or
 # `next` is always the last element.
-ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME = range(5)
-
-# The transfers control primitives and control frames return (see machine.py).
-T_VALUE, T_CALL, T_EVAL, T_INSTATE, T_EXIT = range(5)
+# The frame kinds, and the transfer kinds control primitives return (see machine.py), are
+# numbered in tags.py with the node tags.
+from .tags import (  # noqa: F401 -- re-exported for the modules that import them from here
+    ARG_FRAME,
+    IF_FRAME,
+    OR_FRAME,
+    SEQ_FRAME,
+    SET_FRAME,
+    T_CALL,
+    T_EVAL,
+    T_EXIT,
+    T_INSTATE,
+    T_VALUE,
+)
 
 
 class ControlFrame:

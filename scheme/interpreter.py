@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import cond_expand, forms_binding, forms_control, includes  # noqa: F401 -- forms
+from . import cond_expand, embed, forms_binding, forms_control, includes  # noqa: F401 -- forms
 from .capabilities import check_capabilities, grant
 from .compiler import Compiler, install_special_forms
 from .errors import FileError, ReadError, Source, Span
@@ -30,7 +31,17 @@ from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
-from .types import FALSE, TRUE, UNSPECIFIED, ControlPrimitive, Environment, Primitive, Symbol
+from .reference import Reference
+from .types import (
+    FALSE,
+    TRUE,
+    UNSPECIFIED,
+    Continuation,
+    ControlPrimitive,
+    Environment,
+    Primitive,
+    Symbol,
+)
 
 _PRELUDE_PATH = Path(__file__).with_name("prelude.scm")
 _prelude_data: list | None = None
@@ -90,17 +101,20 @@ class Interpreter:
         library_path: Iterable[str | Path] = (),
         capabilities: Iterable[str] = (),
         command_line: Iterable[str] = (),
+        reference: bool = False,
     ) -> None:
         """`library_path`: directories `import` searches (then each loaded file's own);
         `capabilities`: what the guest may reach (capabilities.ALL_CAPABILITIES; none by
-        default); `command_line`: what (command-line) returns when that is granted."""
+        default); `command_line`: what (command-line) returns when that is granted;
+        `reference=True` runs everything (the prelude too) on the plain reference
+        evaluator (reference.py) instead of the fast machine: for tests and for checking."""
         load_all()
         self.output = output if output is not None else sys.stdout
         self.error_output = error if error is not None else sys.stderr
         self.step_limit = step_limit
         self.capabilities = check_capabilities(capabilities)
         self.command_line = [str(a) for a in command_line]
-        self.machine = Machine(max_depth)
+        self.machine: Any = Reference(max_depth) if reference else Machine(max_depth)
         self.libraries = LibraryRegistry(
             self._unlocked(self._standard_env),
             self._unlocked(self.machine.execute),
@@ -215,6 +229,29 @@ class Interpreter:
         proc = Primitive(name, call, lo, hi)
         self.define(name, proc)
         return proc
+
+    # -- embedding: calls, suspensions, continuations (see embed.py) ----------------------
+    def call(self, proc: Any, *args: Any, step_limit: int | None = None) -> Any:
+        """Apply a Scheme procedure to args; its value, or the payload of the Suspend
+        that stopped the machine."""
+        limit = step_limit if step_limit is not None else self.step_limit
+        return embed.call(self.machine, proc, list(args), limit)
+
+    def resume(self, cont: Continuation, value: Any, *, step_limit: int | None = None) -> Any:
+        """Resume a captured continuation (a SuspensionPoint's, or a call/cc one) with value;
+        like call, returns the value it ends with or a Suspend's payload."""
+        limit = step_limit if step_limit is not None else self.step_limit
+        return self.machine.resume(cont, value, step_limit=limit)
+
+    def define_suspending(self, name: str, fn: Callable[..., Any]) -> ControlPrimitive:
+        """Make fn(point, *args) callable from Scheme as `name`. It gets a SuspensionPoint
+        and returns a value, or Suspend(payload) to stop the machine: the call or resume
+        running it returns payload, and point.continuation resumes where it stopped."""
+        return self.define_control(name, embed.suspending(fn))
+
+    def globals_locked(self, reason: str) -> AbstractContextManager[None]:
+        """A context in which set! and define of global variables raise `reason`."""
+        return embed.globals_locked(self.machine, reason)
 
     def define_control(self, name: str, fn: Callable[..., tuple]) -> ControlPrimitive:
         """Define a control primitive fn(machine, args, k) -> transfer (see machine.py)."""

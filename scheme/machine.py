@@ -16,7 +16,9 @@ The dynamic-wind list and the handler stack are registers of the machine object;
 continuation records both, and resuming it runs the after/before thunks in between.
 
 Limits: an optional step budget (closure calls) and a cap on the number of frames
-waiting for a value. Both stop the program with an error no Scheme handler can catch.
+waiting for a value, both checked at closure entry (_checkpoint). Both stop the program
+with an error no Scheme handler can catch. reference.py defines what the loop must
+compute; tests/scheme/test_reference.py holds the two to the same results.
 """
 
 from __future__ import annotations
@@ -39,41 +41,35 @@ from .errors import (
     SchemeError,
     StepLimitError,
 )
-from .frames import (
+from .frames import Handlers, Wind
+from .nodes import ApplyNode, Const, TransferNode
+from .primitives.registry import PRIMITIVES
+from .tags import (
+    APP,
+    APPLY,
     ARG_FRAME,
+    FRAME,
+    GDEF,
+    GREF,
+    GSET,
+    IF,
     IF_FRAME,
+    LAMBDA,
+    LREF0,
+    LSET,
+    OR,
     OR_FRAME,
+    PAPP,
+    SEQ,
     SEQ_FRAME,
     SET_FRAME,
     T_CALL,
     T_EVAL,
     T_INSTATE,
     T_VALUE,
-    Handlers,
-    Wind,
-)
-from .nodes import (
-    APP,
-    APPLY,
-    FRAME,
-    GDEF,
-    GREF,
-    GSET,
-    IF,
-    LAMBDA,
-    LET,
-    LREF0,
-    LSET,
-    OR,
-    PAPP,
-    SEQ,
     TCALL,
     TRANSFER,
-    ApplyNode,
-    Const,
-    TransferNode,
 )
-from .primitives.registry import PRIMITIVES
 from .types import (
     FALSE,
     UNBOUND,
@@ -112,6 +108,8 @@ class Machine:
         # When set (a reason), set! and define of global variables raise: the flow host
         # sets it while flow code runs, since replay cannot undo changes to globals.
         self.globals_locked: str | None = None
+        self.f: Any = None  # what _apply_other hands back for the loop to apply
+        self.xs: Any = None
 
     # -- entry points --------------------------------------------------------------------
     def execute(self, node: Any, env: Any = None, *, step_limit: int | None = None) -> Any:
@@ -150,11 +148,14 @@ class Machine:
         return Continuation(k, self.winds, self.handlers, self.depth)
 
     # -- the loop ------------------------------------------------------------------------
-    def _run(self, node: Any, env: Any, k: Any, limit: int) -> Any:  # noqa: C901
-        # The hot loop. Frames pushed here are tuples (see frames.py); names are bound to
-        # locals because global lookups cost more in this loop than anything else.
+    def _run(self, node: Any, env: Any, k: Any, limit: int) -> Any:
+        # The hot loop: eval (node in env until a value v is known), apply (f to xs at
+        # site: every closure entry, and the depth and step checks, are written once, at
+        # its head) and return (deliver v to the frame k). Argument lists are frame-shaped,
+        # xs = [None, arg, ...], so a closure call can use the list as its frame.
+        # Names are bound to locals: global lookups cost more here than anything else.
         Prim, Clo, F, NOTP = Primitive, Closure, FALSE, NOT_PRIMITIVE
-        _TCALL, _PAPP, _APP, _LET, _IF, _GREF, _LREF0 = TCALL, PAPP, APP, LET, IF, GREF, LREF0
+        _TCALL, _PAPP, _APP, _IF, _GREF, _LREF0 = TCALL, PAPP, APP, IF, GREF, LREF0
         _SEQ, _LAMBDA, _LSET, _GSET, _GDEF, _FRAME, _OR = SEQ, LAMBDA, LSET, GSET, GDEF, FRAME, OR
         _APPLY, _TRANSFER = APPLY, TRANSFER
         _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
@@ -167,6 +168,8 @@ class Machine:
         xs: Any = None
         v: Any = None
         site: Any = None
+        vals: Any = None
+        at = 0  # > 0: an ARG or SEQ frame resumes its node at part `at` (vals: parts so far)
         CC1, CC2 = PRIMITIVES.get("call/cc"), PRIMITIVES.get("call-with-current-continuation")
         while True:
             try:
@@ -174,7 +177,53 @@ class Machine:
                     # ---------------- eval: node in env, until a value v is known --------
                     while True:
                         tag = node.tag
-                        if tag == _IF:
+                        if tag == _APP:  # an application or let, part by part
+                            parts = node.parts
+                            n = node.nparts
+                            if at:
+                                i = at
+                                at = 0
+                            else:
+                                i = 0
+                                vals = [env] if node.is_let else [] if node.fn_in_parts else [None]
+                            while i < n:
+                                a = parts[i]
+                                at_ = a.tag
+                                if at_ == _LREF0:
+                                    vals.append(env[a.index])
+                                elif at_ <= _GREF:
+                                    vals.append(a.ev(env))
+                                elif at_ == _PAPP:
+                                    v = a.run(env)
+                                    if v is NOTP:
+                                        a.tag = _TCALL
+                                        break
+                                    vals.append(v)
+                                elif at_ == _LAMBDA:
+                                    vals.append(Clo(a, env))
+                                else:
+                                    break
+                                i += 1
+                            if i < n:
+                                depth += 1
+                                k = (_ARGF, node, env, i, vals, k)
+                                node = parts[i]
+                                continue
+                            xs = vals
+                            vals = None
+                            if node.is_let:
+                                xs.extend(node.pad)
+                                env = xs
+                                node = node.body
+                                continue
+                            if node.fn_in_parts:
+                                f = xs[0]
+                                xs[0] = None
+                            else:
+                                c = node.fncell
+                                f = c.value if c is not None else node.fnev(env)
+                            site = node
+                        elif tag == _IF:
                             t = node.test
                             tt = t.tag
                             if tt == _PAPP:
@@ -187,190 +236,56 @@ class Machine:
                                 node = node.els if t.ev(env) is F else node.then
                                 continue
                             depth += 1
-                            if depth > maxd:
-                                raise DepthLimitError(f"continuation deeper than {maxd} frames")
                             k = (_IFF, node, env, k)
                             node = t
                             continue
-                        if tag == _APPLY:  # apply f to xs (site: the call, for spans)
-                            tf = type(f)
-                            if tf is Clo:
-                                lam = f.lam
-                                if len(xs) == lam.fast_n:
-                                    env = [f.env, *xs]
-                                else:
-                                    env = bind(f, xs, site.span)
-                                node = lam.body
-                                steps += 1
-                                if steps > limit:
-                                    limit = self._checkpoint(steps)
-                                continue
-                            if tf is Prim:
-                                v = f.fn(*xs)
-                                break
-                            if f is CC1 or f is CC2:  # call/cc without a transfer
-                                if len(xs) != 1:
-                                    raise ArityError(f"call/cc: expected 1 argument, got {len(xs)}")
-                                f = xs[0]
-                                xs = [Continuation(k, self.winds, self.handlers, depth)]
-                                continue
-                            if tf is Continuation:
-                                v = xs[0] if len(xs) == 1 else Values(tuple(xs))
-                                if f.winds is self.winds:
-                                    k = f.k
-                                    depth = f.depth
-                                    self.handlers = f.handlers
+                        elif tag == _APPLY:
+                            pass  # f, xs and site are set
+                        elif tag == _PAPP or tag == _TCALL:
+                            if tag == _PAPP:
+                                v = node.run(env)
+                                if v is not NOTP:
                                     break
-                                self.depth = depth
-                                node = TransferNode(self._rewind(f, v), site.span)
-                                continue
-                            if tf is ControlPrimitive:
-                                self.depth = depth
-                                self.node = site
-                                self.call_env = env
-                                tr = f.fn(self, xs, k)
-                                n = frames_pushed(tr, k)
-                                if n:
-                                    depth += n
-                                    if depth > maxd:
-                                        raise DepthLimitError(
-                                            f"continuation deeper than {maxd} frames"
-                                        )
-                                node = TransferNode(tr, site.span)
-                                continue
-                            if tf is Parameter:
-                                if xs:
-                                    raise ArityError(
-                                        f"{f.name}: a parameter takes no arguments, got {len(xs)}"
-                                    )
-                                v = f.value
-                                break
-                            if tf is CaseLambda:
-                                f = select_clause(f, xs)
-                                continue
-                            raise not_applicable(f, xs)
-                        if tag == _PAPP:
-                            v = node.run(env)
-                            if v is not NOTP:
-                                break
-                            node.tag = tag = _TCALL  # an operator is not a primitive
-                        if tag == _TCALL:
+                                node.tag = _TCALL  # an operator is not a primitive
                             xs = node.argsev(env)
-                            if xs is not NOTP:
-                                c = node.fncell
-                                f = c.value if c is not None else node.fnev(env)
-                                if type(f) is Clo:
-                                    lam = f.lam
-                                    if len(xs) == lam.fast_len:
-                                        xs[0] = f.env
-                                        env = xs
-                                    else:
-                                        env = bind(f, xs[1:], node.span)
-                                    node = lam.body
-                                    steps += 1
-                                    if steps > limit:
-                                        limit = self._checkpoint(steps)
-                                    continue
-                                xs = xs[1:]
-                                if type(f) is Prim:
-                                    v = f.fn(*xs)
-                                    break
-                                if f is UNBOUND:
-                                    raise unbound_operator(node)
-                                site = node
-                                node = APPLYING
+                            if xs is NOTP:
+                                node.tag = _APP  # an operand needs the machine
                                 continue
-                            node.tag = tag = _APP  # an operand needs the machine
-                        if tag <= _GREF:
+                            c = node.fncell
+                            f = c.value if c is not None else node.fnev(env)
+                            site = node
+                        elif tag <= _GREF:
                             v = node.ev(env)
                             break
-                        if tag == _APP or tag == _LET:
-                            parts = node.parts
-                            n = node.nparts
-                            vals: list = []
-                            i = 0
-                            while i < n:
-                                a = parts[i]
-                                at = a.tag
-                                if at == _LREF0:
-                                    vals.append(env[a.index])
-                                elif at <= _GREF:
-                                    vals.append(a.ev(env))
-                                elif at == _PAPP:
-                                    v = a.run(env)
-                                    if v is NOTP:
-                                        a.tag = _TCALL
-                                        break
-                                    vals.append(v)
-                                elif at == _LAMBDA:
-                                    vals.append(Clo(a, env))
-                                else:
-                                    break
-                                i += 1
-                            if i < n:
-                                depth += 1
-                                if depth > maxd:
-                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                                k = (_ARGF, node, env, i, vals, k)
-                                node = parts[i]
-                                continue
-                            if tag == _LET:
-                                env = [env, *vals, *node.pad]
-                                node = node.body
-                                continue
-                            if node.fn_in_parts:
-                                f = vals[0]
-                                xs = vals[1:]
-                            else:
-                                c = node.fncell
-                                f = c.value if c is not None else node.fnev(env)
-                                xs = vals
-                            if type(f) is Clo:
-                                lam = f.lam
-                                if len(xs) == lam.fast_n:
-                                    env = [f.env, *xs]
-                                else:
-                                    env = bind(f, xs, node.span)
-                                node = lam.body
-                                steps += 1
-                                if steps > limit:
-                                    limit = self._checkpoint(steps)
-                                continue
-                            if type(f) is Prim:
-                                v = f.fn(*xs)
-                                break
-                            if f is UNBOUND:
-                                raise unbound_operator(node)
-                            site = node
-                            node = APPLYING
-                            continue
-                        if tag == _SEQ:
+                        elif tag == _SEQ:
                             body = node.body
                             last = len(body) - 1
-                            i = 0
+                            if at:
+                                i = at
+                                at = 0
+                            else:
+                                i = 0
                             while i < last:
                                 a = body[i]
-                                at = a.tag
-                                if at == _PAPP:
+                                at_ = a.tag
+                                if at_ == _PAPP:
                                     if a.run(env) is NOTP:
                                         a.tag = _TCALL
                                         break
-                                elif at <= _GREF:
+                                elif at_ <= _GREF:
                                     a.ev(env)
                                 else:
                                     break
                                 i += 1
                             if i < last:
                                 depth += 1
-                                if depth > maxd:
-                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
                                 k = (_SEQF, node, env, i, k)
                             node = body[i]
                             continue
-                        if tag == _LAMBDA:
+                        elif tag == _LAMBDA:
                             v = Clo(node, env)
                             break
-                        if tag == _LSET or tag == _GSET or tag == _GDEF:
+                        elif tag == _LSET or tag == _GSET or tag == _GDEF:
                             a = node.value
                             if a.tag <= _GREF:
                                 v = assign(node, env, a.ev(env), self)
@@ -379,34 +294,25 @@ class Machine:
                                 v = assign(node, env, Clo(a, env), self)
                                 break
                             depth += 1
-                            if depth > maxd:
-                                raise DepthLimitError(f"continuation deeper than {maxd} frames")
                             k = (_SETF, node, env, k)
                             node = a
                             continue
-                        if tag == _FRAME:
+                        elif tag == _FRAME:
                             env = [env, *node.slots]
                             node = node.body
                             continue
-                        if tag == _OR:
+                        elif tag == _OR:
                             depth += 1
-                            if depth > maxd:
-                                raise DepthLimitError(f"continuation deeper than {maxd} frames")
                             k = (_ORF, node, env, 0, k)
                             node = node.exprs[0]
                             continue
-                        if tag == _TRANSFER:
+                        elif tag == _TRANSFER:
                             tr = node.transfer
                             kind = tr[0]
                             if kind == T_VALUE:
                                 v = tr[1]
                                 k = tr[2]
                                 break
-                            if kind == T_CALL:
-                                f, xs, k = tr[1], tr[2], tr[3]
-                                site = node
-                                node = APPLYING
-                                continue
                             if kind == T_EVAL:
                                 node, env, k = tr[1], tr[2], tr[3]
                                 continue
@@ -418,10 +324,56 @@ class Machine:
                                 self.winds = cont.winds
                                 self.handlers = cont.handlers
                                 break
-                            self.depth = depth
-                            self.last_steps = steps
-                            return tr[1]  # T_EXIT
-                        raise SchemeError(f"internal error: unknown node {node!r}")
+                            if kind != T_CALL:  # T_EXIT
+                                self.depth = depth
+                                self.last_steps = steps
+                                return tr[1]
+                            f, xs, k = tr[1], [None, *tr[2]], tr[3]
+                            site = node
+                        else:
+                            raise SchemeError(f"internal error: unknown node {node!r}")
+
+                        # ------------ apply: f to xs (xs[0] is free) at site ----------------
+                        if type(f) is Clo:
+                            steps += 1
+                            if steps > limit or depth > maxd:
+                                limit = self._checkpoint(steps, depth, k)
+                            lam = f.lam
+                            if len(xs) == lam.fast_len:
+                                xs[0] = f.env
+                                env = xs
+                            else:
+                                env = bind(f, xs[1:], site.span)
+                            node = lam.body
+                            continue
+                        if type(f) is Prim:
+                            v = f.fn(*xs[1:])
+                            break
+                        if type(f) is Continuation and f.winds is self.winds and len(xs) == 2:
+                            v = xs[1]  # a continuation in the same dynamic extent
+                            k = f.k
+                            depth = f.depth
+                            self.handlers = f.handlers
+                            break
+                        if (f is CC1 or f is CC2) and len(xs) == 2:  # call/cc: no transfer
+                            f = xs[1]
+                            xs = [None, Continuation(k, self.winds, self.handlers, depth)]
+                            node = APPLYING
+                            continue
+                        node = APPLYING  # errors below are the call's, at site
+                        tr = self._apply_other(f, xs, k, depth, site, env, CC1, CC2)
+                        if tr is None:  # a case-lambda clause or call/cc's argument: f, xs set
+                            f, xs = self.f, self.xs
+                            continue
+                        if tr[0] == T_INSTATE and tr[1].winds is self.winds:
+                            cont = tr[1]  # a continuation in the same dynamic extent
+                            v = tr[2]
+                            k = cont.k
+                            depth = cont.depth
+                            self.handlers = cont.handlers
+                            break
+                        depth += frames_pushed(tr, k)
+                        node = TransferNode(tr, site.span)
 
                     # ---------------- return: deliver v to k ---------------------------------
                     while True:
@@ -429,77 +381,32 @@ class Machine:
                             self.last_steps = steps
                             return v
                         fr = k
+                        depth -= 1
                         if type(fr) is not tuple:  # a control primitive's frame
-                            depth -= 1
                             self.depth = depth
                             tr = fr.resume(self, v)
-                            n = frames_pushed(tr, fr.next)
-                            if n:
-                                depth += n
-                                if depth > maxd:
-                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
+                            depth += frames_pushed(tr, fr.next)
                             node = TransferNode(tr, fr.span)
                             break
                         kind = fr[0]
-                        depth -= 1
                         if kind == _ARGF:
-                            _, node, env, i, vals, k = fr
+                            _, node, env, at, vals, k = fr
                             vals = [*vals, v]
-                            parts = node.parts
-                            n = node.nparts
-                            i += 1
-                            while i < n:
-                                a = parts[i]
-                                at = a.tag
-                                if at == _LREF0:
-                                    vals.append(env[a.index])
-                                elif at <= _GREF:
-                                    vals.append(a.ev(env))
-                                elif at == _PAPP:
-                                    v = a.run(env)
-                                    if v is NOTP:
-                                        a.tag = _TCALL
-                                        break
-                                    vals.append(v)
-                                elif at == _LAMBDA:
-                                    vals.append(Clo(a, env))
-                                else:
-                                    break
-                                i += 1
-                            if i < n:
-                                depth += 1
-                                if depth > maxd:
-                                    raise DepthLimitError(f"continuation deeper than {maxd} frames")
-                                k = (_ARGF, node, env, i, vals, k)
-                                node = parts[i]
-                                break
-                            if node.tag == _LET:
-                                env = [env, *vals, *node.pad]
-                                node = node.body
-                                break
+                            at += 1
+                            if at < node.nparts or node.is_let:
+                                break  # the eval loop goes on with part `at`
+                            at = 0  # the last operand: the call, from here when cheap
+                            xs = vals
+                            vals = None
                             if node.fn_in_parts:
-                                f = vals[0]
-                                xs = vals[1:]
+                                f = xs[0]
+                                xs[0] = None
                             else:
                                 c = node.fncell
                                 f = c.value if c is not None else node.fnev(env)
-                                xs = vals
                             if type(f) is Prim:
-                                v = f.fn(*xs)
+                                v = f.fn(*xs[1:])
                                 continue
-                            if type(f) is Clo:
-                                lam = f.lam
-                                if len(xs) == lam.fast_n:
-                                    env = [f.env, *xs]
-                                else:
-                                    env = bind(f, xs, node.span)
-                                node = lam.body
-                                steps += 1
-                                if steps > limit:
-                                    limit = self._checkpoint(steps)
-                                break
-                            if f is UNBOUND:
-                                raise unbound_operator(node)
                             site = node
                             node = APPLYING
                             break
@@ -509,26 +416,8 @@ class Machine:
                             k = fr[3]
                             break
                         if kind == _SEQF:
-                            _, node, env, i, k = fr
-                            body = node.body
-                            last = len(body) - 1
-                            i += 1
-                            while i < last:
-                                a = body[i]
-                                at = a.tag
-                                if at == _PAPP:
-                                    if a.run(env) is NOTP:
-                                        a.tag = _TCALL
-                                        break
-                                elif at <= _GREF:
-                                    a.ev(env)
-                                else:
-                                    break
-                                i += 1
-                            if i < last:
-                                depth += 1
-                                k = (_SEQF, node, env, i, k)
-                            node = body[i]
+                            _, node, env, at, k = fr
+                            at += 1
                             break
                         if kind == _SETF:
                             node = fr[1]
@@ -551,24 +440,72 @@ class Machine:
             except Exception as e:  # noqa: BLE001 -- every error becomes a Scheme raise
                 self.depth = depth
                 at_fault = site if node is APPLYING else node
-                tr = self._on_error(e, at_fault, f, xs, k)
+                args = xs[1:] if type(xs) is list else xs
+                tr = self._on_error(e, at_fault, f, args, k)
                 depth += frames_pushed(tr, k)
                 node = TransferNode(tr)
                 env = None
+                vals = None
+                at = 0
+
+    def _apply_other(
+        self, f: Any, xs: list, k: Any, depth: int, site: Any, env: Any, cc1: Any, cc2: Any
+    ) -> tuple | None:
+        """Apply what is neither a closure nor a primitive: the transfer that follows, or
+        None with self.f, self.xs set when the machine should apply those instead."""
+        args = xs[1:]
+        tf = type(f)
+        if f is cc1 or f is cc2:  # call/cc: no transfer needed
+            if len(args) != 1:
+                raise ArityError(f"call/cc: expected 1 argument, got {len(args)}")
+            self.f, self.xs = args[0], [None, Continuation(k, self.winds, self.handlers, depth)]
+            return None
+        if tf is CaseLambda:
+            self.f, self.xs = select_clause(f, args), xs
+            return None
+        if tf is Continuation:
+            v = args[0] if len(args) == 1 else Values(tuple(args))
+            if f.winds is self.winds:
+                return (T_INSTATE, f, v)
+            self.depth = depth
+            return self._rewind(f, v)
+        if tf is ControlPrimitive:
+            self.depth = depth
+            self.node = site
+            self.call_env = env
+            return f.fn(self, args, k)
+        if tf is Parameter:
+            if args:
+                raise ArityError(f"{f.name}: a parameter takes no arguments, got {len(args)}")
+            return (T_VALUE, f.value, k)
+        if f is UNBOUND:
+            raise unbound_operator(site)
+        raise not_applicable(f, args)
 
     def grant_steps(self, n: int) -> None:
         """Raise the running evaluation's step budget by n (a host that replays a flow
         grants a fresh budget at each request it answers)."""
         self.budget += n
 
-    def _checkpoint(self, steps: int) -> int:
-        """Every GC_EVERY closure calls: enforce the budget and collect young garbage.
+    def _checkpoint(self, steps: int, depth: int, k: Any) -> int:
+        """Every GC_EVERY closure calls, or when the continuation is too deep: enforce the
+        depth cap and the step budget, and collect young garbage.
+
+        The depth cap is checked at closure entry rather than at every frame push: every
+        unbounded growth of the continuation goes through closure calls, so the cap still
+        stops it, a few frames past max_depth at most. The error points at the expression
+        whose frame is on top.
 
         Automatic garbage collection is off while the machine runs: with a million frames
         waiting, Python's full collections would rescan them all again and again. Young
         generations are collected here instead, so cycles that die young (a named let's
         frame and closure) are still freed during long runs.
         """
+        if depth > self.max_depth:
+            top = k[1] if type(k) is tuple else k
+            raise DepthLimitError(
+                f"continuation deeper than {self.max_depth} frames", span=getattr(top, "span", None)
+            )
         budget = self.budget
         if steps > budget:
             raise StepLimitError(f"step budget of {budget} closure calls used up")

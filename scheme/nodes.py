@@ -16,30 +16,26 @@ from typing import Any
 
 from .codegen import app_functions, simple_operands
 from .errors import Span, UnboundVariableError
-from .types import UNBOUND, UNDEFINED, Cell
-
-# Trivial nodes come first: the machine tests `tag <= GREF` for "evaluate inline".
-(
-    CONST,
-    LREF0,
-    LREF,
-    GREF,
-    PAPP,
-    TCALL,
+from .tags import (
     APP,
+    APPLY,
+    CONST,
+    FRAME,
+    GDEF,
+    GREF,
+    GSET,
     IF,
     LAMBDA,
-    SEQ,
+    LREF,
+    LREF0,
     LSET,
-    GSET,
-    GDEF,
-    LET,
-    FRAME,
     OR,
-    APPLY,
+    PAPP,
+    SEQ,
     TRANSFER,
-) = range(18)
-TRIVIAL = (CONST, LREF0, LREF, GREF)
+    TRIVIAL,
+)
+from .types import UNBOUND, UNDEFINED, Cell
 
 
 class Node:
@@ -140,10 +136,12 @@ class App(Node):
         "fn_in_parts",
         "nparts",
         "scope",
+        "is_let",
     )
 
     def __init__(self, fn: Node, args: list[Node], span: Span | None) -> None:
         self.scope: Any = None  # the compile-time Scope, for debuggers (names of slots)
+        self.is_let = False
         self.span = span
         self.fn = fn
         self.args = args
@@ -260,10 +258,11 @@ class Let(Node):
     # (let ((v init) ...) body): inits evaluated in the current frame, then a new frame of
     # `nslots` holds them (plus slots for the body's internal definitions)
     # (`parts`/`nparts` as in App: the machine evaluates both with one loop)
-    __slots__ = ("parts", "nparts", "body", "pad")
+    __slots__ = ("parts", "nparts", "body", "pad", "is_let")
 
     def __init__(self, inits: list[Node], nslots: int, body: Node, span: Span | None) -> None:
-        self.tag = LET
+        self.tag = APP  # the machine evaluates its parts as an application's
+        self.is_let = True
         self.span = span
         self.parts = inits
         self.nparts = len(inits)

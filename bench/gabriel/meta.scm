@@ -1,0 +1,17 @@
+;; A small meta-circular interpreter (environments as association lists) running fib.
+(define (m-eval e env)
+  (cond ((symbol? e) (cdr (assq e env)))
+        ((not (pair? e)) e)
+        ((eq? (car e) 'quote) (cadr e))
+        ((eq? (car e) 'if) (if (m-eval (cadr e) env) (m-eval (caddr e) env) (m-eval (cadddr e) env)))
+        ((eq? (car e) 'lambda) (list 'closure (cadr e) (caddr e) env))
+        (else (m-apply (m-eval (car e) env) (map (lambda (x) (m-eval x env)) (cdr e))))))
+(define (m-apply f args)
+  (if (procedure? f)
+      (apply f args)
+      (m-eval (caddr f) (append (map cons (cadr f) args) (cadddr f)))))
+(define m-global (list (cons '+ +) (cons '- -) (cons '< <)))
+(define m-fib
+  '((lambda (fib) (fib fib 16))
+    (lambda (self n) (if (< n 2) n (+ (self self (- n 1)) (self self (- n 2)))))))
+(define (run-meta) (m-eval m-fib m-global))

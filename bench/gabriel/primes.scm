@@ -1,0 +1,16 @@
+;; PRIMES: the sieve of Eratosthenes over a list (the r7rs-benchmarks version).
+(define (interval-list m n)
+  (if (> m n) '() (cons m (interval-list (+ 1 m) n))))
+(define (sieve l)
+  (letrec ((remove-multiples
+            (lambda (n l)
+              (if (null? l)
+                  '()
+                  (if (= (remainder (car l) n) 0)
+                      (remove-multiples n (cdr l))
+                      (cons (car l) (remove-multiples n (cdr l))))))))
+    (if (null? l) '() (cons (car l) (sieve (remove-multiples (car l) (cdr l)))))))
+(define (primes<= n) (sieve (interval-list 2 n)))
+(define (run-primes k n)
+  (let loop ((i 0) (r '()))
+    (if (< i k) (loop (+ i 1) (primes<= n)) (length r))))

@@ -1,0 +1,107 @@
+"""What an embedding host needs beyond evaluating text, as public names.
+
+    interp.call(proc, arg, ...)              apply a Scheme procedure; its value, or the
+                                             payload of a Suspend that stopped it
+    interp.resume(cont, value)               resume a captured continuation with value
+    interp.define_suspending(name, fn)       a procedure fn(point, *args) that returns a
+                                             value, or Suspend(payload) to stop the machine
+    with interp.globals_locked(reason): ...  set! and define of globals raise meanwhile
+    point.continuation / .span / .variables() / .evaluate(text)
+                                             what the host keeps of a suspension point
+
+A suspension point is plain data plus code: its continuation is a chain of heap frames,
+so the host may resume it now, later, or several times (call/cc semantics).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Span
+from .nodes import TransferNode
+from .syntax import base_name
+from .tags import T_CALL, T_EXIT, T_VALUE
+from .types import UNDEFINED, Continuation
+
+
+@dataclass(frozen=True, slots=True)
+class Suspend:
+    """Returned by a suspending primitive: stop the machine; call/resume return payload."""
+
+    payload: Any
+
+
+class SuspensionPoint:
+    """Where a suspending primitive was called: its continuation, place and scope."""
+
+    __slots__ = ("continuation", "span", "_machine", "_site", "_env")
+
+    def __init__(self, machine: Any, k: Any) -> None:
+        self._machine = machine
+        self._site = machine.node
+        self._env = machine.call_env
+        self.continuation: Continuation = machine.capture(k)
+        self.span: Span | None = self._site.span if self._site is not None else None
+
+    def grant_steps(self, n: int) -> None:
+        """Raise the running evaluation's step budget by n."""
+        self._machine.grant_steps(n)
+
+    def variables(self) -> list[tuple[str, Any]]:
+        """(name, value) of each local variable in scope here, innermost first; a name
+        shadowed by an inner one is listed once, a letrec variable not yet defined not."""
+        scope = getattr(self._site, "scope", None)
+        env = self._env
+        out: list[tuple[str, Any]] = []
+        seen: set[str] = set()
+        while scope is not None and env is not None:
+            if scope.is_frame:
+                for ident, index in scope.names.items():
+                    name = base_name(ident).name
+                    if name in seen or index >= len(env):
+                        continue
+                    seen.add(name)
+                    if env[index] is not UNDEFINED:
+                        out.append((name, env[index]))
+                env = env[0]
+            scope = scope.parent
+        return out
+
+    def evaluate(self, datum: Any, interp: Any) -> Any:
+        """Evaluate a datum here, in this point's scope (its local variables are visible)."""
+        scope = getattr(self._site, "scope", None)
+        node = interp.compiler.compile(
+            datum, scope, getattr(datum, "span", None), top=scope is None
+        )
+        return interp.machine.execute(node, self._env)
+
+
+def call(machine: Any, proc: Any, args: list, step_limit: int | None) -> Any:
+    """Apply proc to args on machine, with a fresh dynamic state."""
+    return machine.execute(TransferNode((T_CALL, proc, list(args), None)), step_limit=step_limit)
+
+
+def suspending(fn: Callable[..., Any]) -> Callable[[Any, list, Any], tuple]:
+    """The control primitive behind define_suspending."""
+
+    def control(machine: Any, args: list, k: Any) -> tuple:
+        result = fn(SuspensionPoint(machine, k), *args)
+        if type(result) is Suspend:
+            return (T_EXIT, result.payload)
+        return (T_VALUE, result, k)
+
+    return control
+
+
+@contextmanager
+def globals_locked(machine: Any, reason: str) -> Iterator[None]:
+    """While the block runs, set! and define of global variables raise with reason."""
+    saved = machine.globals_locked
+    machine.globals_locked = reason
+    try:
+        yield
+    finally:
+        machine.globals_locked = saved
