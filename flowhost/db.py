@@ -57,8 +57,12 @@ class Database(ABC):
     stats: Stats
 
     @abstractmethod
-    def transaction(self) -> Any:
-        """A context manager: one unit of work (nested: a savepoint)."""
+    def transaction(self, savepoint: bool = True) -> Any:
+        """A context manager: one unit of work. Nested, it is a savepoint (an inner failure
+        the caller catches undoes only the inner part); with savepoint=False it joins the
+        outer transaction at no cost -- for a store's own all-or-nothing writes -- and a
+        failure inside it that someone catches makes the whole transaction refuse to
+        commit (a StoreError), so a half-done write can never be committed."""
 
     @property
     @abstractmethod
@@ -96,6 +100,7 @@ class SQLiteDatabase(Database):
         self.name = self.path
         self.stats = Stats()
         self._depth = 0
+        self._doomed: int | None = None  # depth of a failed savepoint-less block
         self._after: list[Callable[[], None]] = []
         try:
             self._db = sqlite3.connect(
@@ -141,7 +146,7 @@ class SQLiteDatabase(Database):
         return self._depth > 0
 
     @contextmanager
-    def transaction(self) -> Iterator[SQLiteDatabase]:
+    def transaction(self, savepoint: bool = True) -> Iterator[SQLiteDatabase]:
         if self._depth == 0:
             try:
                 self.execute("BEGIN IMMEDIATE")
@@ -152,10 +157,19 @@ class SQLiteDatabase(Database):
                 yield self
             except BaseException:
                 self._depth = 0
+                self._doomed = None
                 self._after.clear()
                 self._rollback("ROLLBACK")
                 raise
             self._depth = 0
+            if self._doomed is not None:
+                self._doomed = None
+                self._after.clear()
+                self._rollback("ROLLBACK")
+                raise StoreError(
+                    f"{self.path}: a write inside this transaction failed part-way and its "
+                    "error was caught; nothing was committed"
+                )
             try:
                 self.execute("COMMIT")
             except sqlite3.Error as e:
@@ -165,6 +179,17 @@ class SQLiteDatabase(Database):
             self.stats.commits += 1
             self._committed()
             return
+        if not savepoint:
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                if self._doomed is None:
+                    self._doomed = self._depth
+                raise
+            finally:
+                self._depth -= 1
+            return
         name = f"sp{self._depth}"
         self.execute(f"SAVEPOINT {name}")
         self._depth += 1
@@ -173,6 +198,8 @@ class SQLiteDatabase(Database):
             yield self
         except BaseException:
             del self._after[after:]
+            if self._doomed is not None and self._doomed >= self._depth:
+                self._doomed = None  # the savepoint undid the failed part
             self._depth -= 1
             self._rollback(f"ROLLBACK TO {name}")
             self.execute(f"RELEASE {name}")
@@ -213,7 +240,8 @@ class MemoryDatabase(Database):
             self._undo.append(undo)
 
     @contextmanager
-    def transaction(self) -> Iterator[MemoryDatabase]:
+    def transaction(self, savepoint: bool = True) -> Iterator[MemoryDatabase]:
+        # the undo log is fine-grained at no cost: every level is a savepoint here
         with self._lock:
             mark, after = len(self._undo), len(self._after)
             self._depth += 1

@@ -140,7 +140,7 @@ class SQLiteStore(FlowStore):
         self.db = target if isinstance(target, SQLiteDatabase) else SQLiteDatabase(target, timeout)
         self.path = self.db.path
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         db.execute(stmt)
@@ -191,7 +191,7 @@ class SQLiteStore(FlowStore):
     # -- the interface -------------------------------------------------------------------
     def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 if rec.key is not None:
                     held = db.execute("SELECT id FROM flows WHERE key = ?", (rec.key,)).fetchone()
                     if held is not None:
@@ -235,7 +235,7 @@ class SQLiteStore(FlowStore):
         self, rec: FlowRecord, expected_version: int, step: Step | None = None
     ) -> FlowRecord:
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 version = self._meta_bump("next_version")
                 nsteps = rec.nsteps + (step is not None)
                 cur = db.execute(
@@ -332,7 +332,7 @@ class SQLiteStore(FlowStore):
         flows = list(flows)
         stored: list[FlowRecord] = []
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 db.execute("DELETE FROM flow_steps")
                 db.execute("DELETE FROM flows")
                 top = max(next_id, self.next_id())
@@ -357,7 +357,7 @@ class SQLiteStore(FlowStore):
 
     def clear(self) -> None:
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 db.execute("DELETE FROM flow_steps")
                 db.execute("DELETE FROM flows")
         except sqlite3.Error as e:

@@ -70,7 +70,7 @@ class SQLiteLedger(Ledger):
             raise LedgerStoreError(f"{target}: cannot open the ledger: {e}") from e
         self.path = self.db.path
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         db.execute(stmt)
@@ -105,7 +105,7 @@ class SQLiteLedger(Ledger):
         self, stream: str, events: Sequence[Event], *, expected_version: int | None
     ) -> AppendResult:
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(savepoint=False) as db:
                 current = db.execute(
                     "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = ?",
                     (stream,),

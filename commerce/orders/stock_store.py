@@ -169,9 +169,9 @@ class SQLiteStockStore(StockStore):
             return ConflictError(str(err))
         return StockStoreError(str(err))
 
-    def _run(self, doing: str, fn: Any) -> Any:
+    def _run(self, doing: str, fn: Any, savepoint: bool = False) -> Any:
         try:
-            with self.db.transaction():
+            with self.db.transaction(savepoint=savepoint):
                 return fn()
         except (sqlite3.Error, FlowError) as e:
             raise self._error(e, doing) from e
@@ -205,7 +205,8 @@ class SQLiteStockStore(StockStore):
             return []
 
         try:
-            return self._run(f"cannot reserve stock for {order!r}", run)
+            # a savepoint: a claim that does not fit undoes its partial upserts
+            return self._run(f"cannot reserve stock for {order!r}", run, savepoint=True)
         except _Short as s:  # the savepoint rolled the partial claim back
             return s.short
 

@@ -215,4 +215,6 @@ def test_ctrl_c_early_is_a_quiet_exit_130(shop) -> None:
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=60)
         assert "Traceback" not in err
-        assert p.returncode in (0, 130), err  # 0: it had finished already
+        # 0: it had finished already; -SIGINT: the signal came before Python could install
+        # any handler (a loaded machine), which a shell reports as 130 too
+        assert p.returncode in (0, 130, -signal.SIGINT), err
