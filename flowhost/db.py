@@ -78,6 +78,17 @@ class Database(ABC):
         else:
             fn()
 
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Register how to undo a change just made beside the database (or, for the
+        memory stores, in it): run, newest first, if the change's transaction or
+        savepoint rolls back; forgotten at commit. Ignored outside a transaction."""
+        if self.in_transaction:
+            self._undo.append(undo)
+
+    def _undo_to(self, mark: int) -> None:
+        while len(self._undo) > mark:
+            self._undo.pop()()
+
     def _committed(self) -> None:
         after, self._after = self._after, []
         for fn in after:
@@ -102,6 +113,7 @@ class SQLiteDatabase(Database):
         self._depth = 0
         self._doomed: int | None = None  # depth of a failed savepoint-less block
         self._after: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], None]] = []
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -160,12 +172,14 @@ class SQLiteDatabase(Database):
                 self._doomed = None
                 self._after.clear()
                 self._rollback("ROLLBACK")
+                self._undo_to(0)
                 raise
             self._depth = 0
             if self._doomed is not None:
                 self._doomed = None
                 self._after.clear()
                 self._rollback("ROLLBACK")
+                self._undo_to(0)
                 raise StoreError(
                     f"{self.path}: a write inside this transaction failed part-way and its "
                     "error was caught; nothing was committed"
@@ -175,7 +189,9 @@ class SQLiteDatabase(Database):
             except sqlite3.Error as e:
                 self._after.clear()
                 self._rollback("ROLLBACK")
+                self._undo_to(0)
                 raise self.error(e, "cannot commit") from e
+            self._undo.clear()
             self.stats.commits += 1
             self._committed()
             return
@@ -193,11 +209,12 @@ class SQLiteDatabase(Database):
         name = f"sp{self._depth}"
         self.execute(f"SAVEPOINT {name}")
         self._depth += 1
-        after = len(self._after)
+        after, mark = len(self._after), len(self._undo)
         try:
             yield self
         except BaseException:
             del self._after[after:]
+            self._undo_to(mark)
             if self._doomed is not None and self._doomed >= self._depth:
                 self._doomed = None  # the savepoint undid the failed part
             self._depth -= 1
@@ -233,11 +250,6 @@ class MemoryDatabase(Database):
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0
-
-    def on_rollback(self, undo: Callable[[], None]) -> None:
-        """Register how to undo a change just made (ignored outside a transaction)."""
-        if self._depth:
-            self._undo.append(undo)
 
     @contextmanager
     def transaction(self, savepoint: bool = True) -> Iterator[MemoryDatabase]:

@@ -569,10 +569,12 @@ class FlowHost:
         *,
         kind: str | None = None,
         version: int | None = None,
+        rec: FlowRecord | None = None,
     ) -> Result:
         self._outside_flow("flow/resume")
         with self.store.transaction():
-            rec = self._get(flow_id)
+            if rec is None:  # (a handler step passes the record it read in this transaction)
+                rec = self._get(flow_id)
             self._check_address(rec, kind, version)
             assert rec.pending is not None
             cont = self._continuation(rec)
@@ -618,10 +620,12 @@ class FlowHost:
             )
 
     def _keep(self, rec: FlowRecord, outcome: Outcome) -> None:
-        """Keep a suspended flow's continuation once its state has committed."""
+        """Keep a suspended flow's continuation for its new state -- at once, so a later
+        step in the same transaction uses it, and dropped if that state rolls back (an
+        SQLite stamp can then be given again: the entry must not outlive its state)."""
         if outcome.status == SUSPENDED:
-            entry = (rec.version, outcome.cont)
-            self.store.db.on_commit(lambda: self._live.__setitem__(rec.id, entry))
+            self._live[rec.id] = (rec.version, outcome.cont)
+            self.store.db.on_rollback(lambda: self._live.pop(rec.id, None))
 
     def _serve(self, result: Result) -> Result:
         while isinstance(result, Suspended) and result.kind in self._handlers:
@@ -647,6 +651,7 @@ class FlowHost:
                 _canonical(value, f"{asked.kind} handler's value"),
                 kind=asked.kind,
                 version=rec.version,
+                rec=rec,
             )
 
     def _continuation(self, rec: FlowRecord) -> Continuation:

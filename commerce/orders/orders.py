@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flowhost import FlowHost, Suspended, Symbol
+from flowhost import FlowHost, FlowRecord, Suspended, Symbol
 
 from ..errors import OrderStateError, UnknownOrderError
 from ..ledger.events import (
@@ -164,49 +164,58 @@ class Orders:
         (wrong-currency) and never fulfils the order. Safe to call from many workers at
         once and as often as a provider redelivers."""
         require_text(ref, "payment ref")
-        settlement = retrying(lambda: self._settle(order, ref, amount, currency))
-        if settlement.outcome == SETTLED or self.waiting_on(order) == "fulfil":
-            flow_id = self.flow_of(order)
-            assert flow_id is not None
+        settlement, flow_id, waiting = retrying(lambda: self._settle(order, ref, amount, currency))
+        if waiting == "fulfil":  # moved past payment now, or a crash left it there
             retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
             settlement = replace(settlement, summary=summary_of(self.ledger, order))
         return settlement
 
-    def _settle(self, order: str, ref: str, amount: int, currency: str | None) -> Settlement:
+    def _settle(
+        self, order: str, ref: str, amount: int, currency: str | None
+    ) -> tuple[Settlement, int, str | None]:
+        """(what happened, the order's flow, what the flow waits on after it)."""
         with self.host.store.transaction():
             if not self.ledger.exists(order):
                 raise UnknownOrderError(f"no order {order!r}")
+            rec = self._flow_record(order)
+            if rec is None:  # only a store from before flow keys can lack it
+                raise OrderStateError(f"order {order!r} has no order flow")
+            waiting = waiting_kind(self.host, rec.id, rec)
             if currency is not None:
                 summary = summary_of(self.ledger, order)
                 if currency != summary.currency:
-                    return Settlement(order, ref, WRONG_CURRENCY, False, summary)
+                    return Settlement(order, ref, WRONG_CURRENCY, False, summary), rec.id, waiting
             result = self.ledger.append_once(
                 order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
             )
-            flow_id = self.flow_of(order)
-            if flow_id is None:  # only a store from before flow keys can lack it
-                raise OrderStateError(f"order {order!r} has no order flow")
-            rec = self.host.record(flow_id)
+            recorded = not result.already_recorded
             summary = summary_of(self.ledger, order)
-            waiting = waiting_kind(self.host, flow_id, rec)
             if waiting == "payment":
                 if summary.net < summary.total:
-                    return Settlement(order, ref, PARTIAL, not result.already_recorded, summary)
-                run_flow_step(
+                    return Settlement(order, ref, PARTIAL, recorded, summary), rec.id, waiting
+                r = run_flow_step(
                     "order flow",
                     lambda: self.host.resume(
-                        flow_id, Symbol("paid"), kind="payment", version=rec.version, serve=False
+                        rec.id, Symbol("paid"), kind="payment", version=rec.version, serve=False
                     ),
                 )
-                return Settlement(order, ref, SETTLED, not result.already_recorded, summary)
+                after = r.kind if isinstance(r, Suspended) else None
+                return Settlement(order, ref, SETTLED, recorded, summary), rec.id, after
             outcome = ALREADY_SETTLED if result.already_recorded else EXTRA_PAYMENT
-            return Settlement(order, ref, outcome, not result.already_recorded, summary)
+            return Settlement(order, ref, outcome, recorded, summary), rec.id, waiting
 
     # -- looking --------------------------------------------------------------------------
     def flow_of(self, order: str) -> int | None:
         """The id of the order's flow, or None if it has none (yet)."""
+        rec = self._flow_record(order)
+        return None if rec is None else rec.id
+
+    def _flow_record(self, order: str) -> FlowRecord | None:
         rec = self.host.store.get_by_key(order_key(order))
-        return rec.id if rec is not None else self._legacy_flow(order)
+        if rec is None:
+            legacy = self._legacy_flow(order)
+            rec = None if legacy is None else self.host.record(legacy)
+        return rec
 
     def _legacy_flow(self, order: str) -> int | None:
         """The flow of an order begun before flows had keys (found by its argument)."""
