@@ -48,11 +48,23 @@ def browser():
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     driver.set_page_load_timeout(60)
+    driver.implicitly_wait(15)  # a loaded machine renders late: look again until then
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def follow(driver, element) -> None:
+    """Click what leads to another page and wait until that page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
 
 
 def shot(driver, name: str) -> Path:
@@ -82,15 +94,15 @@ def test_log_in_open_an_order_approve_a_refund_and_see_the_timeline_move(tmp_pat
         browser.get(srv.url + "/")
         assert "/login" in browser.current_url
         browser.find_element(By.ID, "token").send_keys("wrong")
-        browser.find_element(By.ID, "login").click()
+        follow(browser, browser.find_element(By.ID, "login"))
         assert "wrong admin token" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
         browser.find_element(By.ID, "token").send_keys(TOKEN)
-        browser.find_element(By.ID, "login").click()
+        follow(browser, browser.find_element(By.ID, "login"))
         rows = browser.find_elements(By.CSS_SELECTOR, "#orders tbody tr")
         assert len(rows) == 3
         shot(browser, "1-orders")
 
-        browser.find_element(By.LINK_TEXT, "o-1").click()
+        follow(browser, browser.find_element(By.LINK_TEXT, "o-1"))
         assert browser.current_url.endswith("/orders/o-1")
         timeline = browser.find_element(By.CSS_SELECTOR, ".flowbox:last-of-type").text
         assert "waiting on approve" in timeline
@@ -98,7 +110,7 @@ def test_log_in_open_an_order_approve_a_refund_and_see_the_timeline_move(tmp_pat
         assert stage == "requested"
         shot(browser, "2-order-before-approval")
 
-        browser.find_element(By.CSS_SELECTOR, "#refund-r-1 button[name=approve]").click()
+        follow(browser, browser.find_element(By.CSS_SELECTOR, "#refund-r-1 button[name=approve]"))
         assert "refund r-1 approved" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
         timeline = browser.find_element(By.CSS_SELECTOR, ".flowbox:last-of-type").text
         assert '(approve ("o-1" "r-1")) → approved' in timeline
@@ -106,7 +118,7 @@ def test_log_in_open_an_order_approve_a_refund_and_see_the_timeline_move(tmp_pat
         assert browser.find_element(By.CSS_SELECTOR, "#refund-r-1 .pill").text == "approved"
         shot(browser, "3-order-after-approval")
 
-        browser.find_element(By.LINK_TEXT, "Flows").click()
+        follow(browser, browser.find_element(By.LINK_TEXT, "Flows"))
         assert len(browser.find_elements(By.CSS_SELECTOR, "#flows tbody tr")) == 3
         shot(browser, "4-flows")
     e = Engine.open(db)
