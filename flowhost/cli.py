@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -125,25 +126,78 @@ def start(name: str, args: tuple[str, ...], store: str, flows: tuple[str, ...], 
 @main.command(name="list")
 @STORE
 @click.option("--status", type=click.Choice(STATUSES), help="Only flows with this status.")
+@click.option("--flow", "flow_name", metavar="NAME", help="Only instances of this flow.")
+@click.option("--key", help="Only the flow holding this key (e.g. order:o-1001).")
+@click.option(
+    "--since",
+    metavar="TIME",
+    help="Only flows changed at or after TIME (ISO-8601, e.g. 2026-12-01T10:00:00Z, or Unix "
+    "seconds).",
+)
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="ID",
+    help="Only ids above ID (the next page: the last id shown).",
+)
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N.")
 @JSON
 @guarded
-def list_(store: str, status: str | None, as_json: bool) -> None:
+def list_(
+    store: str,
+    status: str | None,
+    flow_name: str | None,
+    key: str | None,
+    since: str | None,
+    after: int,
+    offset: int,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List flows: id, flow, status, what each waits on, log length.
+
+    Filters and paging run in the database (--limit 100 --after LAST_ID for the next page).
 
     \b
     Example:
       flowhost list --store shop.db --status suspended
+      flowhost list --store shop.db --flow order-lifecycle --limit 50 --after 200
     """
     host = open_host(store, must_exist=True)
-    count = len(host.store.ids()) if sys.stderr.isatty() else 0
-    records = [
-        r
-        for r in progress(host.store.records(), count, "reading")
-        if status is None or r.status == status
-    ]
+    records = host.store.page(
+        status=status,
+        flow=flow_name,
+        key=key,
+        since=None if since is None else _when(since),
+        after=after,
+        offset=offset,
+        limit=limit,
+    )
     click.echo(
         json.dumps(list_json(records), indent=2) if as_json else list_table(records, paint_status)
     )
+
+
+def _when(text: str) -> float:
+    """Unix seconds from `--since`: a number, or an ISO-8601 time (UTC if no zone)."""
+    from datetime import datetime
+
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a time: give ISO-8601 (2026-12-01T10:00:00Z) or Unix seconds",
+            param_hint="--since",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 @main.command()

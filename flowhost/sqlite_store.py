@@ -304,6 +304,30 @@ class SQLiteStore(FlowStore):
         for row in self.db.query(f"SELECT {_COLUMNS} FROM flows ORDER BY id"):
             yield _record(row)
 
+    def page(
+        self,
+        *,
+        status: str | None = None,
+        flow: str | None = None,
+        key: str | None = None,
+        since: float | None = None,
+        after: int = 0,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[FlowRecord]:
+        where, args = ["id > ?"], [after]
+        for column, value in (("status", status), ("flow", flow), ("key", key)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            where.append("updated >= ?")
+            args.append(since)
+        sql = f"SELECT {_COLUMNS} FROM flows WHERE {' AND '.join(where)} ORDER BY id"
+        sql += " LIMIT ? OFFSET ?"
+        args += [-1 if limit is None else limit, offset]
+        return [_record(r) for r in self.db.query(sql, args)]
+
     def everything(self) -> list[tuple[FlowRecord, list[Step]]]:
         with self.db.transaction():  # one snapshot: two queries, not one per flow
             recs = list(self.records())

@@ -118,6 +118,21 @@ class FlowStore(ABC):
     def clear(self) -> None:
         """Forget every flow (ids are still never reused)."""
 
+    @abstractmethod
+    def page(
+        self,
+        *,
+        status: str | None = None,
+        flow: str | None = None,
+        key: str | None = None,
+        since: float | None = None,
+        after: int = 0,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[FlowRecord]:
+        """Records with id > after that match every filter given (`since`: updated at or
+        after that time), ascending id, skipping `offset` of them, at most `limit`."""
+
     def everything(self) -> Flows:
         """Every record with its steps, ascending id (one consistent read)."""
         with self.transaction():
@@ -232,6 +247,28 @@ class MemoryStore(FlowStore):
     def records(self) -> Iterator[FlowRecord]:
         for i in sorted(self._flows):
             yield self._flows[i]
+
+    def page(
+        self,
+        *,
+        status: str | None = None,
+        flow: str | None = None,
+        key: str | None = None,
+        since: float | None = None,
+        after: int = 0,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[FlowRecord]:
+        out = [
+            r
+            for i, r in sorted(self._flows.items())
+            if i > after
+            and (status is None or r.status == status)
+            and (flow is None or r.flow == flow)
+            and (key is None or r.key == key)
+            and (since is None or r.updated >= since)
+        ]
+        return out[offset:] if limit is None else out[offset : offset + limit]
 
     def next_id(self) -> int:
         return self._next

@@ -166,3 +166,18 @@ def test_errors_are_one_readable_line(shop, tmp_path, args, code, message):
 def test_every_command_has_help_with_an_example(command):
     r = flowhost(command, "--help")
     assert r.returncode == 0 and "Example:" in r.stdout and f"flowhost {command}" in r.stdout
+
+
+def test_list_pages_and_filters(shop):
+    r = flowhost("list", "--store", str(shop), "--json", "--limit", "2")
+    first = [f["id"] for f in json.loads(r.stdout)]
+    assert len(first) == 2
+    r = flowhost("list", "--store", str(shop), "--json", "--after", str(first[-1]))
+    rest = [f["id"] for f in json.loads(r.stdout)]
+    assert rest and min(rest) > first[-1]
+    r = flowhost("list", "--store", str(shop), "--json", "--flow", "no-such-flow")
+    assert json.loads(r.stdout) == []
+    r = flowhost("list", "--store", str(shop), "--json", "--since", "2999-01-01T00:00:00Z")
+    assert json.loads(r.stdout) == []
+    r = flowhost("list", "--store", str(shop), "--since", "yesterday")
+    assert r.returncode == 2 and "is not a time" in r.stderr

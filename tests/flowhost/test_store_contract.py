@@ -137,3 +137,25 @@ def test_find_by_flow_and_exact_arguments(store):
     assert store.find("refund", ["o1"]) == [3]
     assert store.find("order", [Symbol("o1")]) == []  # a symbol is not the string
     assert store.find("order", ["o1", 2]) == []
+
+
+def test_page_filters_and_pages_in_the_store(store):
+    for i in range(6):
+        store.insert(
+            rec(
+                flow="order" if i % 2 == 0 else "refund",
+                args=[i],
+                key=f"k{i}",
+                created=100.0 + i,
+                updated=100.0 + i,
+            ),
+            [],
+        )
+    assert [r.id for r in store.page()] == [1, 2, 3, 4, 5, 6]
+    assert [r.id for r in store.page(flow="order")] == [1, 3, 5]
+    assert [r.id for r in store.page(flow="order", after=1, limit=1)] == [3]
+    assert [r.id for r in store.page(limit=2, offset=3)] == [4, 5]
+    assert [r.id for r in store.page(key="k4")] == [5]
+    assert [r.id for r in store.page(since=104.0)] == [5, 6]
+    assert store.page(status="done") == []
+    assert store.page(status="suspended", flow="refund", since=103.0)[0].id == 4
