@@ -11,6 +11,7 @@ records it at most once. The key says which fact the event is, not when it was s
 | PaymentRecorded | payment-recorded | ref, amount | (payment, ref) -- global |
 | OrderFulfilled | order-fulfilled | | (fulfilled, order) |
 | RefundRequested | refund-requested | refund, amount | (refund-requested, order, refund) |
+| RefundApproved | refund-approved | refund | (refund-approved, order, refund) |
 | RefundSettled | refund-settled | refund, amount | (refund-settled, order, refund) |
 | RefundRejected | refund-rejected | refund | (refund-rejected, order, refund) |
 
@@ -281,6 +282,21 @@ class RefundSettled(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RefundApproved(Event):
+    """Refund `refund` was approved (a person or a policy); the books move at settlement."""
+
+    type: ClassVar[str] = "refund-approved"
+    refund: str
+
+    def __post_init__(self) -> None:
+        _time(self.at, "refund-approved: at")
+        require_text(self.refund, "refund-approved: refund")
+
+    def key(self, stream: str) -> str:
+        return _key("refund-approved", stream, self.refund)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RefundRejected(Event):
     """Refund `refund` was turned down; the books do not move."""
 
@@ -303,6 +319,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PaymentRecorded,
         OrderFulfilled,
         RefundRequested,
+        RefundApproved,
         RefundSettled,
         RefundRejected,
     )

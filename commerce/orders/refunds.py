@@ -21,7 +21,7 @@ from ..errors import (
     UnknownOrderError,
     UnknownRefundError,
 )
-from ..ledger.events import RefundRejected, RefundRequested, RefundSettled
+from ..ledger.events import RefundApproved, RefundRejected, RefundRequested, RefundSettled
 from ..ledger.projections import OrderSummary, RefundView, summary_of
 from ..ledger.store import Ledger
 from ..money import require_text
@@ -93,6 +93,7 @@ class Refunds:
             flow_id, view = self._need_flow(order, refund)
             rec = self.host.record(flow_id)
             if waiting_kind(self.host, flow_id, rec) == "approve":
+                self.ledger.append_once(order, RefundApproved(at=self.clock(), refund=refund))
                 run_flow_step(
                     "refund flow",
                     lambda: self.host.resume(

@@ -90,3 +90,15 @@ def test_two_refunds_of_one_order_have_their_own_flows(paid):
     paid.refunds.settle("o-1", "r-2")
     s = paid.refunds.state("o-1", "r-1")
     assert (s.stage, s.waiting_on, s.summary.refunded) == ("requested", "approve", 500)
+
+
+def test_the_approval_is_recorded_in_the_ledger_once(paid):
+    from commerce.ledger.events import RefundApproved
+
+    e, order = paid, "o-1"
+    e.refunds.request(order, "r-1", 100)
+    assert not any(isinstance(ev, RefundApproved) for ev in e.ledger.events(order))
+    e.refunds.approve(order, "r-1")
+    e.refunds.approve(order, "r-1")  # a second click changes nothing
+    approvals = [ev for ev in e.ledger.events(order) if isinstance(ev, RefundApproved)]
+    assert [a.refund for a in approvals] == ["r-1"]
