@@ -4,9 +4,10 @@ Isolation: READ COMMITTED plus row locks, chosen so that workers wait for each o
 instead of failing and retrying. Every statement sees what is committed when it starts,
 so a store re-reads inside the transaction whatever it decides on, under a lock:
 
-- a flow row read inside a transaction is locked (`SELECT ... FOR UPDATE`), so two
-  workers answering the same flow take turns and the second sees the first's result;
-  an update still names the version it read (`WHERE version = %s`);
+- a flow update names the version it read (`UPDATE ... WHERE version = %s`, re-checked by
+  PostgreSQL on the latest row under its lock), so a step decided on a stale read of a
+  flow commits nothing and raises FlowConflictError (pg_store.py explains why the read
+  is not FOR UPDATE: lock order);
 - a ledger append first takes a transaction-scoped advisory lock on its stream, then
   reads the stream's version and the idempotency keys (UNIQUE (stream, version) and
   UNIQUE key stay as a backstop, mapped to the ledger's conflict error);

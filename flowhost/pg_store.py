@@ -8,9 +8,15 @@ unit of work), with what a server with many writers needs:
   writers do not queue on a counter row. A stamp consumed by a transaction that rolled
   back is skipped, so `stamp()` may grow without a visible change: an import of an export
   taken before such a rollback is refused as stale -- conservative, never wrong;
-- a flow read inside a transaction is locked (`FOR UPDATE`) until it ends, and `update`
-  names the version it read, so concurrent resumes of one flow take turns and the loser
-  gets FlowConflictError;
+- `update` names the version it read (`UPDATE ... WHERE id = %s AND version = %s`, which
+  PostgreSQL re-checks on the latest committed row under the row lock it then holds to
+  commit): whatever a step decided from its read of the flow (the pending kind, its
+  handler's writes in the same transaction) commits only if the flow is still in that
+  state; otherwise FlowConflictError and the whole step rolls back. A read is not
+  `SELECT ... FOR UPDATE`: that would take the flow row before the ledger's stream lock in
+  a handler step (fulfil: flow, then stream) but after it in a settle (stream, then flow),
+  and the race suite showed those deadlocking. Without it every step locks stream, then
+  flow row (then stock rows): one order, no deadlock;
 - a flow key is a UNIQUE column; the loser of two concurrent inserts gets
   FlowConflictError (its savepoint undone, the caller's transaction still usable);
 - an export, a stamp check and an import lock the flows table against writers (SHARE ROW
@@ -128,8 +134,9 @@ class PostgresStore(FlowStore):
             raise self.db.error(e, "cannot store the new flow") from e
 
     def _one(self, where: str, arg: object) -> FlowRecord | None:
-        lock = " FOR UPDATE" if self.db.in_transaction else ""
-        rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE {where} = %s{lock}", (arg,))
+        # No FOR UPDATE here, deliberately (see the module docstring): the version-guarded
+        # UPDATE of the same step is the re-read that decides.
+        rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE {where} = %s", (arg,))
         return _record(rows[0]) if rows else None
 
     def get(self, flow_id: int) -> FlowRecord | None:
