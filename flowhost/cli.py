@@ -20,6 +20,7 @@ import click
 from scheme.errors import SchemeError
 
 from .data import parse_value
+from .db import is_database_url
 from .errors import FlowError, NondeterminismError
 from .host import FlowHost
 from .records import STATUSES, SUSPENDED
@@ -58,7 +59,7 @@ def default_flows(flows: tuple[str, ...]) -> tuple[str, ...]:
 
 def open_host(store: str | None, flows: tuple[str, ...] = (), must_exist: bool = False) -> FlowHost:
     """A host on the SQLite store (or in memory), with the .scm files of `flows` loaded."""
-    if store and must_exist and not Path(store).exists():
+    if store and must_exist and not is_database_url(store) and not Path(store).exists():
         fail(f"{store}: no such flow store")
     host = FlowHost.open(store) if store else FlowHost()
     for entry in flows:

@@ -236,6 +236,11 @@ class MemoryDatabase(Database):
                 self._committed()
 
 
+def is_database_url(target: object) -> bool:
+    """True for a `postgresql://` or `postgres://` URL (anything else is a file path)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
 def is_postgres(db: Database) -> bool:
     """True for a PostgresDatabase (without importing the driver for an SQLite one)."""
     pg = sys.modules.get("flowhost.pg")
@@ -247,7 +252,7 @@ def open_database(target: str | Path, **options: Any) -> Database:
     PostgresDatabase (pg.py; needs the `postgres` extra), a file path is SQLite (created if
     missing)."""
     text = str(target)
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_database_url(text):
         from .pg import PostgresDatabase
 
         return PostgresDatabase(text, **options)

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from flowhost.db import is_database_url
+
 from ..ledger.projections import summary_of
 from ..ledger.recon import mismatch_report, orders_with_status
 from ..orders.engine import Engine, project_file
@@ -43,14 +45,20 @@ def shop_file() -> Path:
     return project_file("examples") / "shop.json"
 
 
-def run_demo(db: Path, out: TextIO) -> dict[str, object]:
-    """Tell the story on the SQLite file `db`; returns the figures it printed."""
+def run_demo(db: Path | str, out: TextIO) -> dict[str, object]:
+    """Tell the story on the SQLite file `db` (or a postgresql:// URL); returns the figures
+    it printed."""
     say: Callable[[str], None] = lambda text="": out.write(text + "\n")  # noqa: E731
     clock = Clock()
     shop = load_shop(shop_file())
     figures: dict[str, object] = {}
 
-    say(f"commerce demo — flows and ledger in {db}\n")
+    where: object = db
+    if is_database_url(db):
+        from flowhost.pg import describe
+
+        where = describe(str(db))  # never print a password
+    say(f"commerce demo — flows and ledger in {where}\n")
     say("1. A cart: 4 teas, the last 2 gold mugs, a book")
     session = Session(shop, jurisdiction="UK", at=START)
     session.add("TEA", 4)
@@ -142,7 +150,7 @@ def run_demo(db: Path, out: TextIO) -> dict[str, object]:
 def main(db: str | None, out: TextIO) -> int:
     """Run the demo on `db`, or on a file in a new temporary directory."""
     if db is not None:
-        run_demo(Path(db), out)
+        run_demo(db if is_database_url(db) else Path(db), out)
         return 0
     with tempfile.TemporaryDirectory(prefix="commerce-demo-") as tmp:
         run_demo(Path(tmp) / "demo.db", out)

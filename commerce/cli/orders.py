@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from flowhost import FlowError
+from flowhost.db import is_database_url
 
 from ..errors import CommerceError
 from ..ledger.projections import OrderSummary, summaries, summary_of
@@ -36,13 +37,17 @@ def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _engine(db: str) -> Engine:
-    if not Path(db).exists():
+    if not is_database_url(db) and not Path(db).exists():
         raise click.ClickException(f"{db}: no such database")
     return Engine.open(db)
 
 
 DB = click.option(
-    "--db", "db", metavar="PATH", required=True, help="The SQLite file holding flows and ledger."
+    "--db",
+    "db",
+    metavar="PATH",
+    required=True,
+    help="The SQLite file (or postgresql:// URL) holding flows and ledger.",
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
