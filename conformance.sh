@@ -37,6 +37,7 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP  # a signal exits through the EXIT trap too
 
 # A throwaway PostgreSQL server for the PostgreSQL suites (tests/pgtest.py), unless the
 # caller names one in $COMMERCE_TEST_PG_URL: initdb in a temporary directory (as the
