@@ -18,6 +18,7 @@ import click
 
 from scheme.errors import SchemeError
 
+from .db import is_database_url
 from .errors import FlowError
 from .host import FlowHost
 from .records import CANCELLED, DONE, FAILED, SUSPENDED
@@ -100,10 +101,10 @@ def open_host(
     must_exist: bool = False,
     needs_flows: bool = False,
 ) -> FlowHost:
-    """A host on the SQLite store (or in memory), with the .scm files of `flows` loaded.
+    """A host on the SQLite store or postgresql:// URL (or in memory), with `flows` loaded.
 
     needs_flows: the command runs flow code, so say (on stderr) when no source was found."""
-    if store and must_exist and not Path(store).exists():
+    if store and must_exist and not is_database_url(store) and not Path(store).exists():
         fail(f"{store}: no such flow store")
     if store and Path(store).is_dir():
         fail(f"{store}: is a directory, not a flow store")

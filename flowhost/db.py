@@ -22,6 +22,7 @@ Both count statements and commits (`db.stats`), which the benchmarks print.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -275,12 +276,24 @@ class MemoryDatabase(Database):
                 self._committed()
 
 
+def is_database_url(target: object) -> bool:
+    """True for a `postgresql://` or `postgres://` URL (anything else is a file path)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def is_postgres(db: Database) -> bool:
+    """True for a PostgresDatabase (without importing the driver for an SQLite one)."""
+    pg = sys.modules.get("flowhost.pg")
+    return pg is not None and isinstance(db, pg.PostgresDatabase)
+
+
 def open_database(target: str | Path, **options: Any) -> Database:
-    """The database a path or URL names: a file path is SQLite (created if missing)."""
+    """The database a path or URL names: a `postgresql://` (or `postgres://`) URL is a
+    PostgresDatabase (pg.py; needs the `postgres` extra), a file path is SQLite (created if
+    missing)."""
     text = str(target)
-    if text.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            f"{text.split('@')[-1]}: PostgreSQL is not supported by this version; use an "
-            "SQLite file path"
-        )
+    if is_database_url(text):
+        from .pg import PostgresDatabase
+
+        return PostgresDatabase(text, **options)
     return SQLiteDatabase(target, **options)

@@ -241,10 +241,14 @@ class FlowHost:
     def open(cls, target: str | Path | Any, **options: Any) -> FlowHost:
         """A host on a durable store: an SQLite file path (created if missing) or an open
         Database shared with other stores; nothing is replayed yet."""
-        from .db import Database, open_database
+        from .db import Database, is_postgres, open_database
         from .sqlite_store import SQLiteStore
 
         db = target if isinstance(target, Database) else open_database(target)
+        if is_postgres(db):  # a postgresql:// URL (flowhost.pg)
+            from .pg_store import PostgresStore
+
+            return cls(PostgresStore(db), **options)  # type: ignore[arg-type]
         return cls(SQLiteStore(db), **options)  # type: ignore[arg-type]
 
     def close(self) -> None:
@@ -658,7 +662,10 @@ class FlowHost:
         entry = self._live.get(rec.id)
         if entry is not None and entry[0] == rec.version:
             return entry[1]
-        return self._replay(rec, self.store.steps(rec.id))
+        # Only the steps of the state that was read: under READ COMMITTED (PostgreSQL) the
+        # log may already hold another worker's newer step; replaying it would look like
+        # nondeterminism, while this state's update will simply conflict.
+        return self._replay(rec, self.store.steps(rec.id)[: rec.nsteps])
 
     def _replay(self, rec: FlowRecord, steps: list[Step]) -> Continuation:
         """Run a suspended flow again from its arguments, answering from its log."""

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from flowhost.db import is_database_url
+
 from ..ledger.projections import summary_of
 from ..ledger.recon import mismatch_report, orders_with_status
 from ..orders.engine import Engine, project_file
@@ -50,14 +52,20 @@ def _names(items: list[str]) -> str:
     return ", ".join(items) or "none"
 
 
-def run_demo(db: Path, out: TextIO) -> dict[str, object]:
-    """Tell the story on the SQLite file `db`; returns the figures it printed."""
+def run_demo(db: Path | str, out: TextIO) -> dict[str, object]:
+    """Tell the story on the SQLite file `db` (or a postgresql:// URL); returns the figures
+    it printed."""
     say: Callable[[str], None] = lambda text="": out.write(text + "\n")  # noqa: E731
     clock = Clock()
     shop = load_shop(shop_file())
     figures: dict[str, object] = {}
 
-    say(f"commerce demo — flows and ledger in {db}\n")
+    where: object = db
+    if is_database_url(db):
+        from flowhost.pg import describe
+
+        where = describe(str(db))  # never print a password
+    say(f"commerce demo — flows and ledger in {where}\n")
     say("1. A cart: 4 teas, the last 2 gold mugs, a book")
     session = Session(shop, jurisdiction="UK", at=START)
     session.add("TEA", 4)
@@ -164,6 +172,9 @@ def main(db: str | None, out: TextIO, replace: bool = False) -> int:
     A file that already holds the story is refused (one line, exit 1) unless `replace`:
     then it is deleted and the story told afresh."""
     if db is not None:
+        if is_database_url(db):
+            run_demo(db, out)
+            return 0
         path = Path(db)
         if has_story(path):
             if not replace:

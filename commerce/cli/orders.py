@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from flowhost import FlowError
+from flowhost.db import is_database_url
 
 from ..errors import CommerceError
 from ..ledger.projections import RECON_STATUSES, STATUSES, summaries, summary_of
@@ -38,7 +39,7 @@ def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _engine(db: str) -> Engine:
-    if not Path(db).exists():
+    if not is_database_url(db) and not Path(db).exists():
         raise click.ClickException(f"{db}: no such database")
     return Engine.open(db)
 
@@ -50,7 +51,7 @@ DB = click.option(
     required=True,
     envvar="COMMERCE_DB",
     show_envvar=True,
-    help="The SQLite file holding flows and ledger.",
+    help="The SQLite file (or postgresql:// URL) holding flows and ledger.",
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flowhost import Database, FlowHost, MemoryDatabase, MemoryStore, SQLiteDatabase
-from flowhost.db import open_database
+from flowhost.db import is_postgres, open_database
 
 from ..errors import OrderStateError
 from ..ledger.events import OrderCreated
@@ -100,14 +100,21 @@ class Engine:
 
     @classmethod
     def open(cls, db: str | Path, shop: Shop | None = None, **options: object) -> Engine:
-        """An engine on one database (an SQLite file, created if missing) holding the
-        flows, the ledger and the stock: every service step commits there as one unit."""
+        """An engine on one database (an SQLite file, created if missing, or a
+        `postgresql://` URL) holding the flows, the ledger and the stock: every service
+        step commits there as one unit."""
         from ..ledger.sqlite import SQLiteLedger
 
         database = open_database(db)
-        assert isinstance(database, SQLiteDatabase)
         clock = options.get("clock")
         host = FlowHost.open(database, **({"clock": clock} if clock else {}))
+        if is_postgres(database):  # a postgresql:// URL
+            from ..ledger.postgres import PostgresLedger
+            from .pg_stock import PostgresStockStore
+
+            options.setdefault("stock", PostgresStockStore(database))  # type: ignore[arg-type]
+            return cls(shop, host, PostgresLedger(database), **options)  # type: ignore[arg-type]
+        assert isinstance(database, SQLiteDatabase)
         return cls(shop, host, SQLiteLedger(database), **options)  # type: ignore[arg-type]
 
     def close(self) -> None:

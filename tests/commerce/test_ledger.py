@@ -49,10 +49,13 @@ from commerce.ledger.events import (
     event_from_json,
     loads_event,
 )
+from commerce.ledger.postgres import PostgresLedger
 from commerce.ledger.projections import summaries, summarize, summary_of
 from commerce.ledger.sqlite import SQLiteLedger
 from commerce.ledger.store import Ledger, MemoryLedger
 from commerce.orders.orders import created_from_quote
+
+from ..pgtest import pg_url
 
 AT = 1_767_225_600
 KIT = OrderLine(sku="KIT", qty=2, unit=1200, extended=2400, tax=320)
@@ -209,9 +212,12 @@ def test_same_fact_ignores_when_but_not_what():
 
 
 # -- the store contract, for every implementation -----------------------------------------
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def ledger(request, tmp_path) -> Ledger:
-    store = MemoryLedger() if request.param == "memory" else SQLiteLedger(tmp_path / "shop.db")
+    if request.param == "postgres":
+        store = PostgresLedger(pg_url())
+    else:
+        store = MemoryLedger() if request.param == "memory" else SQLiteLedger(tmp_path / "shop.db")
     yield store
     store.close()
 

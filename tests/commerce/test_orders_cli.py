@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+from flowhost.pg import describe
+
+from ..pgtest import pg_url
 from .orders_fixtures import ROOT, begun, engine
 
 
@@ -148,3 +151,21 @@ def test_errors_are_one_line(shop_db, args, code, message):
 def test_help_shows_an_example(command):
     r = commerce(*command, "--help")
     assert r.returncode == 0 and "Example:" in r.stdout
+
+
+def test_demo_on_postgresql_tells_the_same_story_as_on_sqlite(tmp_path):
+    url = pg_url()
+    lite = commerce("demo", "--db", str(tmp_path / "demo.db"))
+    pg = commerce("demo", "--db", url)
+    assert pg.returncode == 0, pg.stderr
+    assert lite.returncode == 0, lite.stderr
+    first, *story = pg.stdout.splitlines()
+    assert first == f"commerce demo — flows and ledger in {describe(url)}"
+    assert story == lite.stdout.splitlines()[1:]
+    assert "no mismatches (o-1001: paid in full, then refunded)" in pg.stdout
+    r = commerce("orders", "list", "--db", url)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "order   status     total  paid  refunded  net   recon     waiting on",
+        "o-1001  fulfilled   6550  6550      1500  5050  refunded",
+    ]

@@ -6,9 +6,36 @@ import pytest
 from kanren import run, var
 
 from commerce.errors import IdempotencyConflictError, InsufficientStockError, UngroundQueryError
+from commerce.orders.engine import Engine
 from commerce.orders.stock import Shortfall, StockBook, availableo, orderable, sufficient_stocko
+from commerce.orders.stock_store import SQLiteStockStore, Want
+from flowhost import open_database
 
-from .orders_fixtures import SHOP, begun, cart, engine
+from ..pgtest import pg_url
+from .orders_fixtures import SHOP, Clock, begun, cart, engine
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def make(request, tmp_path):
+    """make() -> an engine on the example shop; on sqlite/postgres, a second call opens the
+    same database again (another worker, or a restart)."""
+    opened = []
+    target = None
+    if request.param == "sqlite":
+        target = tmp_path / "s.db"
+    elif request.param == "postgres":
+        target = pg_url()
+
+    def make_one() -> Engine:
+        e = engine() if target is None else Engine.open(target, SHOP, clock=Clock())
+        opened.append(e)
+        return e
+
+    make_one.durable = target is not None
+    make_one.target = target
+    yield make_one
+    for e in opened:
+        e.close()
 
 
 def test_available_is_on_hand_for_a_fresh_book():
@@ -18,16 +45,16 @@ def test_available_is_on_hand_for_a_fresh_book():
     assert book.available("MUG") is None  # the plain product has no stock entry
 
 
-def test_orders_claim_their_lines_from_creation():
-    e = engine()
+def test_orders_claim_their_lines_from_creation(make):
+    e = make()
     begun(e, "o-1", tea=4, gold=1, book=0)
     assert e.stock.available("TEA") == 6
     assert e.stock.available("MUG", "gold") == 1
     assert e.stock.shortfalls(cart(tea=7, gold=0, book=0)) == [Shortfall("TEA", None, 7, 6)]
 
 
-def test_concurrent_orders_are_netted_out_before_they_reserve():
-    e = engine()
+def test_concurrent_orders_are_netted_out_before_they_reserve(make):
+    e = make()
     begun(e, "o-1", tea=0, gold=2, book=0)
     with pytest.raises(InsufficientStockError, match="MUG/gold: 2 wanted, 0 available"):
         begun(e, "o-2", tea=0, gold=2, book=0)
@@ -35,17 +62,53 @@ def test_concurrent_orders_are_netted_out_before_they_reserve():
     assert e.orders.flow_of("o-2") is None
 
 
-def test_a_book_built_from_an_existing_ledger_counts_earlier_orders(tmp_path):
-    first = engine(tmp_path / "s.db")
+def test_a_book_built_from_an_existing_ledger_counts_earlier_orders(make):
+    if not make.durable:
+        pytest.skip("a memory engine has nothing to reopen")
+    first = make()
     begun(first, "o-1", tea=5, gold=0, book=0)
     first.close()
-    again = engine(tmp_path / "s.db")
+    again = make()
     assert again.stock.available("TEA") == 5
-    again.close()
 
 
-def test_retrying_the_same_order_does_not_claim_twice():
-    e = engine()
+def test_two_workers_never_take_the_last_unit_twice(make):
+    if not make.durable:
+        pytest.skip("one memory engine is one worker")
+    a, b = make(), make()
+    begun(a, "o-1", tea=0, gold=1, book=0)
+    with pytest.raises(InsufficientStockError, match="MUG/gold: 2 wanted, 1 available"):
+        begun(b, "o-2", tea=0, gold=2, book=0)  # b sees a's claim, not its own memory
+    begun(b, "o-3", tea=0, gold=1, book=0)
+    assert a.stock.available("MUG", "gold") == 0 == b.stock.available("MUG", "gold")
+    assert not a.ledger.exists("o-2")
+
+
+def stock_store(kind: str, tmp_path):
+    if kind == "sqlite":
+        return SQLiteStockStore(open_database(tmp_path / "s.db"))
+    from commerce.orders.pg_stock import PostgresStockStore
+
+    return PostgresStockStore(open_database(pg_url()))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_claim_is_whole_or_nothing_and_released_once(kind, tmp_path):
+    s = stock_store(kind, tmp_path)
+    mug, tea = Want("MUG", "gold", 2, 2), Want("TEA", None, 11, 10)
+    assert s.claim("o-1", [mug, tea]) == [(tea, 10)]  # TEA does not fit: MUG not taken
+    assert s.all_reserved() == {} or s.reserved(("MUG", "gold")) == 0
+    assert s.claim("o-1", [mug]) == [] and s.reserved(("MUG", "gold")) == 2
+    assert s.claim("o-1", [mug]) == []  # claimed already: not twice
+    assert s.claim("o-2", [Want("MUG", "gold", 1, 2)]) == [(Want("MUG", "gold", 1, 2), 0)]
+    assert s.has_claims()
+    assert s.release("o-1") is True and s.release("o-1") is False
+    assert s.reserved(("MUG", "gold")) == 0
+    s.db.close()
+
+
+def test_retrying_the_same_order_does_not_claim_twice(make):
+    e = make()
     c, q = begun(e, "o-1", tea=0, gold=2, book=0)
     e.orders.begin("o-1", c, q)  # a retried begin
     assert e.stock.available("MUG", "gold") == 0
@@ -55,8 +118,8 @@ def test_retrying_the_same_order_does_not_claim_twice():
     assert e.stock.available("MUG", "gold") == 2
 
 
-def test_a_different_cart_under_an_existing_order_id_is_refused():
-    e = engine()
+def test_a_different_cart_under_an_existing_order_id_is_refused(make):
+    e = make()
     begun(e, "o-1", tea=1, gold=0, book=0)
     c = cart(tea=2, gold=0, book=0)
     with pytest.raises(IdempotencyConflictError):

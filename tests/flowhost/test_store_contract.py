@@ -8,13 +8,19 @@ from fractions import Fraction
 import pytest
 
 from flowhost import FlowConflictError, FlowRecord, MemoryStore, NoSuchFlowError, Pending, Step
+from flowhost.pg_store import PostgresStore
 from flowhost.sqlite_store import SQLiteStore
 from scheme import Symbol
 
+from ..pgtest import pg_url
 
-@pytest.fixture(params=["memory", "sqlite"])
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request, tmp_path):
-    s = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "c.db")
+    if request.param == "postgres":
+        s = PostgresStore(pg_url())
+    else:
+        s = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "c.db")
     yield s
     s.close()
 

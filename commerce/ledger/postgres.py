@@ -1,0 +1,161 @@
+"""The PostgreSQL ledger: the SQLite ledger's table and guarantees on a server.
+
+It shares the database (one connection) with the flow store and the stock
+(flowhost.pg.PostgresDatabase) and touches only `ledger_events`. An append runs in the
+caller's unit of work when there is one (else its own transaction) and first takes a
+transaction-scoped advisory lock on its stream, so appends to one stream are serialised
+across processes: the second waits, then reads the first's events (READ COMMITTED: each
+statement sees what is committed) and gets LedgerConflictError or an already-recorded
+result. Appends to other streams do not wait. UNIQUE (stream, version) and UNIQUE key
+remain as a backstop (two streams racing for one payment ref): a violation undoes the
+append's savepoint and is a LedgerConflictError, so a retry reads the winner's event.
+Positions come from an identity column: ascending in append order within a process,
+never reused (a rolled-back append leaves a gap).
+
+Schema: component `ledger` version 1 in `schema_versions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from flowhost.errors import FlowConflictError, FlowError
+from flowhost.pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
+
+from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
+from .events import Event, dumps_event, loads_event
+from .store import AppendResult, Ledger, Recorded, plan_append
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = [
+    """CREATE TABLE ledger_events (
+        position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        stream TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        data TEXT NOT NULL,
+        UNIQUE (stream, version)
+    )""",
+]
+
+_COLUMNS = "stream, version, position, key, data"
+
+
+def _recorded(row: tuple) -> Recorded:
+    stream, version, position, key, data = row
+    return Recorded(stream, version, position, key, loads_event(data))
+
+
+class PostgresLedger(Ledger):
+    """The ledger in PostgreSQL: a URL (connected here) or a shared PostgresDatabase."""
+
+    def __init__(self, target: str | PostgresDatabase) -> None:
+        try:
+            self.db = target if isinstance(target, PostgresDatabase) else PostgresDatabase(target)
+            self.path = self.db.name
+            open_schema(self.db, "ledger", SCHEMA_VERSION, _SCHEMA, "ledger")
+        except FlowError as e:
+            raise self._flow_error(e) from e
+
+    @staticmethod
+    def _flow_error(e: FlowError) -> CommerceError:
+        if isinstance(e, FlowConflictError):
+            return LedgerConflictError(str(e))
+        return LedgerStoreError(str(e))
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            return self.db.query(sql, args, "cannot read the ledger")
+        except FlowError as e:
+            raise self._flow_error(e) from e
+
+    def append(
+        self, stream: str, events: Sequence[Event], *, expected_version: int | None
+    ) -> AppendResult:
+        try:
+            with self.db.transaction() as db:
+                db.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || %s, 0))",
+                    (stream,),
+                )
+                current = db.execute(
+                    "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = %s",
+                    (stream,),
+                ).fetchone()[0]
+
+                def lookup(key: str) -> Recorded | None:
+                    row = db.execute(
+                        f"SELECT {_COLUMNS} FROM ledger_events WHERE key = %s", (key,)
+                    ).fetchone()
+                    return None if row is None else _recorded(row)
+
+                plan = plan_append(
+                    stream,
+                    events,
+                    expected_version=expected_version,
+                    current_version=current,
+                    lookup=lookup,
+                )
+                written = []
+                for key, event in plan.new:
+                    current += 1
+                    position = db.execute(
+                        "INSERT INTO ledger_events (stream, version, type, at, key, data) "
+                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING position",
+                        (stream, current, event.type, event.at, key, dumps_event(event)),
+                    ).fetchone()[0]
+                    written.append(Recorded(stream, current, position, key, event))
+        except driver_error_types() as e:
+            if is_unique_violation(e):
+                raise LedgerConflictError(
+                    f"{self.path}: stream {stream!r} changed during the append; nothing was "
+                    "appended (retry)"
+                ) from e
+            raise self._flow_error(self.db.error(e, f"cannot append to {stream!r}")) from e
+        except FlowError as e:
+            raise self._flow_error(e) from e
+        return AppendResult(stream, current, tuple(written), plan.already)
+
+    def version(self, stream: str) -> int:
+        rows = self._query(
+            "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = %s", (stream,)
+        )
+        return int(rows[0][0])
+
+    def read(self, stream: str) -> tuple[Recorded, ...]:
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM ledger_events WHERE stream = %s ORDER BY version", (stream,)
+        )
+        if not rows:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return tuple(_recorded(r) for r in rows)
+
+    def find(self, key: str) -> Recorded | None:
+        rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events WHERE key = %s", (key,))
+        return _recorded(rows[0]) if rows else None
+
+    def has_events(self) -> bool:
+        return bool(self._query("SELECT 1 FROM ledger_events LIMIT 1"))
+
+    def streams(self) -> list[str]:
+        rows = self._query('SELECT DISTINCT stream COLLATE "C" FROM ledger_events ORDER BY 1')
+        return [r[0] for r in rows]
+
+    def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
+        rows = self._query(
+            f'SELECT {_COLUMNS} FROM ledger_events ORDER BY stream COLLATE "C", version'
+        )
+        group: list[Recorded] = []
+        for row in rows:
+            if group and group[0].stream != row[0]:
+                yield group[0].stream, tuple(group)
+                group = []
+            group.append(_recorded(row))
+        if group:
+            yield group[0].stream, tuple(group)
+
+    def close(self) -> None:
+        self.db.close()
