@@ -38,14 +38,18 @@ def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
 
 
 def retrying(work: Callable[[], T], attempts: int = ATTEMPTS) -> T:
-    """work(), again after a short random pause while it raises ConflictError (each try
-    is one transaction that changed nothing when it conflicted)."""
+    """work(), again after a short random pause while it raises ConflictError or the flow
+    host's FlowConflictError (each try is one transaction that changed nothing when it
+    conflicted); after the last try the conflict is a ConflictError."""
     for attempt in range(1, attempts + 1):
         try:
             return work()
-        except ConflictError:
+        except (ConflictError, FlowConflictError) as e:
+            # a FlowConflictError here came from a plain store read (a busy database)
             if attempt == attempts:
-                raise
+                if isinstance(e, ConflictError):
+                    raise
+                raise ConflictError(str(e)) from e
             time.sleep(random.uniform(0, 0.002 * 2**attempt))
     raise AssertionError("unreachable")
 
