@@ -28,13 +28,14 @@ from scheme.types import UNDEFINED, Primitive, Symbol
 
 from .data import same, show, to_scheme
 from .errors import FlowError, FlowStateError
-from .host import Outcome, Run
 from .records import DONE, SUSPENDED, Step
+from .runner import Outcome, Run
 
 if TYPE_CHECKING:
     from scheme.interpreter import Interpreter
 
-    from .host import FlowHost, Suspension
+    from .host import FlowHost
+    from .runner import Suspension
 
 # The guest procedures that write the store; refused while a replay runs anything.
 STORE_WRITERS = ("flow/start", "flow/resume", "flow/cancel", "flow-reset!", "flow-store-import!")

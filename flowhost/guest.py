@@ -56,7 +56,7 @@ def _id(who: str, x: Any) -> int:
 
 def install(host: FlowHost) -> None:
     """Define defflow, request and the guest API in the host's interpreter."""
-    from .host import FlowRef, Suspension, source_hash
+    from .runner import FlowRef, Suspension, source_hash
 
     interp = host.interp
 

@@ -1,5 +1,8 @@
 """FlowHost: runs defflow flows on the interpreter over one store (the Python API).
 
+The pieces a run is made of (FlowRef, Run, Outcome, Suspension, the I/O guard, the unit
+of work) are in runner.py.
+
 A flow runs on the machine until it calls `(request kind payload)`; the request
 primitive captures the continuation and stops the machine, and the host records the
 flow as suspended on that request. Resuming with a value appends one step (request ->
@@ -15,8 +18,6 @@ fulfil); other kinds (payment) wait until someone calls `resume`.
 
 from __future__ import annotations
 
-import hashlib
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -50,163 +51,25 @@ from .records import (
     FAILED,
     SUSPENDED,
     FlowRecord,
-    Pending,
     Result,
     Step,
     Suspended,
     result_of,
 )
+from .runner import (
+    FlowDef,
+    FlowGuardedStream,
+    FlowRef,
+    Outcome,
+    Run,
+    Suspension,
+    UnitOfWork,
+    canonical,
+)
 from .store import FlowStore, MemoryStore
 
 DEFAULT_STEP_LIMIT = 1_000_000  # closure calls between two requests (about a second)
 DEFAULT_MAX_DEPTH = 1_000_000  # frames a flow may have waiting
-
-
-class FlowRef:
-    """What `(defflow NAME ...)` binds NAME to: a reference by name to the flow."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def scheme_name(self) -> str:
-        return f"#<flow {self.name}>"
-
-    def __repr__(self) -> str:
-        return f"FlowRef({self.name!r})"
-
-
-class FlowDef:
-    """A registered flow: its procedure, a hash of its source, where it was defined."""
-
-    __slots__ = ("name", "proc", "source_hash", "span")
-
-    def __init__(self, name: str, proc: Any, source_hash: str, span: Any) -> None:
-        self.name = name
-        self.proc = proc
-        self.source_hash = source_hash
-        self.span = span
-
-
-class Suspension:
-    """What the request primitive stops the machine with (env and site: for debuggers)."""
-
-    __slots__ = ("kind", "payload", "cont", "span", "env", "site")
-
-    def __init__(
-        self,
-        kind: str,
-        payload: Any,
-        cont: Continuation,
-        span: Any,
-        env: Any = None,
-        site: Any = None,
-    ) -> None:
-        self.kind = kind
-        self.payload = payload
-        self.cont = cont
-        self.span = span
-        self.env = env
-        self.site = site
-
-
-class Run:
-    """The flow the machine is running: replayed steps and how far the replay got.
-
-    With `stepping`, every request stops the machine (a debugger's replay), and the log
-    is only compared, not used to answer.
-    """
-
-    __slots__ = ("flow_id", "name", "steps", "step", "expect", "stepping")
-
-    def __init__(
-        self,
-        flow_id: int | None,
-        name: str,
-        steps: list[Step],
-        expect: Pending | None,
-        stepping: bool = False,
-    ) -> None:
-        self.flow_id = flow_id
-        self.name = name
-        self.steps = steps
-        self.step = 0
-        self.expect = expect
-        self.stepping = stepping
-
-
-class Outcome:
-    """Where a run of a flow ended: suspended (kind, payload, cont), done or failed."""
-
-    __slots__ = ("status", "kind", "payload", "cont", "result", "error", "where", "stop")
-
-    def __init__(self, status: str, **fields: Any) -> None:
-        self.status = status
-        self.kind = fields.get("kind")
-        self.payload = fields.get("payload")
-        self.cont = fields.get("cont")
-        self.stop: Suspension | None = fields.get("stop")
-        self.result = fields.get("result")
-        self.error = fields.get("error")
-        self.where = fields.get("where")
-
-    def apply_to(self, rec: FlowRecord) -> FlowRecord:
-        """rec moved to this outcome (version not bumped)."""
-        if self.status == SUSPENDED:
-            return replace(rec, status=SUSPENDED, pending=Pending(self.kind, self.payload))
-        if self.status == DONE:
-            return replace(rec, status=DONE, pending=None, result=self.result)
-        return replace(rec, status=FAILED, pending=None, error=self.error, where=self.where)
-
-
-class _FlowGuardedStream:
-    """The interpreter's output: refuses to be written while flow code runs."""
-
-    def __init__(self, host: FlowHost, stream: TextIO | None, fallback: str) -> None:
-        self.host = host
-        self.stream = stream
-        self.fallback = fallback
-
-    def _target(self) -> TextIO:
-        return self.stream if self.stream is not None else getattr(sys, self.fallback)
-
-    def write(self, text: str) -> int:
-        if self.host._run is not None:
-            raise SchemeError(
-                "flow code cannot do I/O (the flow must replay identically): return data "
-                "or ask the host with (request kind payload)"
-            )
-        return self._target().write(text)
-
-    def flush(self) -> None:
-        self._target().flush()
-
-
-class _UnitOfWork:
-    """FlowHost.unit_of_work(): the store's transaction, plus the host's definitions put
-    back as they were when it fails (so a failed restart leaves the host as it was)."""
-
-    def __init__(self, host: FlowHost) -> None:
-        self.host = host
-
-    def __enter__(self) -> _UnitOfWork:
-        self.defs = dict(self.host._defs)
-        self.tx = self.host.store.transaction()
-        self.tx.__enter__()
-        return self
-
-    def __exit__(self, et: Any, e: Any, tb: Any) -> Any:
-        if et is not None:
-            self.host._defs.clear()
-            self.host._defs.update(self.defs)
-            self.host._live.clear()
-        return self.tx.__exit__(et, e, tb)
-
-
-def source_hash(form_text: str) -> str:
-    """The hash recorded with each flow instance of the definition it started from."""
-    return "sha256:" + hashlib.sha256(form_text.encode("utf-8")).hexdigest()[:16]
 
 
 class FlowHost:
@@ -231,8 +94,8 @@ class FlowHost:
         self._live: dict[int, tuple[int, Continuation]] = {}
         self._run: Run | None = None
         self.interp = Interpreter(
-            output=_FlowGuardedStream(self, output, "stdout"),  # type: ignore[arg-type]
-            error=_FlowGuardedStream(self, None, "stderr"),  # type: ignore[arg-type]
+            output=FlowGuardedStream(self, output, "stdout"),  # type: ignore[arg-type]
+            error=FlowGuardedStream(self, None, "stderr"),  # type: ignore[arg-type]
             max_depth=max_depth,
         )
         install(self)
@@ -301,7 +164,7 @@ class FlowHost:
         starting again with the same flow and arguments returns that flow (its pending
         requests that have handlers are answered); with anything else it is a FlowKeyError.
         """
-        args_c = [_canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
+        args_c = [canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
         if key is not None and (type(key) is not str or not key):
             raise FlowKeyError(f"a flow key is a non-empty string, got {key!r}")
         return self._serve(self._start(name, args_c, key))
@@ -323,9 +186,7 @@ class FlowHost:
         Without them the value answers what the flow waits on when this call reads it.
         With serve=False the flow's next request is left for `service` even when a
         handler could answer it (so a service can commit this step on its own)."""
-        result = self._resume(
-            flow_id, _canonical(value, "resume value"), kind=kind, version=version
-        )
+        result = self._resume(flow_id, canonical(value, "resume value"), kind=kind, version=version)
         return self._serve(result) if serve else result
 
     def cancel(self, flow_id: int) -> None:
@@ -345,7 +206,7 @@ class FlowHost:
     def unit_of_work(self) -> Any:
         """A transaction on the store's database, in which the host's definitions are
         restored too if it fails (a reset inside it is undone with the store)."""
-        return _UnitOfWork(self)
+        return UnitOfWork(self)
 
     def status(self, flow_id: int) -> str | None:
         """suspended, done, failed, cancelled, or None for an unknown id."""
@@ -372,7 +233,7 @@ class FlowHost:
         """Ids of the instances of flow `name` started with exactly these args (how a
         service finds the flow of an order, idempotently, after a crash)."""
         return self.store.find(
-            name, [_canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
+            name, [canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
         )
 
     def pending(self) -> list[int]:
@@ -652,7 +513,7 @@ class FlowHost:
                 raise HandlerError(rec.id, asked.kind, e) from e
             return self._resume(
                 rec.id,
-                _canonical(value, f"{asked.kind} handler's value"),
+                canonical(value, f"{asked.kind} handler's value"),
                 kind=asked.kind,
                 version=rec.version,
                 rec=rec,
@@ -732,11 +593,6 @@ class FlowHost:
             return Outcome(DONE, result=to_python(v, "the flow's result"))
         except PlainDataError as e:
             return Outcome(FAILED, error=e.message)
-
-
-def _canonical(value: Any, what: str) -> Any:
-    """value checked to be Python plain data, in canonical form (e.g. MString -> str)."""
-    return to_python(to_scheme(value, what), what)
 
 
 __all__ = ["FlowError", "FlowHost", "FlowRef"]
