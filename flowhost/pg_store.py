@@ -37,7 +37,7 @@ from .errors import FlowConflictError, NoSuchFlowError
 from .pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
 from .records import SUSPENDED, FlowRecord, Pending, Step
 from .sqlite_store import _pending, _pending_text, _record, _row, _step_rows
-from .store import FlowKeyTakenError, FlowStore
+from .store import FlowKeyTakenError, FlowStore, page_where
 
 SCHEMA_VERSION = 1
 
@@ -235,16 +235,8 @@ class PostgresStore(FlowStore):
         offset: int = 0,
         limit: int | None = None,
     ) -> list[FlowRecord]:
-        where, args = ["id > %s"], [after]
-        for column, value in (("status", status), ("flow", flow), ("key", key)):
-            if value is not None:
-                where.append(f"{column} = %s")
-                args.append(value)
-        if since is not None:
-            where.append("updated >= %s")
-            args.append(since)
-        sql = f"SELECT {_COLUMNS} FROM flows WHERE {' AND '.join(where)} ORDER BY id"
-        sql += " LIMIT %s OFFSET %s"
+        where, args = page_where("%s", status=status, flow=flow, key=key, since=since, after=after)
+        sql = f"SELECT {_COLUMNS} FROM flows WHERE {where} ORDER BY id LIMIT %s OFFSET %s"
         args += [limit, offset]  # LIMIT NULL: no limit
         return [_record(r) for r in self.db.query(sql, args)]
 

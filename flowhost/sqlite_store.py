@@ -27,7 +27,7 @@ from .data import dumps, from_json, loads, to_json
 from .db import SQLiteDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
-from .store import FlowKeyTakenError, FlowStore
+from .store import FlowKeyTakenError, FlowStore, page_where
 
 SCHEMA_VERSION = "2"
 
@@ -315,17 +315,9 @@ class SQLiteStore(FlowStore):
         offset: int = 0,
         limit: int | None = None,
     ) -> list[FlowRecord]:
-        where, args = ["id > ?"], [after]
-        for column, value in (("status", status), ("flow", flow), ("key", key)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if since is not None:
-            where.append("updated >= ?")
-            args.append(since)
-        sql = f"SELECT {_COLUMNS} FROM flows WHERE {' AND '.join(where)} ORDER BY id"
-        sql += " LIMIT ? OFFSET ?"
-        args += [-1 if limit is None else limit, offset]
+        where, args = page_where("?", status=status, flow=flow, key=key, since=since, after=after)
+        sql = f"SELECT {_COLUMNS} FROM flows WHERE {where} ORDER BY id LIMIT ? OFFSET ?"
+        args += [-1 if limit is None else limit, offset]  # LIMIT -1: no limit
         return [_record(r) for r in self.db.query(sql, args)]
 
     def everything(self) -> list[tuple[FlowRecord, list[Step]]]:

@@ -36,6 +36,28 @@ from .records import SUSPENDED, FlowRecord, Pending, Step
 Flows = list[tuple[FlowRecord, list[Step]]]
 
 
+def page_where(
+    mark: str,
+    *,
+    status: str | None,
+    flow: str | None,
+    key: str | None,
+    since: float | None,
+    after: int,
+) -> tuple[str, list]:
+    """The WHERE clause (with `mark` as the parameter placeholder) and its arguments that
+    FlowStore.page's filters make: for the SQL stores, so they page in the database."""
+    where, args = [f"id > {mark}"], [after]
+    for column, value in (("status", status), ("flow", flow), ("key", key)):
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            args.append(value)
+    if since is not None:
+        where.append(f"updated >= {mark}")
+        args.append(since)
+    return " AND ".join(where), args
+
+
 class FlowKeyTakenError(FlowConflictError):
     """An insert named a key another flow holds (`existing` is that flow's id)."""
 

@@ -24,7 +24,7 @@ from flowhost.pg import PostgresDatabase, driver_error_types, is_unique_violatio
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
-from .store import AppendResult, Ledger, Recorded, plan_append
+from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
 
 SCHEMA_VERSION = 1
 
@@ -148,14 +148,7 @@ class PostgresLedger(Ledger):
         rows = self._query(
             f'SELECT {_COLUMNS} FROM ledger_events ORDER BY stream COLLATE "C", version'
         )
-        group: list[Recorded] = []
-        for row in rows:
-            if group and group[0].stream != row[0]:
-                yield group[0].stream, tuple(group)
-                group = []
-            group.append(_recorded(row))
-        if group:
-            yield group[0].stream, tuple(group)
+        yield from by_stream(_recorded(r) for r in rows)
 
     def close(self) -> None:
         self.db.close()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import Any, Self
@@ -169,6 +169,19 @@ def _check_shape(stream: str, events: list[Event], version: int) -> None:
                 f"no order {stream!r} in the ledger: its stream must begin with order-created, "
                 f"got {event.type}"
             )
+
+
+def by_stream(recorded: Iterable[Recorded]) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
+    """(stream, its events) for events that come ordered by stream, then version: what
+    the SQL ledgers' read_all makes of one ordered query."""
+    group: list[Recorded] = []
+    for rec in recorded:
+        if group and group[0].stream != rec.stream:
+            yield group[0].stream, tuple(group)
+            group = []
+        group.append(rec)
+    if group:
+        yield group[0].stream, tuple(group)
 
 
 class Ledger(ABC):
