@@ -128,6 +128,9 @@ class Engine:
         if not self.ledger.has_events():
             return
         store = self.stock.store
+        tracked = {(sku, variant) for _, sku, variant, _ in self.stock.catalog.stock.facts}
+        if not tracked:  # no shop (or one that tracks no stock): nothing to claim
+            return
         with self.db.transaction():
             if store.has_claims():
                 return
@@ -137,7 +140,7 @@ class Engine:
                     wants = [
                         Want(ln.sku, ln.variant, ln.qty, 1 << 62)
                         for ln in created.lines
-                        if self.stock.on_hand(ln.sku, ln.variant) is not None
+                        if (ln.sku, ln.variant) in tracked
                     ]
                     store.claim(created.order, wants)
 

@@ -12,7 +12,7 @@ from commerce.orders.stock_store import SQLiteStockStore, Want
 from flowhost import open_database
 
 from ..pgtest import pg_url
-from .orders_fixtures import SHOP, Clock, begun, cart, engine
+from .orders_fixtures import SHOP, START, Clock, begun, cart, engine
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -139,3 +139,25 @@ def test_relations_answer_backward_questions():
     assert orderable(e.stock, 3) == [("BOOK", None), ("MUG", "plain")]
     with pytest.raises(UngroundQueryError):
         run(0, sku, sufficient_stocko(e.stock, sku, None, var()))
+
+
+def test_a_ledger_from_before_stock_in_the_database_claims_its_orders_once(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    e = engine(db)
+    begun(e, "o-1", tea=0, gold=2, book=0)
+    e.close()
+    raw = sqlite3.connect(db)  # what a file written before the stock tables looks like
+    raw.execute("DELETE FROM stock_claims")
+    raw.execute("DELETE FROM stock_levels")
+    raw.commit()
+    raw.close()
+    Engine.open(db).close()  # an engine without a shop opens it, claiming nothing
+    again = engine(db)  # the shop's engine claims what the ledger's orders hold
+    assert again.stock.available("MUG", "gold") == 0
+    c = cart(tea=0, gold=1, book=0)
+    with pytest.raises(InsufficientStockError):
+        again.orders.begin("o-2", c, again.quote(c, jurisdiction="UK", at=START))
+    again.close()
+    assert engine(db).stock.available("MUG", "gold") == 0  # claimed once, not again
