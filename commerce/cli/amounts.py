@@ -1,36 +1,50 @@
 """Amount arguments: one rule for every command that takes money.
 
-An amount is a positive integer of minor units (pence for GBP). `0` and negative numbers
-are refused alike; `65.50` is answered with the amount it probably meant (6550). A
-negative number typed without `--` would reach click as an unknown option: commands
+An amount is a positive integer of minor units (pence for GBP), at most 2^63 - 1. `0`
+and negative numbers are refused alike; `65.50` is answered with the amount it probably
+meant (6550). A negative number typed without `--` would reach click as an unknown option: commands
 built with `AmountCommand` explain that instead.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, Overflow, localcontext
 from typing import Any
 
 import click
 
+from ..money import MAX_AMOUNT, require_amount
+
 _NEGATIVE = re.compile(r"-\d+(\.\d*)?")
 
 
+_TOO_LONG = len(str(MAX_AMOUNT)) + 1  # digits past this cannot be in range, however written
+
+
+def _shown(t: str) -> str:
+    return t if len(t) <= 40 else f"{t[:20]}... ({len(t)} characters)"
+
+
 def amount_error(text: str) -> str | None:
-    """Why `text` is not an amount, or None when it is one."""
+    """Why `text` is not an amount, or None when it is one (1 to 2^63 - 1 minor units)."""
     t = text.strip()
     if re.fullmatch(r"\d+", t):
+        if len(t.lstrip("0")) > _TOO_LONG or int(t) > MAX_AMOUNT:
+            return f"must be at most {MAX_AMOUNT} (minor units, pence), got {_shown(t)}"
         return None if int(t) > 0 else f"must be more than 0 (minor units, pence), got {t}"
     if t.startswith("-") and _NEGATIVE.fullmatch(t):
-        return f"must be more than 0 (minor units, pence), got {t}"
+        return f"must be more than 0 (minor units, pence), got {_shown(t)}"
     try:
-        d = Decimal(t)
+        with localcontext() as ctx:
+            ctx.traps[Overflow] = False
+            d = Decimal(t) if len(t) <= 2 * _TOO_LONG else Decimal("NaN")
+            cents = d * 100
     except InvalidOperation:
-        return f"must be a whole number of minor units (pence), got {t!r}"
-    if d.is_finite() and d > 0 and (d * 100) == (d * 100).to_integral_value():
-        return f"amounts are integer minor units (pence): {int(d * 100)}, not {t}"
-    return f"must be a whole number of minor units (pence), got {t}"
+        return f"must be a whole number of minor units (pence), got {_shown(t)!r}"
+    if cents.is_finite() and 0 < cents <= MAX_AMOUNT and cents == cents.to_integral_value():
+        return f"amounts are integer minor units (pence): {int(cents)}, not {t}"
+    return f"must be a whole number of minor units (pence) from 1 to {MAX_AMOUNT}, got {_shown(t)}"
 
 
 class Amount(click.ParamType):
@@ -44,7 +58,7 @@ class Amount(click.ParamType):
         problem = amount_error(str(value))
         if problem is not None:
             self.fail(problem, param, ctx)
-        return int(str(value).strip())
+        return require_amount(int(str(value).strip()), "amount")
 
 
 AMOUNT = Amount()

@@ -33,15 +33,12 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, ClassVar
 
-from ..errors import CommerceError, EventFormatError, InvalidEventError, InvalidMoneyError
-from ..money import is_int, require_money, require_qty, require_text
+from ..errors import CommerceError, EventFormatError, InvalidEventError
+from ..money import is_int, require_amount, require_money, require_qty, require_text
 
 
 def _positive(value: object, what: str) -> int:
-    amount = require_money(value, what)
-    if amount == 0:
-        raise InvalidMoneyError(f"{what} must be > 0, got 0")
-    return amount
+    return require_amount(value, what)
 
 
 def _time(value: object, what: str) -> int:

@@ -35,7 +35,7 @@ from ..ledger.events import (
 )
 from ..ledger.projections import OrderSummary, summary_of
 from ..ledger.store import Ledger
-from ..money import require_text
+from ..money import require_amount, require_text
 from ..pricing.cart import Cart
 from ..pricing.quote import Quote
 from .flowcalls import retrying, run_flow_step, waiting_kind
@@ -163,7 +163,11 @@ class Orders:
         given, must be the order's: a payment in another currency is refused
         (wrong-currency) and never fulfils the order. Safe to call from many workers at
         once and as often as a provider redelivers."""
+        require_text(order, "order id")
         require_text(ref, "payment ref")
+        require_amount(amount, "payment amount")
+        if currency is not None:
+            require_text(currency, "payment currency")
         settlement, flow_id, waiting = retrying(lambda: self._settle(order, ref, amount, currency))
         if waiting == "fulfil":  # moved past payment now, or a crash left it there
             retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))

@@ -24,7 +24,7 @@ from ..errors import (
 from ..ledger.events import RefundApproved, RefundRejected, RefundRequested, RefundSettled
 from ..ledger.projections import OrderSummary, RefundView, summary_of
 from ..ledger.store import Ledger
-from ..money import require_text
+from ..money import require_amount, require_text
 from .flowcalls import retrying, run_flow_step, waiting_kind
 
 REFUND_FLOW = "refund-lifecycle"
@@ -61,7 +61,9 @@ class Refunds:
         """Record a refund request and start its flow (waiting on approval); the room
         check, the record and the flow's start are one transaction, so two requests at
         once can never refund more than was paid."""
+        require_text(order, "order id")
         require_text(refund, "refund id")
+        require_amount(amount, "refund amount")
         return retrying(lambda: self._request(order, refund, amount))
 
     def _request(self, order: str, refund: str, amount: int) -> RefundState:
@@ -86,6 +88,7 @@ class Refunds:
 
     def approve(self, order: str, refund: str) -> RefundState:
         """Approve: the flow moves on to wait for the provider's settlement."""
+        _require_ids(order, refund)
         return retrying(lambda: self._approve(order, refund))
 
     def _approve(self, order: str, refund: str) -> RefundState:
@@ -106,6 +109,7 @@ class Refunds:
 
     def reject(self, order: str, refund: str) -> RefundState:
         """Reject while it waits for approval: recorded, and the flow is cancelled."""
+        _require_ids(order, refund)
         return retrying(lambda: self._reject(order, refund))
 
     def _reject(self, order: str, refund: str) -> RefundState:
@@ -123,6 +127,7 @@ class Refunds:
 
     def settle(self, order: str, refund: str) -> RefundState:
         """The provider paid the refund back: recorded once, the flow ends."""
+        _require_ids(order, refund)
         return retrying(lambda: self._settle(order, refund))
 
     def _settle(self, order: str, refund: str) -> RefundState:
@@ -191,6 +196,11 @@ class Refunds:
         """The refund's flow and its ledger view."""
         view = self._view(self._summary(order), refund)
         return self._start(order, refund), view
+
+
+def _require_ids(order: object, refund: object) -> None:
+    require_text(order, "order id")
+    require_text(refund, "refund id")
 
 
 def refund_key(order: str, refund: str) -> str:

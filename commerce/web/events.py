@@ -4,7 +4,8 @@
      "data": {"order": ..., "ref": ..., "amount": N, "currency": "GBP"}}
 
 `refund.succeeded` carries "refund" (the refund id) instead of "ref". Amounts are integer
-minor units. Anything else is a MalformedEventError naming the field that was wrong.
+minor units from 1 to 2^63 - 1. Anything else is a MalformedEventError naming the field
+that was wrong.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CommerceError
+from ..errors import CommerceError, InvalidMoneyError
+from ..money import require_amount
 
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_FAILED = "payment.failed"
@@ -63,11 +65,10 @@ def parse_event(body: bytes) -> WebhookEvent:
     order = _text(data, "order", "data.")
     if kind == REFUND_SUCCEEDED:
         return WebhookEvent(event_id, kind, order, refund=_text(data, "refund", "data."))
-    amount = data.get("amount")
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise MalformedEventError(
-            f"data.amount: expected a positive integer of minor units, got {amount!r}"
-        )
+    try:
+        amount = require_amount(data.get("amount"), "data.amount")
+    except InvalidMoneyError as e:
+        raise MalformedEventError(str(e)) from None
     currency = _text(data, "currency", "data.")
     ref = _text(data, "ref", "data.")
     return WebhookEvent(event_id, kind, order, ref=ref, amount=amount, currency=currency)

@@ -27,7 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from ..errors import CommerceError
+from ..errors import CommerceError, InvalidMoneyError
+from ..money import require_amount, show
 from .events import PAYMENT_FAILED, PAYMENT_SUCCEEDED, MalformedEventError, WebhookEvent
 from .events import parse_event as parse_signed_body
 from .signature import HEADER, TOLERANCE, SignatureError, verify
@@ -81,14 +82,24 @@ _SUMUP_STATUS = {"PAID": PAYMENT_SUCCEEDED, "FAILED": PAYMENT_FAILED}
 
 
 def minor_units(amount: Any, where: str) -> int:
-    """A decimal major-unit amount (12.5) as integer minor units (1250), exactly."""
+    """A decimal major-unit amount (12.5) as integer minor units (1250), exactly, in the
+    range every amount has (require_amount); anything else is a 502 naming it."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+        raise WebhookRejected(502, f"{where}: amount {show(amount)} is not a number")
+    if isinstance(amount, int):
+        units: Decimal | int = amount * 100
+    else:
+        text = str(amount)
+        try:
+            units = Decimal(text) * 100 if len(text) <= 40 else Decimal("NaN")
+        except (InvalidOperation, ArithmeticError) as e:
+            raise WebhookRejected(502, f"{where}: amount {show(amount)} is not a number") from e
+        if not units.is_finite() or units != units.to_integral_value():
+            raise WebhookRejected(502, f"{where}: amount {show(amount)} is not a money amount")
     try:
-        units = Decimal(str(amount)) * 100
-    except InvalidOperation as e:
-        raise WebhookRejected(502, f"{where}: amount {amount!r} is not a number") from e
-    if isinstance(amount, bool) or units != units.to_integral_value() or units <= 0:
-        raise WebhookRejected(502, f"{where}: amount {amount!r} is not a positive money amount")
-    return int(units)
+        return require_amount(int(units), f"{where}: amount in minor units")
+    except InvalidMoneyError as e:
+        raise WebhookRejected(502, str(e)) from None
 
 
 class SumUpProvider:

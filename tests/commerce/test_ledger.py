@@ -491,7 +491,7 @@ def test_a_corrupt_stored_event_is_reported_not_guessed(tmp_path):
     db.execute("UPDATE ledger_events SET data = ? WHERE version = 2", (bad,))
     db.commit()
     db.close()
-    with SQLiteLedger(path) as ledger, pytest.raises(EventFormatError, match="amount must be >= 0"):
+    with SQLiteLedger(path) as ledger, pytest.raises(EventFormatError, match="amount must be > 0"):
         ledger.read("o1")
 
 
