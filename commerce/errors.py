@@ -162,6 +162,10 @@ class OrderStateError(CommerceError):
     """The order is not in a state that allows this (e.g. a refund before any payment)."""
 
 
+class UnpaidOrderError(OrderStateError):
+    """An order asked to move on (fulfilment) while the ledger says it is not paid in full."""
+
+
 class UnknownRefundError(CommerceError):
     """No refund with that id was requested on the order."""
 

@@ -223,23 +223,42 @@ def show(flow_id: int, store: str, as_json: bool) -> None:
     click.echo(head + sep + paint_status(rec.status, rec.status) + state[len(rec.status) :])
 
 
+# Requests answered by a ledger, not by hand: a resume of one would move an order past its
+# payment with no payment in the books (the commerce fulfil step then refuses it).
+LEDGER_KINDS = ("payment",)
+
+
 @main.command()
 @click.argument("flow_id", metavar="ID", type=int)
 @click.argument("value", metavar="VALUE")
+@click.option("--force", is_flag=True, help="Resume even a flow waiting on payment.")
 @STORE
 @FLOWS
 @JSON
 @guarded
-def resume(flow_id: int, value: str, store: str, flows: tuple[str, ...], as_json: bool) -> None:
+def resume(
+    flow_id: int, value: str, force: bool, store: str, flows: tuple[str, ...], as_json: bool
+) -> None:
     """Resume suspended flow ID with VALUE (a Scheme datum: paid, "text", (1 2)).
+
+    A flow waiting on payment is refused without --force: a payment is recorded with
+    `commerce orders settle`, which moves the order on when the ledger says it is paid.
 
     \b
     Example:
-      flowhost resume 3 paid --store shop.db --flows flows
+      flowhost resume 3 approved --store shop.db --flows flows
     """
     parsed = parse_value(value)
     host = open_host(store, default_flows(flows), must_exist=True, needs_flows=True)
-    r = host.resume(flow_id, parsed)
+    rec = host.record(flow_id)
+    kind = rec.pending.kind if rec.status == SUSPENDED and rec.pending else None
+    if kind in LEDGER_KINDS and not force:
+        fail(
+            f"flow {flow_id} waits on {kind}, which the ledger answers: record the payment "
+            "with `commerce orders settle ORDER REF AMOUNT` (or pass --force to resume it "
+            "anyway; an unpaid order is still never fulfilled)"
+        )
+    r = host.resume(flow_id, parsed, kind=kind, version=rec.version if kind else None)
     emit(as_json, result_json(r), result_text(r))
 
 

@@ -19,10 +19,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flowhost import Database, FlowHost, MemoryDatabase, MemoryStore, SQLiteDatabase
+from flowhost import (
+    Database,
+    FlowHost,
+    HandlerError,
+    MemoryDatabase,
+    MemoryStore,
+    SQLiteDatabase,
+)
 from flowhost.db import is_postgres, open_database
 
-from ..errors import OrderStateError
+from ..errors import CommerceError, OrderStateError
 from ..ledger.events import OrderCreated
 from ..ledger.projections import summaries
 from ..ledger.recon import Reconciliation, reconcile
@@ -169,9 +176,19 @@ class Engine:
         """Every order's summary, as relations for reconciliation queries."""
         return reconcile(summaries(self.ledger))
 
-    def recover(self) -> None:
-        """Answer every flow request a crash left pending (reserve, fulfil)."""
-        self.flows.service()
+    def recover(self) -> list[str]:
+        """Answer every flow request a crash left pending (reserve, fulfil), flow by flow;
+        returns one line for each that was refused (e.g. the fulfilment of an order moved
+        past payment without a payment in the ledger), the others are answered all the same."""
+        refused = []
+        for asked in self.flows.requests():
+            try:
+                self.flows.service(asked.id)
+            except HandlerError as e:
+                if not isinstance(e.__cause__, CommerceError):
+                    raise
+                refused.append(f"flow {asked.id} ({asked.kind}): {e.__cause__}")
+        return refused
 
     def restart_flows(self) -> None:
         """The original system's order-flow-restart!, done Scheme-side: export the flow

@@ -25,7 +25,7 @@ from typing import Any
 
 from flowhost import FlowHost, FlowRecord, Suspended, Symbol
 
-from ..errors import OrderStateError, UnknownOrderError
+from ..errors import OrderStateError, UnknownOrderError, UnpaidOrderError
 from ..ledger.events import (
     OrderCreated,
     OrderFulfilled,
@@ -123,6 +123,16 @@ class Orders:
         return Symbol("reserved")
 
     def _fulfil(self, flow_id: int, order: Any) -> Symbol:
+        # The guarantee that nothing fulfils an unpaid order, whichever path moved the flow
+        # past payment (a settle, or `flowhost resume ID paid`): the ledger must agree.
+        # Refused, the step rolls back -- nothing recorded, the flow still waits on fulfil,
+        # and the payment's settle fulfils it later.
+        s = summary_of(self.ledger, order)
+        if s.net < s.total:
+            raise UnpaidOrderError(
+                f"order {order!r} is not paid in full (net paid {s.net} of {s.total}): not "
+                "fulfilled; record its payment with `commerce orders settle ORDER REF AMOUNT`"
+            )
         self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
         return Symbol("fulfilled")
 
@@ -169,7 +179,8 @@ class Orders:
         if currency is not None:
             require_text(currency, "payment currency")
         settlement, flow_id, waiting = retrying(lambda: self._settle(order, ref, amount, currency))
-        if waiting == "fulfil":  # moved past payment now, or a crash left it there
+        s = settlement.summary
+        if waiting == "fulfil" and s.net >= s.total:  # moved past payment now, or a crash
             retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
             settlement = replace(settlement, summary=summary_of(self.ledger, order))
         return settlement
@@ -205,7 +216,7 @@ class Orders:
                 )
                 after = r.kind if isinstance(r, Suspended) else None
                 return Settlement(order, ref, SETTLED, recorded, summary), rec.id, after
-            outcome = ALREADY_SETTLED if result.already_recorded else EXTRA_PAYMENT
+            outcome = _past_payment_outcome(recorded, waiting, summary, amount)
             return Settlement(order, ref, outcome, recorded, summary), rec.id, waiting
 
     # -- looking --------------------------------------------------------------------------
@@ -250,6 +261,17 @@ class Orders:
             and isinstance(r.payload, str)
             and self.host.record(r.id).flow == ORDER_FLOW
         ]
+
+
+def _past_payment_outcome(recorded: bool, waiting: str | None, s: OrderSummary, amount: int) -> str:
+    """What a payment did to an order whose flow is past `payment`: normally a replay or an
+    extra payment; on a flow forced past payment unpaid (waiting on fulfil) it is the
+    payment that was missing (settled, or partial while still short)."""
+    if not recorded:
+        return ALREADY_SETTLED
+    if waiting == "fulfil" and s.net - amount < s.total:
+        return SETTLED if s.net >= s.total else PARTIAL
+    return EXTRA_PAYMENT
 
 
 def order_key(order: str) -> str:

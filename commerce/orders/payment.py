@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from ..ledger.projections import summary_of
 from ..ledger.store import Ledger
@@ -33,10 +34,18 @@ class PaymentRequest:
         }
 
 
+def return_url_for(template: str, order: str) -> str:
+    """`template` with each `{order}` replaced by the order id, percent-escaped as one path
+    segment: an id such as `x?next=https://evil.example/#` cannot add a query, a fragment
+    or a path to the address. Any other text of the template is kept as it is."""
+    return template.replace("{order}", quote(order, safe="", errors="surrogatepass"))
+
+
 def payment_request(ledger: Ledger, order: str, return_url: str) -> PaymentRequest:
     """The envelope for `order`: its outstanding amount as the ledger has it now.
 
-    `return_url` may contain `{order}`, which is replaced by the order id.
+    `return_url` may contain `{order}`, which is replaced by the order id, escaped
+    (`return_url_for`).
     """
     s = summary_of(ledger, order)
-    return PaymentRequest(order, s.outstanding, s.currency, return_url.format(order=order))
+    return PaymentRequest(order, s.outstanding, s.currency, return_url_for(return_url, order))

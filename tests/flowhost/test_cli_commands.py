@@ -71,7 +71,7 @@ def test_show_lists_arguments_steps_and_state(shop):
 
 
 def test_resume_reads_value_as_a_datum(shop):
-    r = flowhost("resume", "2", "paid", "--store", str(shop), "--flows", str(FLOWS))
+    r = flowhost("resume", "2", "paid", "--force", "--store", str(shop), "--flows", str(FLOWS))
     assert (r.returncode, r.stdout) == (0, 'flow 2 suspended on (fulfil "o2")\n')
     host = FlowHost.open(shop)
     assert host.steps(2)[-1].value == Symbol("paid")
@@ -81,7 +81,7 @@ def test_resume_reads_value_as_a_datum(shop):
 
 
 def test_resume_defaults_to_the_flows_directory(shop):
-    r = flowhost("resume", "2", "paid", "--store", str(shop))  # cwd has ./flows
+    r = flowhost("resume", "2", "paid", "--force", "--store", str(shop))  # cwd has ./flows
     assert r.returncode == 0
 
 

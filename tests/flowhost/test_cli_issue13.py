@@ -45,7 +45,7 @@ def test_version() -> None:
 
 
 def test_json_on_resume_cancel_check_start_import_export(shop, tmp_path) -> None:
-    r = cli("resume", "1", "paid", "--store", str(shop), "--flows", str(FLOWS), "--json")
+    r = cli("resume", "1", "paid", "--force", "--store", str(shop), "--flows", str(FLOWS), "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == {
         "id": 1,
@@ -97,7 +97,7 @@ def test_start_with_arguments_and_bad_values(shop) -> None:
 def test_flow_sources_are_found_like_commerce_finds_them(shop, tmp_path) -> None:
     # no --flows and no ./flows here: the project's flows/ are used
     r = subprocess.run(
-        [sys.executable, "-m", "flowhost", "resume", "1", "paid", "--store", str(shop)],
+        [sys.executable, "-m", "flowhost", "resume", "1", "paid", "--force", "--store", str(shop)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
