@@ -345,7 +345,8 @@ _refund_step(
 @JSON
 @_reports_errors
 def recon_command(db: str, as_json: bool) -> None:
-    """Reconcile every order: counts by status and the mismatch report.
+    """Reconcile every order: counts by status, the mismatch report, and each order that
+    needs action (paid but not fulfilled and not moving; a wrong-currency charge).
 
     \b
     Example:
@@ -355,13 +356,16 @@ def recon_command(db: str, as_json: bool) -> None:
     book = engine.recon()
     counts = {st: len(orders_with_status(book, st)) for st in RECON_STATUSES}
     report = mismatch_report(book)
+    action = engine.needs_action(book)
     if as_json:
-        click.echo(
-            json.dumps({"counts": counts, "mismatches": [m.to_json() for m in report]}, indent=2)
-        )
+        data = {"counts": counts, "mismatches": [m.to_json() for m in report]}
+        data["needs_action"] = [a.to_json() for a in action]
+        click.echo(json.dumps(data, indent=2))
         return
     click.echo(", ".join(f"{n} {st}" for st, n in counts.items()))
     for m in report:
         click.echo(m.describe())
     if not report:
         click.echo("no mismatches")
+    for a in action:  # paid but not moving, or charged in the wrong currency
+        click.echo(f"needs action: {a.describe()}")

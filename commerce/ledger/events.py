@@ -9,13 +9,17 @@ records it at most once. The key says which fact the event is, not when it was s
 | OrderCreated | order-created | order, currency, quote figures, codes, lines | (created, order) |
 | StockReserved | stock-reserved | lines (sku, variant, qty) | (reserved, order) |
 | PaymentRecorded | payment-recorded | ref, amount | (payment, ref) -- global |
+| WrongCurrencyPayment | payment-wrong-currency | ref, amount, currency | (wrong-currency, ref) |
 | OrderFulfilled | order-fulfilled | | (fulfilled, order) |
 | RefundRequested | refund-requested | refund, amount | (refund-requested, order, refund) |
 | RefundApproved | refund-approved | refund | (refund-approved, order, refund) |
 | RefundSettled | refund-settled | refund, amount | (refund-settled, order, refund) |
 | RefundRejected | refund-rejected | refund | (refund-rejected, order, refund) |
 
-A payment ref is the provider's and names one charge, so its key is global: the same ref
+A WrongCurrencyPayment is a charge the provider reported in another currency than the
+order's: it is kept as what it is -- it pays nothing, never fulfils, and reconciliation
+lists it as needing action (`recon.wrong_currency_payments`). A payment ref is the
+provider's and names one charge, so its key is global: the same ref
 cannot pay two orders. Refund ids are the host's and are scoped by order. Two events are
 the same fact (`same_fact`) when their type and every field but `at` agree: a webhook
 redelivered later is the same payment.
@@ -232,6 +236,26 @@ class PaymentRecorded(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WrongCurrencyPayment(Event):
+    """The provider reported a charge `ref` of `amount` in `currency`, not the order's: it
+    pays nothing (the books do not move) and needs a person (refund or re-charge)."""
+
+    type: ClassVar[str] = "payment-wrong-currency"
+    ref: str
+    amount: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        _time(self.at, "payment-wrong-currency: at")
+        require_text(self.ref, "payment-wrong-currency: ref")
+        _positive(self.amount, "payment-wrong-currency: amount")
+        require_text(self.currency, "payment-wrong-currency: currency")
+
+    def key(self, stream: str) -> str:
+        return _key("wrong-currency", self.ref)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderFulfilled(Event):
     """The order was fulfilled (shipped, handed over)."""
 
@@ -319,6 +343,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RefundApproved,
         RefundSettled,
         RefundRejected,
+        WrongCurrencyPayment,
     )
 }
 _LINE_TYPES: dict[str, type[ItemLine] | type[OrderLine]] = {

@@ -12,14 +12,17 @@ a relation that runs in any direction with `run(0, ...)`:
 A mismatch is an order whose money moved and does not balance: recon underpaid or overpaid.
 Unpaid orders (net 0, awaiting payment) are not mismatches; they have their own question
 (`unpaid_orders`); nor are refunded ones (paid in full, then refunded in part or whole:
-`refunded_orders`). The helpers sort their answers and never depend on
+`refunded_orders`). Orders a person must act on are a question of their own
+(`needs_action`): paid in full but not fulfilled and not about to be (`stuck_orders`,
+reason paid-unfulfilled), and charges in the wrong currency (`wrong_currency_payments`).
+The helpers sort their answers and never depend on
 the order in which kanren yields them. The facts sit in a `FactRelation`, whose index makes
 each ground argument a hash lookup: 10,000 orders reconcile in milliseconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +31,9 @@ from kanren import conde, var
 from ..errors import DuplicateOrderError, InvalidFieldError, UnknownOrderError
 from ..money import require_delta
 from ..relation import FactRelation, Goal, Term, answers, paused_gc
+from .events import Event, OrderCreated, WrongCurrencyPayment
 from .projections import (
+    FULFILLED,
     OK,
     OVERPAID,
     RECON_STATUSES,
@@ -197,3 +202,85 @@ def mismatch_report(book: Reconciliation) -> list[Mismatch]:
         s = book.summaries[order]
         out.append(Mismatch(order, s.recon, s.total, s.paid, s.refunded, s.net, s.discrepancy))
     return out
+
+
+# -- orders that need a person -------------------------------------------------------------
+PAID_UNFULFILLED, WRONG_CURRENCY_CHARGE = "paid-unfulfilled", "wrong-currency"
+ACTION_REASONS = (PAID_UNFULFILLED, WRONG_CURRENCY_CHARGE)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionNeeded:
+    """One order a person must look at: why (one of ACTION_REASONS) and the figures."""
+
+    order: str
+    reason: str
+    detail: str
+
+    def describe(self) -> str:
+        """One line: `o1 paid-unfulfilled: net paid 2510 of 2510, not fulfilled; ...`."""
+        return f"{self.order} {self.reason}: {self.detail}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a JSON object."""
+        return {"order": self.order, "reason": self.reason, "detail": self.detail}
+
+
+def paid_unfulfilled_orders(book: Reconciliation) -> list[str]:
+    """Orders with a payment whose net covers the total but that are not fulfilled, sorted
+    (each is either about to be fulfilled by its flow, or stuck: `stuck_orders`)."""
+    return sorted(
+        o
+        for o, s in book.summaries.items()
+        if s.paid > 0 and s.net >= s.total and s.status != FULFILLED
+    )
+
+
+def stuck_orders(
+    book: Reconciliation, waiting_on: Callable[[str], str | None]
+) -> list[ActionNeeded]:
+    """Paid-unfulfilled orders whose flow is not about to fulfil them: `waiting_on(order)`
+    (what the order's flow waits on, None when it is not suspended or has none) is not
+    `fulfil` -- a flow waiting on fulfil is answered by the next settle or recover."""
+    out = []
+    for order in paid_unfulfilled_orders(book):
+        waiting = waiting_on(order)
+        if waiting == "fulfil":
+            continue
+        s = book.summaries[order]
+        flow = f"its flow waits on {waiting}" if waiting else "its flow is not running"
+        out.append(
+            ActionNeeded(
+                order,
+                PAID_UNFULFILLED,
+                f"net paid {s.net} of {s.total}, not fulfilled, and {flow}",
+            )
+        )
+    return out
+
+
+def wrong_currency_payments(streams: Iterable[tuple[str, Sequence[Event]]]) -> list[ActionNeeded]:
+    """Every charge recorded in another currency than its order's (it paid nothing: refund
+    it at the provider or charge again), from (order, events) pairs, sorted by order."""
+    out = []
+    for order, events in streams:
+        created = events[0] if events else None
+        currency = created.currency if isinstance(created, OrderCreated) else "?"
+        for e in events:
+            if isinstance(e, WrongCurrencyPayment):
+                detail = (
+                    f"charge {e.ref} of {e.amount} {e.currency}, but the order is in "
+                    f"{currency}: it paid nothing; refund it at the provider"
+                )
+                out.append(ActionNeeded(order, WRONG_CURRENCY_CHARGE, detail))
+    return sorted(out, key=lambda a: (a.order, a.detail))
+
+
+def needs_action(
+    book: Reconciliation,
+    waiting_on: Callable[[str], str | None],
+    streams: Iterable[tuple[str, Sequence[Event]]] = (),
+) -> list[ActionNeeded]:
+    """Stuck paid orders and wrong-currency charges, sorted by order then reason."""
+    found = stuck_orders(book, waiting_on) + wrong_currency_payments(streams)
+    return sorted(found, key=lambda a: (a.order, ACTION_REASONS.index(a.reason), a.detail))

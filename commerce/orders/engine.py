@@ -32,7 +32,7 @@ from flowhost.db import is_postgres, open_database
 from ..errors import CommerceError, OrderStateError
 from ..ledger.events import OrderCreated
 from ..ledger.projections import summaries
-from ..ledger.recon import Reconciliation, reconcile
+from ..ledger.recon import ActionNeeded, Reconciliation, needs_action, reconcile
 from ..ledger.store import Ledger, MemoryLedger
 from ..pricing.cart import Cart
 from ..pricing.catalog import Catalog
@@ -175,6 +175,12 @@ class Engine:
     def recon(self) -> Reconciliation:
         """Every order's summary, as relations for reconciliation queries."""
         return reconcile(summaries(self.ledger))
+
+    def needs_action(self, book: Reconciliation | None = None) -> list[ActionNeeded]:
+        """The orders a person must act on (recon.needs_action): paid but not moving, and
+        charges in the wrong currency. `book`: this engine's recon, when already made."""
+        streams = ((o, [r.event for r in recs]) for o, recs in self.ledger.read_all())
+        return needs_action(book or self.recon(), self.orders.waiting_on, streams)
 
     def recover(self) -> list[str]:
         """Answer every flow request a crash left pending (reserve, fulfil), flow by flow;

@@ -32,6 +32,7 @@ from ..ledger.events import (
     OrderLine,
     PaymentRecorded,
     StockReserved,
+    WrongCurrencyPayment,
 )
 from ..ledger.projections import OrderSummary, summary_of
 from ..ledger.store import Ledger
@@ -84,8 +85,9 @@ class Settlement:
 
     outcome: settled (the flow moved past payment), already-settled (a replayed webhook:
     nothing changed), extra-payment (recorded, the order was paid already: overpaid),
-    partial (recorded, the order still waits for the rest), wrong-currency (refused:
-    nothing recorded, the order not moved).
+    partial (recorded, the order still waits for the rest), wrong-currency (not a
+    payment: kept in the ledger as a payment-wrong-currency event, which pays nothing, and
+    the order not moved; `recorded` is False).
     """
 
     order: str
@@ -170,9 +172,9 @@ class Orders:
 
         The payment and the flow's `payment` step commit together; fulfilment is its own
         step after it (a failing fulfilment never loses the payment). `currency`, when
-        given, must be the order's: a payment in another currency is refused
-        (wrong-currency) and never fulfils the order. Safe to call from many workers at
-        once and as often as a provider redelivers."""
+        given, must be the order's: a payment in another currency is kept as a
+        WrongCurrencyPayment (wrong-currency), pays nothing and never fulfils the order.
+        Safe to call from many workers at once and as often as a provider redelivers."""
         require_text(order, "order id")
         require_text(ref, "payment ref")
         require_amount(amount, "payment amount")
@@ -198,7 +200,12 @@ class Orders:
             waiting = waiting_kind(self.host, rec.id, rec)
             if currency is not None:
                 summary = summary_of(self.ledger, order)
-                if currency != summary.currency:
+                if currency != summary.currency:  # kept as what it is: it pays nothing
+                    wrong = WrongCurrencyPayment(
+                        at=self.clock(), ref=ref, amount=amount, currency=currency
+                    )
+                    self.ledger.append_once(order, wrong)
+                    summary = summary_of(self.ledger, order)
                     return Settlement(order, ref, WRONG_CURRENCY, False, summary), rec.id, waiting
             result = self.ledger.append_once(
                 order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
