@@ -33,9 +33,9 @@ from ..money import require_delta
 from ..relation import FactRelation, Goal, Term, answers, paused_gc
 from .events import Event, OrderCreated, WrongCurrencyPayment
 from .projections import (
-    FULFILLED,
     OK,
     OVERPAID,
+    PAID,
     RECON_STATUSES,
     REFUNDED_RECON,
     UNDERPAID,
@@ -227,12 +227,10 @@ class ActionNeeded:
 
 
 def paid_unfulfilled_orders(book: Reconciliation) -> list[str]:
-    """Orders with a payment whose net covers the total but that are not fulfilled, sorted
+    """Orders at status paid (a payment, no fulfilment) whose net covers the total, sorted
     (each is either about to be fulfilled by its flow, or stuck: `stuck_orders`)."""
     return sorted(
-        o
-        for o, s in book.summaries.items()
-        if s.paid > 0 and s.net >= s.total and s.status != FULFILLED
+        o for o, s in book.summaries.items() if s.status == PAID and s.paid > 0 and s.net >= s.total
     )
 
 
