@@ -7,6 +7,7 @@ dicts and lists for the templates; nothing here knows about HTTP.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from typing import Any
 
@@ -114,9 +115,12 @@ def recent_events(engine: Engine, log: EventLog) -> list[Any]:
 
 def _refund_amount(form: Any) -> int:
     text = str(form.get("amount", "")).strip()
-    if not text.isdigit() or int(text) <= 0:
+    # ASCII digits only (str.isdigit takes "²"), and few enough to parse; the range is
+    # require_amount's, checked by refunds.request
+    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) <= 0:
+        shown = text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
         raise InvalidFieldError(
-            f"amount: expected a positive whole number of minor units, got {text!r}"
+            f"amount: expected a positive whole number of minor units, got {shown!r}"
         )
     return int(text)
 

@@ -29,6 +29,7 @@ from commerce.orders.orders import SETTLED, WRONG_CURRENCY
 from commerce.orders.payment import return_url_for
 from commerce.web.events import MalformedEventError, parse_event
 from commerce.web.providers import SumUpProvider, WebhookRejected, minor_units
+from commerce.web.views import request_refund
 
 from .orders_fixtures import begun, engine
 
@@ -306,3 +307,23 @@ def test_a_query_template_keeps_the_id_inside_its_parameter():
     url = return_url_for("https://shop.example/paid?order={order}&v=1", "a&admin=1#x")
     parts = urlsplit(url)
     assert parts.fragment == "" and parts.query == "order=a%26admin%3D1%23x&v=1"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("9" * 5000, "(5000 characters)", id="5000-nines"),
+        ("²", "positive whole number"),
+        (str(2**63), "at most"),
+        ("-5", "positive whole number"),
+    ],
+)
+def test_the_console_refund_form_refuses_bad_amounts_in_one_line(text, message):
+    e = engine()
+    _, q = begun(e, "o-1")
+    e.orders.settle("o-1", "pay_1", q.total)
+    before = e.ledger.version("o-1")
+    with pytest.raises(CommerceError) as err:
+        request_refund(e, None, "o-1", None, {"refund": "r-1", "amount": text})
+    assert message in str(err.value) and len(str(err.value)) < 200
+    assert e.ledger.version("o-1") == before
