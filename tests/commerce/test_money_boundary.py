@@ -327,3 +327,13 @@ def test_the_console_refund_form_refuses_bad_amounts_in_one_line(text, message):
         request_refund(e, None, "o-1", None, {"refund": "r-1", "amount": text})
     assert message in str(err.value) and len(str(err.value)) < 200
     assert e.ledger.version("o-1") == before
+
+
+@pytest.mark.parametrize("currency", [5, "", b"GBP"])
+def test_settle_refuses_a_currency_that_is_not_a_code(currency):
+    e = engine()
+    _, q = begun(e, "o-1")
+    before = e.ledger.version("o-1")
+    with pytest.raises(CommerceError, match="payment currency must be a non-empty string"):
+        e.orders.settle("o-1", "pay_1", q.total, currency=currency)
+    assert e.ledger.version("o-1") == before
