@@ -34,6 +34,7 @@ from .calls import (
     unbound_operator,
 )
 from .codegen import NOT_PRIMITIVE
+from .direct import DIRECT_DEPTH, HEADROOM, Bail
 from .dynamic import WindStepFrame, error_transfer, frames_pushed, raise_transfer, wind_steps
 from .errors import (
     ArityError,
@@ -160,6 +161,8 @@ class Machine:
         _APPLY, _TRANSFER = APPLY, TRANSFER
         _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
         maxd = self.max_depth
+        roomy = maxd - HEADROOM  # below this depth, direct code cannot reach the cap
+        S = [0]  # the closure calls direct code may make
         depth = self.depth
         steps = 0
         self.budget = limit
@@ -342,6 +345,15 @@ class Machine:
                             if len(xs) == lam.fast_len:
                                 xs[0] = f.env
                                 env = xs
+                                d = lam.direct
+                                if d is not None and depth < roomy:  # pure: Python stack
+                                    try:
+                                        S[0] = self.budget - steps
+                                        v = d(env, S, DIRECT_DEPTH)
+                                        steps = self.budget - S[0]
+                                        break
+                                    except Bail as b:  # the machine does it all itself
+                                        b.lam.direct = None
                             else:
                                 env = bind(f, xs[1:], site.span)
                             node = lam.body
