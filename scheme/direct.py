@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .tags import CONST, GREF, IF, LREF, LREF0, OR, SEQ, APP, PAPP, TCALL
 from .primitives.registry import PRIMITIVES
+from .tags import APP, CONST, GREF, IF, LREF, LREF0, OR, PAPP, SEQ, TCALL
 from .types import FALSE, NIL, TRUE, UNBOUND, Closure, Pair, Primitive
 
 DIRECT_DEPTH = 100  # nested direct calls before the machine takes over

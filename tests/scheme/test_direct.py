@@ -1,0 +1,72 @@
+"""Direct code (scheme/direct.py): pure closure bodies run on the Python stack.
+
+Each program here runs through the machine -- where its global procedures become direct
+code -- and through the reference evaluator, and must give the same output, value or
+error class and closure-call count. The cases aim at the ways direct code gives up: an
+error, a redefined operator, the step budget, deep recursion.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from scheme import DepthLimitError, Interpreter, SchemeError, write_string
+
+FIB = "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))"
+CMP = "(define (cmp a b) (list (<= a b) (< a b) (>= a b) (> a b) (= a b) (eq? a b) (not a)))"
+
+PROGRAMS = [
+    f"{FIB} (fib 15)",
+    f"{CMP} (list (cmp 2 2) (cmp 1 2) (cmp 3 2) (cmp 1/2 0.5) (cmp 2.0 2))",
+    "(define (le a b) (if (<= a b) 'le 'gt)) (list (le 2 2) (le 3 2) (le 2.5 2.5))",
+    "(define (f x) (+ x 1)) (f 'a)",  # an error inside direct code
+    "(define (f x) (car x)) (list (f '(1)) (guard (e (#t 'caught)) (f 5)))",
+    "(define (g x) (* x 2)) (define (f x) (+ (g x) 1))"
+    " (define a (f 3)) (set! g (lambda (x) (display x) x)) (list a (f 3))",
+    "(define (f x) (let ((y (+ x 1)) (z 2)) (begin y (* y z)))) (f 4)",
+    "(define (f x) (or (> x 3) (and (< x 0) 'neg) 'small)) (list (f 5) (f -1) (f 1))",
+    "(define (f x) (begin zz x)) (f 1)",  # a bare unbound variable in a body
+    "(define (deep n) (if (= n 0) 0 (+ 1 (deep (- n 1))))) (deep 5000)",
+    "(define (count i n) (if (< i n) (count (+ i 1) n) i)) (count 0 20000)",
+    "(define (f n) (if (= n 0) (call/cc (lambda (k) (k 7))) (f (- n 1)))) (f 5)",
+    "(define (h x) (display x) x) (define (f x) (h (+ x 1))) (f 1)",
+]
+
+
+def outcome(reference: bool, program: str, limit: int | None = None) -> tuple:
+    out = io.StringIO()
+    interp = Interpreter(output=out, reference=reference)
+    try:
+        value = write_string(interp.eval_string(program, step_limit=limit))
+        steps = interp.machine.last_steps
+    except SchemeError as e:
+        value, steps = type(e).__name__, None
+    return out.getvalue(), value, steps
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_direct_code_agrees_with_the_reference(program: str) -> None:
+    assert outcome(False, program) == outcome(True, program)
+
+
+def test_fib_runs_as_direct_code() -> None:
+    interp = Interpreter()
+    interp.eval_string(f"{FIB} (fib 10)")
+    lam = interp.eval_string("fib").lam
+    assert lam.direct is not None and lam.direct.__name__ == "run"
+
+
+@pytest.mark.parametrize("calls", [1, 2, 100, 177])
+def test_the_step_budget_stops_direct_code_at_the_same_call(calls: int) -> None:
+    program = f"{FIB} (fib 10)"  # 177 closure calls
+    for limit in (calls - 1, calls):
+        assert outcome(False, program, limit) == outcome(True, program, limit)
+
+
+def test_the_depth_cap_is_the_machines_whatever_direct_code_does() -> None:
+    program = "(define (deep n) (if (= n 0) 0 (+ 1 (deep (- n 1))))) (deep 3000)"
+    with pytest.raises(DepthLimitError):
+        Interpreter(max_depth=2000).eval_string(program)
+    assert Interpreter(max_depth=4000).eval_string(program) == 3000
