@@ -15,15 +15,22 @@ was pure, the machine then simply runs the same call itself from the start and g
 same outcome (the error, the budget stop, the continuation) exactly as if direct code did
 not exist; the lambda that bailed is never tried directly again. So call/cc, proper tail
 calls, the depth cap, step counts and error messages are all the machine's.
+
+`(call/cc (lambda (k) body))` runs directly too, as an escape: k is an `Escape` that is
+live while body runs, and `(k v)` then unwinds the Python stack to it (`Throw`). Calling
+an escape whose extent has ended (a re-entry) bails, and so does a run that made escapes
+and returns anything but an atom (an escape might be inside it): the machine then does
+the call with real heap continuations.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .primitives.registry import PRIMITIVES
 from .tags import APP, CONST, GREF, IF, LREF, LREF0, OR, PAPP, SEQ, TCALL
-from .types import FALSE, NIL, TRUE, UNBOUND, Closure, Pair, Primitive
+from .types import FALSE, NIL, TRUE, UNBOUND, Boolean, Char, Closure, Pair, Primitive, Symbol
 
 DIRECT_DEPTH = 100  # nested direct calls before the machine takes over
 # Expressions nested in one body. A machine running the same call would push at most this
@@ -37,7 +44,7 @@ HEADROOM = DIRECT_DEPTH * MAX_NEST
 PURE = frozenset(
     "+ - * / = < > <= >= quotient remainder modulo abs min max zero? positive? negative? "
     "even? odd? number? integer? exact? inexact? not eq? eqv? equal? null? pair? list? "
-    "symbol? string? boolean? procedure? vector? char? car cdr cons cadr cddr caar cdar "
+    "symbol? string? boolean? vector? char? car cdr cons cadr cddr caar cdar "
     "length list vector-ref vector-length string-length string-ref char=? "
     "string=? exact->inexact inexact->exact exact inexact square".split()
 )
@@ -67,6 +74,21 @@ class Bail(Exception):
 
     def __init__(self, lam: Any) -> None:
         self.lam = lam
+
+
+class Escape:
+    """A continuation made by call/cc in direct code; `live` while its body runs."""
+
+    __slots__ = ("live",)  # no __init__: the generated code sets it (a Python call less)
+
+
+class Throw(BaseException):
+    """`(k v)` of a live escape, args (escape, v): unwinds to its call/cc. Never leaves
+    direct code; a BaseException, so the `except Exception` in between lets it by."""
+
+
+# What a run that made escapes may return (nothing in it can be an escape).
+ATOMS = frozenset({int, float, Fraction, Boolean, Symbol, Char, str})
 
 
 class _NotDirect(Exception):
@@ -113,6 +135,8 @@ def compile_direct(lam: Any) -> Any:
         "Bail": Bail,
         "_bail": _bail,
         "Closure": Closure,
+        "Escape": Escape,
+        "Throw": Throw,
         "FALSE": FALSE,
         "TRUE": TRUE,
         "NIL": NIL,
@@ -127,6 +151,9 @@ class _Gen:
     """Emits Python statements for one lambda body; expressions stay side-effect free."""
 
     def __init__(self, lam: Any) -> None:
+        from .primitives.registry import PRIMITIVES
+
+        self.callcc = (PRIMITIVES["call/cc"], PRIMITIVES["call-with-current-continuation"])
         self.consts: list = []
         self.lines: list[str] = []
         self.ind = ""
@@ -251,7 +278,11 @@ class _Gen:
 
     # -- applications ------------------------------------------------------------------
     def operator(self, node: Any) -> tuple[Any, Any]:
-        if node.is_let or node.fn.tag != GREF:
+        if node.is_let:
+            raise _NotDirect
+        if node.fn.tag in (LREF0, LREF):
+            return None, None  # known only when it runs
+        if node.fn.tag != GREF:
             raise _NotDirect
         cell = node.fn.cell
         f = cell.value
@@ -259,16 +290,18 @@ class _Gen:
             return cell, f
         if type(f) is Closure and f.lam.fast_n == len(node.args):
             return cell, f
+        if f in self.callcc and len(node.args) == 1 and _escape_lambda(node.args[0]):
+            return cell, f
         raise _NotDirect
 
     def predicate(self, node: Any, lvl: int) -> str | None:
         cell, f = self.operator(node)
+        if type(f) is not Primitive or f.name not in _PREDICATES:
+            return None
         name = f.name
-        if type(f) is not Primitive or name not in _PREDICATES:
+        if _INLINE[name][0] != len(node.args):
             return None
         args = [self.operand(a, lvl) for a in node.args]
-        if _INLINE[name][0] != len(args):
-            return None
         guard, expr = self.inline(name, args)
         c, p = self.const(cell), self.const(f)
         slow = f"({p}.fn({', '.join(args)}) if {c}.value is {p} else _bail(L)) is not FALSE"
@@ -283,7 +316,11 @@ class _Gen:
 
     def call(self, node: Any, lvl: int) -> str:
         cell, f = self.operator(node)
+        if f is not None and f in self.callcc:
+            return self.callcc_site(cell, node.args[0], lvl)
         args = [self.operand(a, lvl) for a in node.args]
+        if cell is None:
+            return self.local_call(self.value(node.fn, lvl), args)
         c = self.const(cell)
         if type(f) is Primitive:
             p = self.const(f)
@@ -295,10 +332,42 @@ class _Gen:
             if f.name in _PREDICATES:
                 expr = f"(TRUE if {expr} else FALSE)"
             return f"({expr} if {c}.value is {p} and {guard} else {slow})"
-        # a closure: its direct function, with its frame; every check before the call
-        fv, lv, dv, r = self.temp(), self.temp(), self.temp(), self.temp()
+        fv = self.temp()
         self.emit(f"{fv} = {c}.value")
         self.emit(f"if type({fv}) is not Closure: raise Bail(L)")
+        return self.closure_call(fv, args)
+
+    def local_call(self, fexpr: str, args: list) -> str:
+        """An operator read from a local: a live escape throws, a closure is called."""
+        fv = self.temp()
+        self.emit(f"{fv} = {fexpr}")
+        if len(args) == 1:
+            self.emit(f"if type({fv}) is Escape and {fv}.live: raise Throw({fv}, {args[0]})")
+        self.emit(f"if type({fv}) is not Closure: raise Bail(L)")
+        return self.closure_call(fv, args)
+
+    def callcc_site(self, cell: Any, lam: Any, lvl: int) -> str:
+        """(call/cc (lambda (k) body)): body inline in a frame holding a fresh escape."""
+        c, p = self.const(cell), self.const(self.callcc)
+        esc, r = self.temp(), self.temp()
+        self.emit(f"if {c}.value not in {p}: raise Bail(L)")
+        self.emit("S[0] -= 1")  # the lambda's call
+        self.emit("if S[0] < 0: raise Bail(L)")
+        self.emit(f"{esc} = Escape()")
+        self.emit(f"{esc}.live = True")
+        self.emit("S[1] += 1")
+        self.emit(f"e{lvl + 1} = [e{lvl}, {esc}]")
+        self.emit("try:")
+        self.block(lambda: self.assign(r, lam.body, lvl + 1))
+        self.emit("except Throw as x:")
+        self.emit(f"    if x.args[0] is not {esc}: raise")
+        self.emit(f"    {r} = x.args[1]")
+        self.emit(f"{esc}.live = False")
+        return r
+
+    def closure_call(self, fv: str, args: list) -> str:
+        """Call closure fv: its direct function, with its frame; every check before."""
+        lv, dv, r = self.temp(), self.temp(), self.temp()
         self.emit(f"{lv} = {fv}.lam")
         self.emit(f"{dv} = {lv}.direct")
         self.emit(f"if {dv} is None or {lv}.fast_n != {len(args)}: raise Bail(L)")
@@ -306,3 +375,10 @@ class _Gen:
         self.emit("if S[0] < 0 or not dl: raise Bail(L)")
         self.emit(f"{r} = {dv}([{fv}.env, {', '.join(args)}], S, dl - 1)")
         return r
+
+
+def _escape_lambda(node: Any) -> bool:
+    """(lambda (k) body) with nothing beyond its one parameter in its frame."""
+    from .tags import LAMBDA
+
+    return node.tag == LAMBDA and node.fast_n == 1

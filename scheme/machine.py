@@ -34,7 +34,7 @@ from .calls import (
     unbound_operator,
 )
 from .codegen import NOT_PRIMITIVE
-from .direct import DIRECT_DEPTH, HEADROOM, Bail
+from .direct import ATOMS, DIRECT_DEPTH, HEADROOM, Bail
 from .dynamic import WindStepFrame, error_transfer, frames_pushed, raise_transfer, wind_steps
 from .errors import (
     ArityError,
@@ -162,7 +162,7 @@ class Machine:
         _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
         maxd = self.max_depth
         roomy = maxd - HEADROOM  # below this depth, direct code cannot reach the cap
-        S = [0]  # the closure calls direct code may make
+        S = [0, 0]  # closure calls direct code may still make, escapes it made
         depth = self.depth
         steps = 0
         self.budget = limit
@@ -349,9 +349,12 @@ class Machine:
                                 if d is not None and depth < roomy:  # pure: Python stack
                                     try:
                                         S[0] = self.budget - steps
+                                        S[1] = 0
                                         v = d(env, S, DIRECT_DEPTH)
-                                        steps = self.budget - S[0]
-                                        break
+                                        if not S[1] or type(v) in ATOMS:
+                                            steps = self.budget - S[0]
+                                            break
+                                        lam.direct = None  # an escape may be inside v
                                     except Bail as b:  # the machine does it all itself
                                         b.lam.direct = None
                             else:

@@ -70,3 +70,28 @@ def test_the_depth_cap_is_the_machines_whatever_direct_code_does() -> None:
     with pytest.raises(DepthLimitError):
         Interpreter(max_depth=2000).eval_string(program)
     assert Interpreter(max_depth=4000).eval_string(program) == 3000
+
+
+ESCAPES = [
+    "(define (f x) (call/cc (lambda (k) (+ 1 (if (< x 0) (k 'neg) x))))) (list (f 1) (f -1))",
+    "(define (g k x) (if (< x 0) (k x) (* x 2)))"
+    " (define (f x) (call/cc (lambda (k) (+ 1 (g k x))))) (list (f 3) (f -3))",
+    "(define (f) (call/cc (lambda (k) k))) (procedure? (f))",  # an escape returned
+    "(define (f) (call/cc (lambda (k) (list k)))) (procedure? (car (f)))",
+    "(define (f) (let ((r (call/cc (lambda (k) k)))) (if (number? r) r (r 5)))) (f)",  # re-entry
+    "(define (f x) (call/cc (lambda (k) (call/cc (lambda (j) (k (+ x 1))))))) (f 1)",
+    "(define (f x) (call/cc (lambda (k) (k 1 2)))) (call-with-values (lambda () (f 0)) list)",
+    "(define (f x) (call/cc (lambda (k) (x 3)))) (f (lambda (v) (* v 10)))",
+    "(define (f x) (call/cc (lambda (k) (car x)))) (guard (e (#t 'caught)) (f 5))",
+]
+
+
+@pytest.mark.parametrize("program", ESCAPES)
+def test_call_cc_as_an_escape_agrees_with_the_reference(program: str) -> None:
+    assert outcome(False, program) == outcome(True, program)
+
+
+@pytest.mark.parametrize("limit", [0, 1, 5, 20])
+def test_escapes_count_the_lambda_call_as_a_step(limit: int) -> None:
+    program = ESCAPES[1]
+    assert outcome(False, program, limit) == outcome(True, program, limit)
