@@ -79,7 +79,7 @@ ESCAPES = [
     "(define (f) (call/cc (lambda (k) k))) (procedure? (f))",  # an escape returned
     "(define (f) (call/cc (lambda (k) (list k)))) (procedure? (car (f)))",
     "(define (f) (let ((r (call/cc (lambda (k) k)))) (if (number? r) r (r 5)))) (f)",  # re-entry
-    "(define (f x) (call/cc (lambda (k) (call/cc (lambda (j) (k (+ x 1))))))) (f 1)",
+    "(define (f x) (call/cc (lambda (k) (+ 10 (call/cc (lambda (j) (k (+ x 1)))))))) (f 1)",
     "(define (f x) (call/cc (lambda (k) (k 1 2)))) (call-with-values (lambda () (f 0)) list)",
     "(define (f x) (call/cc (lambda (k) (x 3)))) (f (lambda (v) (* v 10)))",
     "(define (f x) (call/cc (lambda (k) (car x)))) (guard (e (#t 'caught)) (f 5))",
