@@ -82,6 +82,13 @@ class Escape:
     __slots__ = ("live",)  # no __init__: the generated code sets it (a Python call less)
 
 
+class Thrown(tuple):
+    """(escape, v) returned, not raised, where a `(k v)` is in tail position: the
+    call/cc site it flows to, or the caller that checks it, takes it from there."""
+
+    __slots__ = ()
+
+
 class Throw(BaseException):
     """`(k v)` of a live escape, args (escape, v): unwinds to its call/cc. Never leaves
     direct code; a BaseException, so the `except Exception` in between lets it by."""
@@ -137,6 +144,7 @@ def compile_direct(lam: Any) -> Any:
         "Closure": Closure,
         "Escape": Escape,
         "Throw": Throw,
+        "Thrown": Thrown,
         "FALSE": FALSE,
         "TRUE": TRUE,
         "NIL": NIL,
@@ -159,6 +167,7 @@ class _Gen:
         self.ind = ""
         self.ntemps = 0
         self.nest = 0
+        self.tail_ok = False  # the next value() is in a transparent position
 
     def const(self, x: Any) -> str:
         self.consts.append(x)
@@ -185,6 +194,7 @@ class _Gen:
         elif tag == APP and node.is_let:
             self.tail(node.body, self.let_frame(node, lvl))
         else:
+            self.tail_ok = True
             self.emit(f"return {self.value(node, lvl)}")
 
     def block(self, body: Any) -> None:
@@ -206,14 +216,17 @@ class _Gen:
 
     def value(self, node: Any, lvl: int) -> str:
         """A Python expression for node's value (statements it needs are emitted first)."""
+        transparent, self.tail_ok = self.tail_ok, False
         self.nest += 1
         if self.nest > MAX_NEST:
             raise _NotDirect
-        e = self._value(node, lvl)
+        e = self._value(node, lvl, transparent)
         self.nest -= 1
         return e
 
-    def _value(self, node: Any, lvl: int) -> str:
+    def _value(self, node: Any, lvl: int, transparent: bool) -> str:
+        # transparent: the value is returned, or is the value of an inline call/cc; a
+        # closure called here may return a Thrown, for the call/cc site to look at
         tag = node.tag
         if tag == CONST:
             return self.const(node.value)
@@ -229,30 +242,32 @@ class _Gen:
             self.assign(t, node, lvl)
             return t
         if tag in (PAPP, TCALL, APP):
-            return self.call(node, lvl)
+            return self.call(node, lvl, transparent)
         raise _NotDirect
 
-    def assign(self, t: str, node: Any, lvl: int) -> None:
+    def assign(self, t: str, node: Any, lvl: int, transparent: bool = False) -> None:
         tag = node.tag
         if tag == IF:
             self.emit(f"if {self.test(node.test, lvl)}:")
-            self.block(lambda: self.assign(t, node.then, lvl))
+            self.block(lambda: self.assign(t, node.then, lvl, transparent))
             self.emit("else:")
-            self.block(lambda: self.assign(t, node.els, lvl))
+            self.block(lambda: self.assign(t, node.els, lvl, transparent))
         elif tag == OR:
             saved = self.ind
-            self.assign(t, node.exprs[0], lvl)
-            for e in node.exprs[1:]:
-                self.emit(f"if {t} is FALSE:")
-                self.ind += "    "
-                self.assign(t, e, lvl)
+            last = len(node.exprs) - 1
+            for i, e in enumerate(node.exprs):
+                if i:
+                    self.emit(f"if {t} is FALSE:")
+                    self.ind += "    "
+                self.assign(t, e, lvl, transparent and i == last)
             self.ind = saved
         elif tag == SEQ:
             self.effects(node.body[:-1], lvl)
-            self.assign(t, node.body[-1], lvl)
+            self.assign(t, node.body[-1], lvl, transparent)
         elif tag == APP and node.is_let:
-            self.assign(t, node.body, self.let_frame(node, lvl))
+            self.assign(t, node.body, self.let_frame(node, lvl), transparent)
         else:
+            self.tail_ok = transparent
             self.emit(f"{t} = {self.value(node, lvl)}")
 
     def frame(self, depth: int, lvl: int) -> str:
@@ -314,13 +329,13 @@ class _Gen:
             guard = guard.replace(f"a{i}", a)
         return guard, expr
 
-    def call(self, node: Any, lvl: int) -> str:
+    def call(self, node: Any, lvl: int, transparent: bool) -> str:
         cell, f = self.operator(node)
         if f is not None and f in self.callcc:
             return self.callcc_site(cell, node.args[0], lvl)
         args = [self.operand(a, lvl) for a in node.args]
         if cell is None:
-            return self.local_call(self.value(node.fn, lvl), args)
+            return self.local_call(self.value(node.fn, lvl), args, transparent)
         c = self.const(cell)
         if type(f) is Primitive:
             p = self.const(f)
@@ -335,37 +350,55 @@ class _Gen:
         fv = self.temp()
         self.emit(f"{fv} = {c}.value")
         self.emit(f"if type({fv}) is not Closure: raise Bail(L)")
-        return self.closure_call(fv, args)
+        return self.closure_call(fv, args, transparent)
 
-    def local_call(self, fexpr: str, args: list) -> str:
-        """An operator read from a local: a live escape throws, a closure is called."""
-        fv = self.temp()
+    def local_call(self, fexpr: str, args: list, transparent: bool) -> str:
+        """An operator read from a local: a live escape throws (or, where the value goes
+        straight to a call/cc site or is returned, becomes a Thrown), a closure is called."""
+        fv, r = self.temp(), self.temp()
         self.emit(f"{fv} = {fexpr}")
-        if len(args) == 1:
-            self.emit(f"if type({fv}) is Escape and {fv}.live: raise Throw({fv}, {args[0]})")
-        self.emit(f"if type({fv}) is not Closure: raise Bail(L)")
-        return self.closure_call(fv, args)
+        if len(args) != 1:
+            self.emit(f"if type({fv}) is not Closure: raise Bail(L)")
+            return self.closure_call(fv, args, transparent)
+        self.emit(f"if type({fv}) is Escape and {fv}.live:")
+        if transparent:
+            self.emit(f"    {r} = Thrown(({fv}, {args[0]}))")
+        else:
+            self.emit(f"    raise Throw({fv}, {args[0]})")
+        self.emit("else:")
+
+        def closure() -> None:
+            self.emit(f"if type({fv}) is not Closure: raise Bail(L)")
+            self.emit(f"{r} = {self.closure_call(fv, args, transparent)}")
+
+        self.block(closure)
+        return r
 
     def callcc_site(self, cell: Any, lam: Any, lvl: int) -> str:
         """(call/cc (lambda (k) body)): body inline in a frame holding a fresh escape."""
-        c, p = self.const(cell), self.const(self.callcc)
+        c, p = self.const(cell), self.const(cell.value)
         esc, r = self.temp(), self.temp()
-        self.emit(f"if {c}.value not in {p}: raise Bail(L)")
+        self.emit(f"if {c}.value is not {p}: raise Bail(L)")
         self.emit("S[0] -= 1")  # the lambda's call
         self.emit("if S[0] < 0: raise Bail(L)")
         self.emit(f"{esc} = Escape()")
         self.emit(f"{esc}.live = True")
-        self.emit("S[1] += 1")
+        self.emit("S[1] = 1")
         self.emit(f"e{lvl + 1} = [e{lvl}, {esc}]")
         self.emit("try:")
-        self.block(lambda: self.assign(r, lam.body, lvl + 1))
+        self.block(lambda: self.assign(r, lam.body, lvl + 1, True))
         self.emit("except Throw as x:")
+        self.emit(f"    {esc}.live = False")
         self.emit(f"    if x.args[0] is not {esc}: raise")
         self.emit(f"    {r} = x.args[1]")
+        self.emit(f"if type({r}) is Thrown:  # from the body's tail call")
+        self.emit(f"    {esc}.live = False")
+        self.emit(f"    if {r}[0] is not {esc}: raise Throw(*{r})")
+        self.emit(f"    {r} = {r}[1]")
         self.emit(f"{esc}.live = False")
         return r
 
-    def closure_call(self, fv: str, args: list) -> str:
+    def closure_call(self, fv: str, args: list, transparent: bool) -> str:
         """Call closure fv: its direct function, with its frame; every check before."""
         lv, dv, r = self.temp(), self.temp(), self.temp()
         self.emit(f"{lv} = {fv}.lam")
@@ -374,6 +407,8 @@ class _Gen:
         self.emit("S[0] -= 1")
         self.emit("if S[0] < 0 or not dl: raise Bail(L)")
         self.emit(f"{r} = {dv}([{fv}.env, {', '.join(args)}], S, dl - 1)")
+        if not transparent:
+            self.emit(f"if type({r}) is Thrown: raise Throw(*{r})")
         return r
 
 

@@ -83,6 +83,21 @@ ESCAPES = [
     "(define (f x) (call/cc (lambda (k) (k 1 2)))) (call-with-values (lambda () (f 0)) list)",
     "(define (f x) (call/cc (lambda (k) (x 3)))) (f (lambda (v) (* v 10)))",
     "(define (f x) (call/cc (lambda (k) (car x)))) (guard (e (#t 'caught)) (f 5))",
+    # an escape handed out of its extent by a throw through it, then re-entered
+    "(define (f) (let ((e (call/cc (lambda (o) (call/cc (lambda (i) (o i)))))))"
+    " (if (number? e) e (e 5)))) (f)",
+    "(define (g k) (k 1)) (define (f) (call/cc (lambda (k) (call/cc (lambda (j) (g k))))))"
+    " (define (f2) (call/cc (lambda (k) (+ 1 (call/cc (lambda (j) (g k))))))) (list (f) (f2))",
+]
+
+# (k v) in tail position returns a Thrown: through one or two returns, into an operand, a
+# test, an or, a let, a begin. Each in a fresh interpreter: a bail in one would make the
+# procedures of the next run on the machine.
+G = "(define (g k) (k 1)) (define (h k) (g k)) (define (f) (call/cc (lambda (k) {}))) (f)"
+ESCAPES += [
+    G.format(body)
+    for body in ["(+ 10 (g k))", "(+ 10 (h k))", "(if (h k) 2 3)", "(or (h k) 4)", "(h k)"]
+    + ["(let ((a (h k))) 5)", "(begin (h k) 6)", "(cons (g k) (h k))"]
 ]
 
 
