@@ -13,7 +13,9 @@ views on the standard environment); `capabilities` holds what only an embedder m
 without Lark and falls back to the grammar for everything else.
 
 The run side: `tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
-(straight-line Python for primitive applications) make what `machine` runs; `calls`,
+(straight-line Python for primitive applications) make what `machine` runs, and
+`direct` compiles pure closure bodies (fib, tak, call/cc used as an escape) to Python
+functions the machine tries first, redoing the call itself when they bail; `calls`,
 `dynamic` and `frames` hold what happens around a call. `reference` is the plain
 evaluator that defines what compiled code means: the tests run the fast machine
 against it (`Interpreter(reference=True)`).

@@ -3,8 +3,11 @@
 State is (node, env, k): the node to evaluate, its environment frame, and the
 continuation -- a linked chain of frames (frames.py). There is no Python recursion:
 a non-tail call pushes a frame object, a tail call pushes nothing, and returning pops
-one. call/cc captures the chain in O(1); since frames are never mutated after they are
-pushed, a continuation can be resumed many times, after its extent has ended.
+one. (At closure entry a pure body may run as direct code instead, on at most
+DIRECT_DEPTH Python frames; whenever that could differ from running it here, it bails
+and the call runs here from its start -- see direct.py.) call/cc captures the chain
+in O(1); since frames are never mutated after they are pushed, a continuation can be
+resumed many times, after its extent has ended.
 
 Control primitives (call/cc, apply, dynamic-wind, raise, ...) return a *transfer*:
     (T_VALUE, value, k)         return value to k
