@@ -143,9 +143,14 @@ def main() -> int:
         ("meta-interpreter fib(16)", ms("meta"), ""),
         ("start: import + prelude (wall)", start, "(target < 150 ms)"),
     ]
+    gabriel = ("deriv", "nqueens", "primes", "destruc", "meta")
+    ratios = (t["fib"] / t["fib_py"], t["tak"] / t["tak_py"])
     print(f"CPU time, median of {args.repeat} interleaved rounds")
     for name, value, note in rows:
         print(f"{name:32} {value:9.1f} ms  {note}")
+    print(f"{'geometric mean, fib and tak':32} {statistics.geometric_mean(ratios):9.1f} x Python")
+    gm = statistics.geometric_mean([ms(n) for n in gabriel])
+    print(f"{'geometric mean, Gabriel five':32} {gm:9.1f} ms")
     return 0
 
 

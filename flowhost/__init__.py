@@ -14,7 +14,7 @@ process continues a flow. See docs/flows.md and ../shared/design/FLOWS.md.
     host.start("order-lifecycle", "o1")      # Suspended(id=1, kind='payment', payload='o1')
 """
 
-from scheme.types import Char, Symbol
+from scheme import Char, Symbol
 
 from .data import Dotted
 from .db import Database, MemoryDatabase, SQLiteDatabase, StoreBusyError, open_database

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from scheme.errors import SchemeError
+from scheme import SchemeError
 
 from .cliutil import (
     FLOWS,

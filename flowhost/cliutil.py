@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scheme.errors import SchemeError
+from scheme import SchemeError
 
 from .db import is_database_url
 from .errors import FlowError

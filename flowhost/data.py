@@ -23,7 +23,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from scheme.types import (
+from scheme import (
     FALSE,
     NIL,
     TRUE,
@@ -67,7 +67,7 @@ class Dotted:
 
 
 def _describe(x: Any) -> str:
-    from scheme.printer import write_string
+    from scheme import write_string
 
     try:
         text = write_string(x)
@@ -353,7 +353,7 @@ def same(a: Any, b: Any) -> bool:
 
 def show(x: Any) -> str:
     """A Python plain value written as Scheme (for messages)."""
-    from scheme.printer import write_string
+    from scheme import write_string
 
     return write_string(to_scheme(x))
 
@@ -361,9 +361,7 @@ def show(x: Any) -> str:
 def parse_value(text: str, what: str = "VALUE") -> Any:
     """A value typed on a command line: one Scheme datum, not evaluated ('x is taken as x),
     as Python plain data (PlainDataError saying what is wrong otherwise)."""
-    from scheme.errors import SchemeError
-    from scheme.reader import read_one
-    from scheme.syntax import strip
+    from scheme import SchemeError, read_one, strip
 
     try:
         datum = strip(read_one(text, what))

@@ -21,10 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scheme.errors import SchemeError
-from scheme.reader import read_spanned
-from scheme.syntax import base_name, strip
-from scheme.types import UNDEFINED, Primitive, Symbol
+from scheme import UNDEFINED, Primitive, SchemeError, Symbol, base_name, read_spanned, strip
 
 from .data import same, show, to_scheme
 from .errors import FlowError, FlowStateError
@@ -32,7 +29,7 @@ from .records import DONE, SUSPENDED, Step
 from .runner import Outcome, Run
 
 if TYPE_CHECKING:
-    from scheme.interpreter import Interpreter
+    from scheme import Interpreter
 
     from .host import FlowHost
     from .runner import Suspension

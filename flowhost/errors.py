@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheme.errors import AbortEvaluation
+from scheme import AbortEvaluation
 
 
 class FlowError(Exception):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scheme.types import FALSE, NIL, Pair, Symbol, Vector, list_from
+from scheme import FALSE, NIL, Pair, Symbol, Vector, list_from
 
 from .data import from_json, to_json, to_python, to_scheme
 from .errors import ExportFormatError, PlainDataError

@@ -8,25 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scheme.compiler import Compiler
-from scheme.errors import SchemeError, SchemeSyntaxError
-from scheme.frames import T_EXIT, T_VALUE
-from scheme.machine import Machine
-from scheme.nodes import App, Const, GDef, Node
-from scheme.primitives.registry import arity_of, wrong_type
-from scheme.printer import write_string
-from scheme.syntax import Scope, SpecialForm, base_name, form_items, is_identifier, require, strip
-from scheme.types import (
+from scheme import (
     FALSE,
     TRUE,
     UNSPECIFIED,
     MString,
-    Pair,
     Primitive,
+    SchemeError,
+    Suspend,
+    SuspensionPoint,
     Symbol,
     is_procedure,
     list_from,
+    write_string,
 )
+from scheme.embed import arity_of, define_definer, wrong_type
 
 from .data import PlainDataError, same, show, to_python, to_scheme
 from .errors import FlowError, NondeterminismError
@@ -77,40 +73,18 @@ def install(host: FlowHost) -> None:
         interp.define(name, Primitive(name, guarded(name, fn), lo, hi))
 
     # (defflow NAME EXPR)
-    def compile_defflow(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: Any) -> Node:
-        items = form_items(x, "defflow", span)
-        require(
-            len(items) == 3 and is_identifier(items[1][0]),
-            "defflow",
-            "expected (defflow name procedure-expression)",
-            x,
-            span,
-        )
-        if scope is not None or top is not True:
-            raise SchemeSyntaxError("defflow: only allowed at top level", span=span)
-        name = base_name(items[1][0])
-        digest = source_hash(write_string(strip(x)))
-        value = c.compile_named(items[2][0], None, items[2][1], name.name)
-        register = App(
-            Const(interp.lookup("%defflow")),
-            [Const(name), value, Const(MString(digest)), Const(span)],
-            span,
-        )
-        return GDef(c.env.cell(name), register, span)
-
-    interp.env.table[Symbol("defflow")] = SpecialForm("defflow", compile_defflow, True)
-
-    def defflow(name: Symbol, proc: Any, digest: MString, span: Any) -> FlowRef:
+    def defflow(name: Symbol, proc: Any, form: Any, span: Any) -> FlowRef:
         if not is_procedure(proc):
             raise SchemeError(
                 f"defflow {name.name}: expected a procedure, got {write_string(proc)}"
             )
-        return host.define_flow(name.name, proc, digest.s, span)
+        return host.define_flow(name.name, proc, source_hash(write_string(form)), span)
 
-    interp.define_primitive("%defflow", defflow)
+    register = interp.define_primitive("%defflow", defflow)
+    define_definer(interp, "defflow", register, "procedure-expression")
 
     # (request KIND PAYLOAD)
-    def request(m: Machine, args: list, k: Any) -> tuple:
+    def request(point: SuspensionPoint, *args: Any) -> Any:
         run = host._run
         if run is None:
             raise SchemeError("request: only valid while a flow runs (start one with flow/start)")
@@ -123,13 +97,12 @@ def install(host: FlowHost) -> None:
             payload_py = to_python(payload, "request payload")
         except PlainDataError as e:
             raise SchemeError(f"request: {e.message}") from None
-        span = m.node.span if m.node is not None else None
+        span = point.span
         i = run.step
         if run.stepping:
             run.step += 1
-            return (
-                T_EXIT,
-                Suspension(kind.name, payload_py, m.capture(k), span, m.call_env, m.node),
+            return Suspend(
+                Suspension(kind.name, payload_py, point.continuation, span, point.env, point.site)
             )
         if i < len(run.steps):
             st = run.steps[i]
@@ -143,8 +116,8 @@ def install(host: FlowHost) -> None:
                     span,
                 )
             run.step += 1
-            m.grant_steps(host.step_limit)  # each logged answer starts a new segment
-            return (T_VALUE, to_scheme(st.value), k)
+            point.grant_steps(host.step_limit)  # each logged answer starts a new segment
+            return to_scheme(st.value)
         expect = run.expect
         if expect is not None and (
             expect.kind != kind.name or not same(expect.payload, payload_py)
@@ -157,9 +130,11 @@ def install(host: FlowHost) -> None:
                 f"asks ({kind.name} {show(payload_py)})",
                 span,
             )
-        return (T_EXIT, Suspension(kind.name, payload_py, m.capture(k), span, m.call_env, m.node))
+        return Suspend(
+            Suspension(kind.name, payload_py, point.continuation, span, point.env, point.site)
+        )
 
-    interp.define_control("request", request)
+    interp.define_suspending("request", request)
 
     # the guest-side API
     def flow_start(name: Any, *args: Any) -> Any:

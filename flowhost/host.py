@@ -24,11 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from scheme.errors import SchemeError
-from scheme.frames import T_CALL
-from scheme.interpreter import Interpreter
-from scheme.nodes import TransferNode
-from scheme.types import UNSPECIFIED, Continuation, Symbol
+from scheme import UNSPECIFIED, Continuation, Interpreter, SchemeError, Symbol
+from scheme.embed import call
 
 from .data import PlainDataError, dumps, show, to_python, to_scheme
 from .errors import (
@@ -569,7 +566,7 @@ class FlowHost:
         )
         try:
             if cont is None:
-                v = m.execute(TransferNode((T_CALL, proc, args, None)), step_limit=limit)
+                v = call(m, proc, args, limit)
             else:
                 v = m.resume(cont, value, step_limit=limit)
         except NondeterminismError:

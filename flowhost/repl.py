@@ -17,10 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from scheme.errors import SchemeError
-from scheme.printer import write_string
-from scheme.reader import read_spanned
-from scheme.repl import ReplExit, bound_names, print_value, run_repl
+from scheme import (
+    ReplExit,
+    SchemeError,
+    bound_names,
+    print_value,
+    read_spanned,
+    run_repl,
+    write_string,
+)
 
 from .data import parse_value
 from .debug import Replay, StaleReplayError, Stop, outcome_text

@@ -14,8 +14,7 @@ import sys
 from dataclasses import replace
 from typing import Any, TextIO
 
-from scheme.errors import SchemeError
-from scheme.types import Continuation
+from scheme import Continuation, SchemeError
 
 from .data import to_python, to_scheme
 from .records import DONE, FAILED, SUSPENDED, FlowRecord, Pending, Step

@@ -13,7 +13,9 @@ views on the standard environment); `capabilities` holds what only an embedder m
 without Lark and falls back to the grammar for everything else.
 
 The run side: `tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
-(straight-line Python for primitive applications) make what `machine` runs; `calls`,
+(straight-line Python for primitive applications) make what `machine` runs, and
+`direct` compiles pure closure bodies (fib, tak, call/cc used as an escape) to Python
+functions the machine tries first, redoing the call itself when they bail; `calls`,
 `dynamic` and `frames` hold what happens around a call. `reference` is the plain
 evaluator that defines what compiled code means: the tests run the fast machine
 against it (`Interpreter(reference=True)`).
@@ -26,6 +28,15 @@ locals in scope there) and `.evaluate(datum, interp)`; `interp.resume(cont, valu
 resumes a continuation, as often as wanted; `with interp.globals_locked(reason):` makes
 set! and define of globals raise. Step budgets (`step_limit=`, counted in closure calls)
 apply to all of them; `point.grant_steps(n)` extends the running one.
+`embed.define_definer(interp, keyword, register)` adds a top-level defining form (how
+flowhost's `defflow` is made), and `embed.arity_of` / `embed.wrong_type` serve hosts that
+define primitives of their own.
+
+The public names are those in `__all__` below and in `scheme.embed.__all__`; every other
+module is private. Besides evaluating, a host may read source with spans (`read_spanned`,
+`read_one`), turn syntax back into data (`strip`, `base_name` of an identifier) and run a
+REPL loop (`run_repl`, `print_value`, `bound_names`, `ReplExit`). flowhost imports nothing
+else (tests/flowhost/test_public_api.py checks it).
 """
 
 from .capabilities import ALL_CAPABILITIES
@@ -48,12 +59,15 @@ from .errors import (
 )
 from .interpreter import Interpreter
 from .printer import display_string, write_string
-from .reader import read_all, read_datum
+from .reader import read_all, read_datum, read_one, read_spanned
+from .repl import ReplExit, bound_names, print_value, run_repl
+from .syntax import base_name, strip
 from .types import (
     EOF,
     FALSE,
     NIL,
     TRUE,
+    UNDEFINED,
     UNSPECIFIED,
     Boolean,
     Char,
@@ -97,16 +111,25 @@ __all__ = [
     "SuspensionPoint",
     "Symbol",
     "TRUE",
+    "UNDEFINED",
     "UNSPECIFIED",
     "UnboundVariableError",
+    "ReplExit",
     "Values",
     "Vector",
     "WrongTypeError",
+    "base_name",
+    "bound_names",
     "display_string",
     "is_procedure",
     "list_from",
     "list_to_python",
+    "print_value",
     "read_all",
     "read_datum",
+    "read_one",
+    "read_spanned",
+    "run_repl",
+    "strip",
     "write_string",
 ]

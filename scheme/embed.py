@@ -8,6 +8,11 @@
     with interp.globals_locked(reason): ...  set! and define of globals raise meanwhile
     point.continuation / .span / .variables() / .evaluate(text)
                                              what the host keeps of a suspension point
+    call(machine, proc, args, step_limit)    interp.call on a machine, with a fresh state
+    define_definer(interp, keyword, register)
+                                             a top-level form (keyword NAME EXPR) that
+                                             defines NAME as register(NAME, value, form, span)
+    arity_of(fn), wrong_type(who, what, x)   for hosts defining primitives of their own
 
 A suspension point is plain data plus code: its continuation is a chain of heap frames,
 so the host may resume it now, later, or several times (call/cc semantics).
@@ -20,11 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Span
-from .nodes import TransferNode
-from .syntax import base_name
+from .errors import SchemeSyntaxError, Span
+from .nodes import App, Const, GDef, TransferNode
+from .primitives.registry import arity_of, wrong_type
+from .syntax import SpecialForm, base_name, form_items, is_identifier, require, strip
 from .tags import T_CALL, T_EXIT, T_VALUE
-from .types import UNDEFINED, Continuation
+from .types import UNDEFINED, Continuation, Symbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,16 @@ class SuspensionPoint:
         self._env = machine.call_env
         self.continuation: Continuation = machine.capture(k)
         self.span: Span | None = self._site.span if self._site is not None else None
+
+    @property
+    def env(self) -> Any:
+        """The environment frame the call was evaluated in (what `evaluate` runs in)."""
+        return self._env
+
+    @property
+    def site(self) -> Any:
+        """The call's compiled node; its `.scope` names the frame slots (for debuggers)."""
+        return self._site
 
     def grant_steps(self, n: int) -> None:
         """Raise the running evaluation's step budget by n."""
@@ -105,3 +121,40 @@ def globals_locked(machine: Any, reason: str) -> Iterator[None]:
         yield
     finally:
         machine.globals_locked = saved
+
+
+def define_definer(interp: Any, keyword: str, register: Any, what: str = "expression") -> None:
+    """Make `(keyword NAME EXPR)` a top-level definition: NAME is defined as the Scheme
+    procedure register applied to (NAME, value of EXPR, the whole form as plain data,
+    span); a lambda EXPR is named NAME in messages (flowhost's defflow)."""
+
+    # (keyword NAME EXPR)
+    def compile_form(c: Any, x: Any, scope: Any, span: Any, top: Any) -> Any:
+        items = form_items(x, keyword, span)
+        require(
+            len(items) == 3 and is_identifier(items[1][0]),
+            keyword,
+            f"expected ({keyword} name {what})",
+            x,
+            span,
+        )
+        if scope is not None or top is not True:
+            raise SchemeSyntaxError(f"{keyword}: only allowed at top level", span=span)
+        name = base_name(items[1][0])
+        value = c.compile_named(items[2][0], None, items[2][1], name.name)
+        call = App(Const(register), [Const(name), value, Const(strip(x)), Const(span)], span)
+        return GDef(c.env.cell(name), call, span)
+
+    interp.env.table[Symbol(keyword)] = SpecialForm(keyword, compile_form, True)
+
+
+__all__ = [
+    "Suspend",
+    "SuspensionPoint",
+    "arity_of",
+    "call",
+    "define_definer",
+    "globals_locked",
+    "suspending",
+    "wrong_type",
+]

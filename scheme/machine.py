@@ -3,8 +3,11 @@
 State is (node, env, k): the node to evaluate, its environment frame, and the
 continuation -- a linked chain of frames (frames.py). There is no Python recursion:
 a non-tail call pushes a frame object, a tail call pushes nothing, and returning pops
-one. call/cc captures the chain in O(1); since frames are never mutated after they are
-pushed, a continuation can be resumed many times, after its extent has ended.
+one. (At closure entry a pure body may run as direct code instead, on at most
+DIRECT_DEPTH Python frames; whenever that could differ from running it here, it bails
+and the call runs here from its start -- see direct.py.) call/cc captures the chain
+in O(1); since frames are never mutated after they are pushed, a continuation can be
+resumed many times, after its extent has ended.
 
 Control primitives (call/cc, apply, dynamic-wind, raise, ...) return a *transfer*:
     (T_VALUE, value, k)         return value to k
@@ -34,6 +37,7 @@ from .calls import (
     unbound_operator,
 )
 from .codegen import NOT_PRIMITIVE
+from .direct import ATOMS, DIRECT_DEPTH, HEADROOM, Bail
 from .dynamic import WindStepFrame, error_transfer, frames_pushed, raise_transfer, wind_steps
 from .errors import (
     ArityError,
@@ -160,6 +164,8 @@ class Machine:
         _APPLY, _TRANSFER = APPLY, TRANSFER
         _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
         maxd = self.max_depth
+        roomy = maxd - HEADROOM  # below this depth, direct code cannot reach the cap
+        S = [0, 0]  # closure calls direct code may still make, escapes it made
         depth = self.depth
         steps = 0
         self.budget = limit
@@ -342,6 +348,18 @@ class Machine:
                             if len(xs) == lam.fast_len:
                                 xs[0] = f.env
                                 env = xs
+                                d = lam.direct
+                                if d is not None and depth < roomy:  # pure: Python stack
+                                    try:
+                                        S[0] = self.budget - steps
+                                        S[1] = 0
+                                        v = d(env, S, DIRECT_DEPTH)
+                                        if not S[1] or type(v) in ATOMS:
+                                            steps = self.budget - S[0]
+                                            break
+                                        lam.direct = None  # an escape may be inside v
+                                    except Bail as b:  # the machine does it all itself
+                                        b.lam.direct = None
                             else:
                                 env = bind(f, xs[1:], site.span)
                             node = lam.body

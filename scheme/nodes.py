@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .codegen import app_functions, simple_operands
+from .direct import untried
 from .errors import Span, UnboundVariableError
 from .tags import (
     APP,
@@ -185,7 +186,9 @@ class Lambda(Node):
     # (lambda formals body ...)
     # `fast_n` is the argument count that needs no work beyond [env, *args] (-1 when
     # there is a rest parameter or internal definitions need extra slots).
-    __slots__ = ("nreq", "rest", "nslots", "body", "name", "fast_n", "fast_len", "pad")
+    # `direct` is the body compiled to a Python function (direct.py), None when it is not
+    # pure enough or once it has bailed.
+    __slots__ = ("nreq", "rest", "nslots", "body", "name", "fast_n", "fast_len", "pad", "direct")
 
     def __init__(
         self, nreq: int, rest: bool, nslots: int, body: Node, name: str, span: Span | None
@@ -201,6 +204,7 @@ class Lambda(Node):
         self.pad = (UNDEFINED,) * (nslots - nparams)
         self.fast_n = nreq if not rest and not self.pad else -1
         self.fast_len = self.fast_n + 1 if self.fast_n >= 0 else -1  # with the parent slot
+        self.direct = untried(self) if self.fast_n >= 0 else None
 
     def arity_text(self) -> str:
         return f"at least {self.nreq}" if self.rest else str(self.nreq)
