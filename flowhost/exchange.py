@@ -19,14 +19,18 @@ from typing import Any
 
 from scheme.types import FALSE, NIL, Pair, Symbol, Vector, list_from
 
-from .data import from_json, to_json, to_python, to_scheme
+from .data import brief, from_json, to_json, to_python, to_scheme
 from .errors import ExportFormatError, PlainDataError
 from .records import DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
+from .strictjson import JSONTextError, has_surrogate, strict_loads
 
 FORMAT = "commerce-flows/flow-store"
 VERSION = 2
 
 READS = (1, 2)
+
+# Ids, next_id and stamps are SQL BIGINTs in every store: 1 .. 2**63 - 1.
+MAX_ID = 2**63 - 1
 
 Flows = list[tuple[FlowRecord, list[Step]]]
 
@@ -93,7 +97,28 @@ def _want(d: dict, key: str, kind: type | tuple, where: str) -> Any:
     if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise _fail(f"{where}.{key}", f"expected {names}, got {type(v).__name__}")
+    if type(v) is str and has_surrogate(v):
+        raise _fail(f"{where}.{key}", "a string holding a lone surrogate (not Unicode text)")
     return v
+
+
+def _id(d: dict, key: str, where: str, low: int = 1) -> int:
+    v = _want(d, key, int, where)
+    if v < low:
+        raise _fail(f"{where}.{key}", f"ids start at 1, got {v}" if low else f"got {v} below 0")
+    if v > MAX_ID:
+        text = str(v) if len(str(v)) <= 30 else f"a number of {len(str(v))} digits"
+        raise _fail(f"{where}.{key}", f"expected {low} .. 2**63 - 1, got {text}")
+    return v
+
+
+def read_export(text: str | bytes, where: str = "the export") -> Any:
+    """Export JSON text as data, read strictly (duplicate keys, NaN, lone surrogates and
+    nesting past the limit refused): ExportFormatError naming the spot otherwise."""
+    try:
+        return strict_loads(text, where)
+    except JSONTextError as e:
+        raise ExportFormatError(f"cannot import: {e}") from None
 
 
 def _plain(v: Any, where: str) -> Any:
@@ -109,22 +134,20 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
     if not isinstance(data, dict):
         raise _fail("the export", f"expected a JSON object, got {type(data).__name__}")
     if data.get("format") != FORMAT:
-        raise _fail("format", f"expected {FORMAT!r}, got {data.get('format')!r}")
+        raise _fail("format", f"expected {FORMAT!r}, got {brief(data.get('format'))}")
     version = data.get("version")
     if type(version) is not int or version not in READS:
-        raise _fail("version", f"this host reads versions 1 and 2, got {version!r}")
+        raise _fail("version", f"this host reads versions 1 and 2, got {brief(version)}")
     top_keys = {"format", "version", "next_id", "flows"}
     if version > 1:
         top_keys |= {"store", "stamp"}
     extra = set(data) - top_keys
     if extra:
-        raise _fail("the export", f"unknown keys {sorted(extra)}")
+        raise _fail("the export", f"unknown keys {_keys(extra)}")
     origin = None
     if "store" in data or "stamp" in data:
-        origin = Origin(_want(data, "store", str, "export"), _want(data, "stamp", int, "export"))
-    next_id = _want(data, "next_id", int, "export")
-    if next_id < 1:
-        raise _fail("next_id", f"ids start at 1, got {next_id}")
+        origin = Origin(_want(data, "store", str, "export"), _id(data, "stamp", "export", 0))
+    next_id = _id(data, "next_id", "export")
     flows = _want(data, "flows", list, "export")
     out: Flows = []
     seen: set[int] = set()
@@ -148,9 +171,9 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
             allowed |= {"key", "created", "updated"}
         extra = set(item) - allowed
         if extra:
-            raise _fail(where, f"unknown keys {sorted(extra)}")
-        fid = _want(item, "id", int, where)
-        if fid < 1 or fid in seen:
+            raise _fail(where, f"unknown keys {_keys(extra)}")
+        fid = _id(item, "id", where)
+        if fid in seen:
             raise _fail(f"{where}.id", f"ids must be positive and unique, got {fid}")
         seen.add(fid)
         name = _want(item, "flow", str, where)
@@ -191,11 +214,13 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         error = item.get("error")
         if status == FAILED and not isinstance(error, str):
             raise _fail(f"{where}.error", "a failed flow needs its error message")
+        if status == FAILED:
+            _want(item, "error", str, where)
         for key in ("error", "where"):
             if status != FAILED and key in item:
                 raise _fail(f"{where}.{key}", f"only a failed flow has {key!r}")
-        if item.get("where") is not None and not isinstance(item["where"], str):
-            raise _fail(f"{where}.where", "expected a location string or null")
+        if item.get("where") is not None:
+            _want(item, "where", str, where)
         rec = FlowRecord(
             id=fid,
             flow=name,
@@ -214,11 +239,22 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         out.append((rec, steps))
     if seen and next_id <= max(seen):
         raise _fail("next_id", f"must be above every flow id (got {next_id}, max id {max(seen)})")
-    keys = [r.key for r, _ in out if r.key is not None]
-    if len(keys) != len(set(keys)):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        raise _fail("flows", f"flow key {dup!r} is held by two flows")
+    held: dict[str, int] = {}
+    for rec, _ in out:
+        if rec.key is not None:
+            if rec.key in held:
+                raise _fail(
+                    "flows",
+                    f"flow key {rec.key!r:.80} is held by flows {held[rec.key]} and {rec.id}",
+                )
+            held[rec.key] = rec.id
     return next_id, out, origin
+
+
+def _keys(keys: set) -> str:
+    names = sorted(repr(k)[:40] for k in keys)
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return f"[{', '.join(names[:5])}{more}]"
 
 
 def _time(item: dict, key: str, where: str) -> float:
@@ -226,7 +262,7 @@ def _time(item: dict, key: str, where: str) -> float:
         return 0.0
     v = item[key]
     if type(v) not in (int, float) or not 0 <= v < 1e11:
-        raise _fail(f"{where}.{key}", f"expected a time in seconds, got {v!r}")
+        raise _fail(f"{where}.{key}", f"expected a time in seconds, got {brief(v)}")
     return float(v)
 
 
@@ -341,7 +377,7 @@ def from_datum(datum: Any) -> tuple[int, Flows, Origin | None]:
         raise ExportFormatError(f"cannot import: {e.message}") from None
     extra = set(top) - {"format", "version", "next-id", "flows", "store", "stamp"}
     if extra:
-        raise _fail("the export", f"unknown keys {sorted(extra)}")
+        raise _fail("the export", f"unknown keys {_keys(extra)}")
     return from_export(data)
 
 

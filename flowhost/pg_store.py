@@ -37,7 +37,7 @@ from .errors import FlowConflictError, NoSuchFlowError
 from .pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
 from .records import SUSPENDED, FlowRecord, Pending, Step
 from .sqlite_store import _pending, _pending_text, _record, _row, _step_rows
-from .store import FlowKeyTakenError, FlowStore, page_where
+from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
 
 SCHEMA_VERSION = 1
 
@@ -272,6 +272,7 @@ class PostgresStore(FlowStore):
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
     ) -> list[FlowRecord]:
         flows = list(flows)
+        check_replacement(flows, next_id, self.path)
         stored: list[FlowRecord] = []
         try:
             with self.db.transaction() as db:
