@@ -14,8 +14,10 @@ it never half-applies (the host replays every suspended flow before it replaces 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from scheme.types import FALSE, NIL, Pair, Symbol, Vector, list_from
 
@@ -74,6 +76,57 @@ def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
         item["error"] = rec.error
         item["where"] = rec.where
     return item
+
+
+def flow_text(rec: FlowRecord, steps: list[Step]) -> str:
+    """One flow as a line of the streamed export (JSON text of flow_to_json)."""
+    return json.dumps(flow_to_json(rec, steps), ensure_ascii=False, allow_nan=False)
+
+
+def raw_flow_text(row: tuple, steps: list[tuple]) -> str:
+    """flow_text from a stored row whose plain data is still the JSON text the store wrote
+    (data.dumps: the export's own encoding), spliced in without decoding -- what makes a
+    streamed export cost little more than reading the rows. `row` is in the SQL stores'
+    column order (id, flow, args, status, pending, result, error, where, source_hash,
+    version, nsteps, key, created, updated); each step is (kind, payload, value)."""
+    q = json.dumps
+    status = row[3]
+    parts = [
+        f'{{"id":{row[0]},"flow":{q(row[1])},"status":{q(status)},"args":{row[2]},"steps":[',
+        ",".join(f'{{"kind":{q(k)},"payload":{p},"value":{v}}}' for k, p, v in steps),
+        f'],"pending":{"null" if row[4] is None else row[4]},"source_hash":{q(row[8])}',
+    ]
+    if row[11] is not None:
+        parts.append(f',"key":{q(row[11])}')
+    if row[12]:
+        parts.append(f',"created":{float(row[12])!r}')
+    if row[13]:
+        parts.append(f',"updated":{float(row[13])!r}')
+    if status == DONE:
+        parts.append(f',"result":{"null" if row[5] is None else row[5]}')
+    if status == FAILED:
+        parts.append(f',"error":{q(row[6])},"where":{q(row[7])}')
+    parts.append("}")
+    return "".join(parts)
+
+
+def write_export(
+    out: TextIO, next_id: int, origin: Origin | None, flow_texts: Iterable[str]
+) -> int:
+    """Write the export to out one flow per line, as flow_texts yields them (never the
+    whole document in memory); returns how many flows were written."""
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "next_id": next_id}
+    if origin is not None:
+        head["store"] = origin.store
+        head["stamp"] = origin.stamp
+    out.write(json.dumps(head)[:-1] + ', "flows": [')
+    n = 0
+    for text in flow_texts:
+        out.write(",\n" if n else "\n")
+        out.write(text)
+        n += 1
+    out.write("\n]}\n")
+    return n
 
 
 def to_export(next_id: int, flows: Flows, origin: Origin | None = None) -> dict:

@@ -10,12 +10,14 @@ bad: `shop.db: damaged row: table flows, row id=7, column pending: not valid JSO
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .data import from_json, loads
 from .db import StoreError
+from .exchange import raw_flow_text
 from .records import STATUSES, FlowRecord, Pending, Step
 from .strictjson import strict_loads
 
@@ -30,9 +32,15 @@ _DECODE = re.compile(r"Could not decode to UTF-8 column '([^']+)'")
 _REASONS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 
 
+class DamagedRowError(StoreError):
+    """A stored row that cannot be read back; the message names table, row and column."""
+
+
 def damaged(name: str, table: str, row: str, column: str, problem: str) -> StoreError:
     """The error for one bad cell."""
-    return StoreError(f"{name}: damaged row: table {table}, row {row}, column {column}: {problem}")
+    return DamagedRowError(
+        f"{name}: damaged row: table {table}, row {row}, column {column}: {problem}"
+    )
 
 
 def pending(text: str | None, name: str, flow_id: Any) -> Pending | None:
@@ -122,10 +130,14 @@ def bad_text(e: BaseException) -> str | None:
     return m.group(1) if m else None
 
 
-def find_bad_text(execute: Callable[..., Any], name: str, table: str, column: str) -> StoreError:
+def find_bad_text(
+    execute: Callable[..., Any], name: str, table: str, column: str, keys: str = ""
+) -> StoreError:
     """The StoreError for the first row of `table` whose `column` is not UTF-8 text (found
-    by reading the column as bytes: only on the error path)."""
-    keys = "id" if table == "flows" else "flow_id, step"
+    by reading the column as bytes: only on the error path). `keys`: the columns that name
+    a row (default: the flow tables' keys)."""
+    keys = keys or ("id" if table == "flows" else "flow_id, step")
+    names = [k.strip() for k in keys.split(",")]
     quoted = '"where"' if column == "where" else column
     rows = execute(f"SELECT {keys}, CAST({quoted} AS BLOB) FROM {table} ORDER BY {keys}")
     for r in rows:
@@ -135,6 +147,72 @@ def find_bad_text(execute: Callable[..., Any], name: str, table: str, column: st
         try:
             bytes(blob).decode("utf-8")
         except UnicodeDecodeError as u:
-            where = f"id={r[0]}" if table == "flows" else f"flow_id={r[0]} step={r[1]}"
+            where = " ".join(f"{k}={v}" for k, v in zip(names, r[:-1], strict=False))
             return damaged(name, table, where, column, f"not UTF-8 text (byte {u.start})")
-    return StoreError(f"{name}: damaged text in table {table}, column {column} (not UTF-8)")
+    return DamagedRowError(f"{name}: damaged text in table {table}, column {column} (not UTF-8)")
+
+
+def flow_texts(
+    query: Callable[[str, tuple], list],
+    columns: str,
+    mark: str,
+    name: str,
+    decode: Callable[[tuple], FlowRecord],
+    page: int = 1000,
+    sqlite: bool = False,
+) -> Iterator[str]:
+    """Each flow as a line of the streamed export, `page` flows (and their steps) per
+    query, the stored JSON text spliced in (exchange.raw_flow_text). Every cell is checked
+    first -- by SQLite's json_valid in the query itself, else by json.loads here -- and a
+    damaged row is the same StoreError reading it any other way gives."""
+    fcheck = scheck = ""
+    if sqlite:
+        fcheck = (
+            ", json_valid(args) AND (pending IS NULL OR json_valid(pending)) "
+            "AND (result IS NULL OR json_valid(result))"
+        )
+        scheck = ", json_valid(payload) AND json_valid(value)"
+    flows_sql = f"SELECT {columns}{fcheck} FROM flows WHERE id > {mark} ORDER BY id LIMIT {mark}"
+    steps_sql = (
+        f"SELECT flow_id, step, kind, payload, value{scheck} FROM flow_steps "
+        f"WHERE flow_id >= {mark} AND flow_id <= {mark} ORDER BY flow_id, step"
+    )
+    after = 0
+    while True:
+        rows = query(flows_sql, (after, page))
+        if not rows:
+            return
+        logs: dict[Any, list[tuple]] = {}
+        for s in query(steps_sql, (rows[0][0], rows[-1][0])):
+            if not (_cells_ok(s[3:5], s[5] if sqlite else None) and type(s[2]) is str):
+                step(s[:5], name)  # raises, naming the cell
+                raise damaged(name, "flow_steps", f"flow_id={s[0]} step={s[1]}", "?", "unreadable")
+            logs.setdefault(s[0], []).append(s[2:5])
+        for row in rows:
+            texts = (row[2], row[4], row[5])
+            if not (
+                _cells_ok(texts, row[14] if sqlite else None)
+                and type(row[0]) is int
+                and row[3] in STATUSES
+                and type(row[1]) is str
+                and type(row[8]) is str
+            ):
+                record(row[:14], decode, name)  # raises, naming the cell
+                raise damaged(name, "flows", f"id={row[0]}", "?", "unreadable")
+            yield raw_flow_text(row, logs.get(row[0], ()))
+        after = rows[-1][0]
+
+
+def _cells_ok(texts: tuple, valid: Any) -> bool:
+    for t in texts:
+        if t is not None and type(t) is not str:
+            return False
+    if valid is not None:
+        return bool(valid)
+    try:
+        for t in texts:
+            if t is not None:
+                json.loads(t)
+    except _REASONS:
+        return False
+    return True

@@ -370,6 +370,9 @@ class SQLiteStore(FlowStore):
                 logs.setdefault(row[0], []).append(_rows.step(row, self.path))
         return [(r, logs[r.id]) for r in recs]
 
+    def flow_texts(self, page: int = 1000) -> Iterator[str]:
+        return _rows.flow_texts(self._query, _COLUMNS, "?", self.path, _record, page, sqlite=True)
+
     def _meta(self, key: str) -> str:
         rows = self._query("SELECT value FROM flow_meta WHERE key = ?", (key,))
         if not rows:

@@ -180,6 +180,20 @@ class FlowStore(ABC):
         """Records with id > after that match every filter given (`since`: updated at or
         after that time), ascending id, skipping `offset` of them, at most `limit`."""
 
+    def flow_texts(self, page: int = 1000) -> Iterator[str]:
+        """Each flow as a line of the streamed export (exchange.flow_text), ascending id,
+        read `page` flows at a time; call it inside transaction() for one snapshot."""
+        from .exchange import flow_text
+
+        after = 0
+        while True:
+            recs = self.page(after=after, limit=page)
+            if not recs:
+                return
+            for rec in recs:
+                yield flow_text(rec, self.steps(rec.id))
+            after = recs[-1].id
+
     def everything(self) -> Flows:
         """Every record with its steps, ascending id (one consistent read)."""
         with self.transaction():

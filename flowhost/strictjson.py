@@ -73,7 +73,9 @@ def strict_loads(text: str | bytes, where: str = "the JSON text") -> Any:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as e:
-            raise JSONTextError(f"{where}: not UTF-8 text (bad byte at offset {e.start})") from None
+            raise JSONTextError(
+                f"{where}: not a JSON text file (not UTF-8: bad byte at offset {e.start})"
+            ) from None
     try:
         value = json.loads(
             text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float
@@ -94,8 +96,8 @@ def _escaped_surrogate(text: str) -> bool:
 
 
 def render_path(where: str, frames: list[list]) -> str:
-    """`where` followed by each open container's current key or index."""
-    parts = [where]
+    """`where`, then the spot: each open container's current key or index."""
+    parts: list[str] = []
     for frame in frames:
         if frame[0] == "[":
             parts.append(f"[{frame[2]}]")
@@ -103,8 +105,9 @@ def render_path(where: str, frames: list[list]) -> str:
             key = frame[3]
             parts.append(f".{key}" if _IDENT.match(key) else f"[{json.dumps(key)[:40]}]")
     if len(parts) > 12:  # one readable line, however deep
-        parts[7:-4] = [f"...({len(parts) - 11} levels)..."]
-    return "".join(parts)
+        parts[6:-4] = [f"...({len(parts) - 10} levels)..."]
+    spot = "".join(parts).lstrip(".")
+    return f"{where}: {spot}" if spot else where
 
 
 def _slow(text: str, where: str) -> Any:
@@ -140,7 +143,7 @@ def _slow(text: str, where: str) -> Any:
         if kind == "p":
             if tok in "[{":
                 if len(frames) >= MAX_DEPTH:
-                    raise fail(f"nested more than {MAX_DEPTH} levels deep")
+                    raise fail(f"nested too deeply (more than {MAX_DEPTH} levels)")
                 frames.append(["[", [], 0, None, None] if tok == "[" else ["{", {}, 0, None, set()])
             elif tok in "]}":
                 if not frames:
