@@ -167,9 +167,11 @@ def flow_texts(
     damaged row is the same StoreError reading it any other way gives."""
     fcheck = scheck = ""
     if sqlite:
-        fcheck = (
-            ", json_valid(args) AND (pending IS NULL OR json_valid(pending)) "
-            "AND (result IS NULL OR json_valid(result))"
+        fcheck = (  # CASE: json_type() of malformed text is an error, not false
+            ", CASE WHEN json_valid(args) AND (pending IS NULL OR json_valid(pending)) "
+            "AND (result IS NULL OR json_valid(result)) THEN json_type(args) = 'array' "
+            "AND (pending IS NULL OR (json_type(pending, '$.kind') = 'text' "
+            "AND json_type(pending, '$.payload') IS NOT NULL)) ELSE 0 END"
         )
         scheck = ", json_valid(payload) AND json_valid(value)"
     flows_sql = f"SELECT {columns}{fcheck} FROM flows WHERE id > {mark} ORDER BY id LIMIT {mark}"
@@ -204,15 +206,20 @@ def flow_texts(
 
 
 def _cells_ok(texts: tuple, valid: Any) -> bool:
+    """Every cell is JSON text (and, for a flow row's args and pending, of their shape)."""
     for t in texts:
         if t is not None and type(t) is not str:
             return False
     if valid is not None:
         return bool(valid)
     try:
-        for t in texts:
-            if t is not None:
-                json.loads(t)
+        values = [None if t is None else json.loads(t) for t in texts]
     except _REASONS:
         return False
+    if len(texts) == 3:  # args, pending, result
+        args, pend = values[0], values[1]
+        if type(args) is not list or not (
+            pend is None or (type(pend) is dict and type(pend.get("kind")) is str)
+        ):
+            return False
     return True
