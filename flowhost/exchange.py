@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _quote  # the C quoting json.dumps uses
 from typing import Any, TextIO
 
 from scheme.types import FALSE, NIL, Pair, Symbol, Vector, list_from
@@ -83,31 +84,31 @@ def flow_text(rec: FlowRecord, steps: list[Step]) -> str:
     return json.dumps(flow_to_json(rec, steps), ensure_ascii=False, allow_nan=False)
 
 
-def raw_flow_text(row: tuple, steps: list[tuple]) -> str:
+def raw_flow_text(row: tuple, steps: Iterable[tuple]) -> str:
     """flow_text from a stored row whose plain data is still the JSON text the store wrote
     (data.dumps: the export's own encoding), spliced in without decoding -- what makes a
     streamed export cost little more than reading the rows. `row` is in the SQL stores'
     column order (id, flow, args, status, pending, result, error, where, source_hash,
     version, nsteps, key, created, updated); each step is (kind, payload, value)."""
-    q = json.dumps
+    q = _quote
     status = row[3]
-    parts = [
-        f'{{"id":{row[0]},"flow":{q(row[1])},"status":{q(status)},"args":{row[2]},"steps":[',
-        ",".join(f'{{"kind":{q(k)},"payload":{p},"value":{v}}}' for k, p, v in steps),
-        f'],"pending":{"null" if row[4] is None else row[4]},"source_hash":{q(row[8])}',
-    ]
+    text = (
+        f'{{"id":{row[0]},"flow":{q(row[1])},"status":{q(status)},"args":{row[2]},"steps":['
+        + ",".join([f'{{"kind":{q(k)},"payload":{p},"value":{v}}}' for k, p, v in steps])
+        + f'],"pending":{"null" if row[4] is None else row[4]},"source_hash":{q(row[8])}'
+    )
     if row[11] is not None:
-        parts.append(f',"key":{q(row[11])}')
+        text += f',"key":{q(row[11])}'
     if row[12]:
-        parts.append(f',"created":{float(row[12])!r}')
+        text += f',"created":{float(row[12])!r}'
     if row[13]:
-        parts.append(f',"updated":{float(row[13])!r}')
+        text += f',"updated":{float(row[13])!r}'
     if status == DONE:
-        parts.append(f',"result":{"null" if row[5] is None else row[5]}')
-    if status == FAILED:
-        parts.append(f',"error":{q(row[6])},"where":{q(row[7])}')
-    parts.append("}")
-    return "".join(parts)
+        text += f',"result":{"null" if row[5] is None else row[5]}'
+    elif status == FAILED:
+        where = "null" if row[7] is None else q(row[7])
+        text += f',"error":{q(row[6] or "")},"where":{where}'
+    return text + "}"
 
 
 def write_export(
@@ -120,11 +121,15 @@ def write_export(
         head["store"] = origin.store
         head["stamp"] = origin.stamp
     out.write(json.dumps(head)[:-1] + ', "flows": [')
-    n = 0
+    n, batch = 0, []
     for text in flow_texts:
-        out.write(",\n" if n else "\n")
-        out.write(text)
-        n += 1
+        batch.append(text)
+        if len(batch) == 1000:
+            out.write(("\n" if not n else ",\n") + ",\n".join(batch))
+            n, batch = n + len(batch), []
+    if batch:
+        out.write(("\n" if not n else ",\n") + ",\n".join(batch))
+        n += len(batch)
     out.write("\n]}\n")
     return n
 

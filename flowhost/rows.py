@@ -168,12 +168,19 @@ def flow_texts(
     fcheck = scheck = ""
     if sqlite:
         fcheck = (  # CASE: json_type() of malformed text is an error, not false
-            ", CASE WHEN json_valid(args) AND (pending IS NULL OR json_valid(pending)) "
+            ", CASE WHEN typeof(args) = 'text' AND typeof(flow) = 'text' "
+            "AND typeof(source_hash) = 'text' AND status IN ('suspended', 'done', 'failed', "
+            "'cancelled') AND (pending IS NULL OR typeof(pending) = 'text') "
+            "AND (result IS NULL OR typeof(result) = 'text') "
+            "AND json_valid(args) AND (pending IS NULL OR json_valid(pending)) "
             "AND (result IS NULL OR json_valid(result)) THEN json_type(args) = 'array' "
             "AND (pending IS NULL OR (json_type(pending, '$.kind') = 'text' "
             "AND json_type(pending, '$.payload') IS NOT NULL)) ELSE 0 END"
         )
-        scheck = ", json_valid(payload) AND json_valid(value)"
+        scheck = (
+            ", typeof(kind) = 'text' AND typeof(payload) = 'text' AND typeof(value) = 'text' "
+            "AND json_valid(payload) AND json_valid(value)"
+        )
     flows_sql = f"SELECT {columns}{fcheck} FROM flows WHERE id > {mark} ORDER BY id LIMIT {mark}"
     steps_sql = (
         f"SELECT flow_id, step, kind, payload, value{scheck} FROM flow_steps "
@@ -186,14 +193,15 @@ def flow_texts(
             return
         logs: dict[Any, list[tuple]] = {}
         for s in query(steps_sql, (rows[0][0], rows[-1][0])):
-            if not (_cells_ok(s[3:5], s[5] if sqlite else None) and type(s[2]) is str):
+            if not (s[5] if sqlite else _cells_ok(s[3:5], None) and type(s[2]) is str):
                 step(s[:5], name)  # raises, naming the cell
                 raise damaged(name, "flow_steps", f"flow_id={s[0]} step={s[1]}", "?", "unreadable")
             logs.setdefault(s[0], []).append(s[2:5])
         for row in rows:
-            texts = (row[2], row[4], row[5])
             if not (
-                _cells_ok(texts, row[14] if sqlite else None)
+                row[14]
+                if sqlite
+                else _cells_ok((row[2], row[4], row[5]), None)
                 and type(row[0]) is int
                 and row[3] in STATUSES
                 and type(row[1]) is str
