@@ -44,25 +44,91 @@ def splice(text: str, old: str, new: str) -> str:
 
 # (name, change to the export's text, what the one-line error must say)
 BAD = [
-    ("flows twice", lambda t: splice(t, '"flows": [', '"flows": [], "flows": ['), "flows: this key is given twice"),
-    ("key twice in a step", lambda t: splice(t, '"kind": "echo"', '"kind": "echo", "kind": "x"'), "flows[0].pending.kind: this key is given twice"),
-    ("NaN value", lambda t: splice(t, '"args": [1]', '"args": [NaN]'), "flows[0].args[0]: NaN is not a JSON number"),
-    ("Infinity", lambda t: splice(t, '"args": [1]', '"args": [-Infinity]'), "flows[0].args[0]: -Infinity is not"),
-    ("1e999", lambda t: splice(t, '"args": [1]', '"args": [1e999]'), "flows[0].args[0]: 1e999 is not a finite number"),
-    ("version true", lambda t: splice(t, '"version": 2', '"version": true'), "version: this host reads versions 1 and 2, got True"),
+    (
+        "flows twice",
+        lambda t: splice(t, '"flows": [', '"flows": [], "flows": ['),
+        "flows: this key is given twice",
+    ),
+    (
+        "key twice in a step",
+        lambda t: splice(t, '"kind": "echo"', '"kind": "echo", "kind": "x"'),
+        "flows[0].pending.kind: this key is given twice",
+    ),
+    (
+        "NaN value",
+        lambda t: splice(t, '"args": [1]', '"args": [NaN]'),
+        "flows[0].args[0]: NaN is not a JSON number",
+    ),
+    (
+        "Infinity",
+        lambda t: splice(t, '"args": [1]', '"args": [-Infinity]'),
+        "flows[0].args[0]: -Infinity is not",
+    ),
+    (
+        "1e999",
+        lambda t: splice(t, '"args": [1]', '"args": [1e999]'),
+        "flows[0].args[0]: 1e999 is not a finite number",
+    ),
+    (
+        "version true",
+        lambda t: splice(t, '"version": 2', '"version": true'),
+        "version: this host reads versions 1 and 2, got True",
+    ),
     ("version 1.0", lambda t: splice(t, '"version": 2', '"version": 1.0'), "got 1.0"),
-    ("version NaN", lambda t: splice(t, '"version": 2', '"version": NaN'), "version: NaN is not a JSON number"),
-    ("id 2^63", lambda t: splice(t, '"id": 1,', f'"id": {2**63},'), "flows[0].id: expected 1 .. 2**63 - 1"),
-    ("next_id 2^63", lambda t: splice(t, '"next_id": 3', f'"next_id": {2**63}'), "next_id: expected 1 .. 2**63 - 1"),
+    (
+        "version NaN",
+        lambda t: splice(t, '"version": 2', '"version": NaN'),
+        "version: NaN is not a JSON number",
+    ),
+    (
+        "id 2^63",
+        lambda t: splice(t, '"id": 1,', f'"id": {2**63},'),
+        "flows[0].id: expected 1 .. 2**63 - 1",
+    ),
+    (
+        "next_id 2^63",
+        lambda t: splice(t, '"next_id": 3', f'"next_id": {2**63}'),
+        "next_id: expected 1 .. 2**63 - 1",
+    ),
     ("next_id 0", lambda t: splice(t, '"next_id": 3', '"next_id": 0'), "next_id: ids start at 1"),
-    ("5,000-digit int", lambda t: splice(t, '"args": [1]', '"args": [' + "7" * 5000 + "]"), "flows[0].args[0]: an integer of 5000 digits"),
-    ("lone surrogate", lambda t: splice(t, '"args": [1]', '"args": ["\\ud800"]'), "flows[0].args[0]: a string holds a lone surrogate"),
-    ("surrogate in a key", lambda t: splice(t, '"flow": "echo"', '"flow": "e\\udc00"'), "lone surrogate"),
-    ("nesting 1,000", lambda t: splice(t, '"args": [1]', '"args": [' + "[" * 1000 + "]" * 1000 + "]"), "flows[0].args[0][0][0][0][0][0]...("),
-    ("nesting 10^5", lambda t: splice(t, '"args": [1]', '"args": [' + "[" * 100_000 + "]" * 100_000 + "]"), "nested too deeply (more than 1016 levels)"),
-    ("vector nesting 10^5", lambda t: splice(t, '"args": [1]', '"args": [' + '{"$vector": [' * 50_000 + "]}" * 50_000 + "]"), "nested too deeply"),
+    (
+        "5,000-digit int",
+        lambda t: splice(t, '"args": [1]', '"args": [' + "7" * 5000 + "]"),
+        "flows[0].args[0]: an integer of 5000 digits",
+    ),
+    (
+        "lone surrogate",
+        lambda t: splice(t, '"args": [1]', '"args": ["\\ud800"]'),
+        "flows[0].args[0]: a string holds a lone surrogate",
+    ),
+    (
+        "surrogate in a key",
+        lambda t: splice(t, '"flow": "echo"', '"flow": "e\\udc00"'),
+        "lone surrogate",
+    ),
+    (
+        "nesting 1,000",
+        lambda t: splice(t, '"args": [1]', '"args": [' + "[" * 1000 + "]" * 1000 + "]"),
+        "flows[0].args[0][0][0][0][0][0]...(",
+    ),
+    (
+        "nesting 10^5",
+        lambda t: splice(t, '"args": [1]', '"args": [' + "[" * 100_000 + "]" * 100_000 + "]"),
+        "nested too deeply (more than 1016 levels)",
+    ),
+    (
+        "vector nesting 10^5",
+        lambda t: splice(
+            t, '"args": [1]', '"args": [' + '{"$vector": [' * 50_000 + "]}" * 50_000 + "]"
+        ),
+        "nested too deeply",
+    ),
     ("not JSON", lambda t: t[:-3], "not valid JSON (line 1"),
-    ("flow key twice", lambda t: t.replace('"source_hash"', '"key": "k", "source_hash"'), "flow key 'k' is held by flows 1 and 2"),
+    (
+        "flow key twice",
+        lambda t: t.replace('"source_hash"', '"key": "k", "source_hash"'),
+        "flow key 'k' is held by flows 1 and 2",
+    ),
 ]
 
 

@@ -48,16 +48,37 @@ def damage(db, sql: str) -> None:
 
 # (damage, what the one line must say)
 ROWS = [
-    ("UPDATE flows SET pending = '{\"kind\": ' WHERE id = 2", "table flows, row id=2, column pending"),
+    (
+        "UPDATE flows SET pending = '{\"kind\": ' WHERE id = 2",
+        "table flows, row id=2, column pending",
+    ),
     ("UPDATE flows SET pending = '[1]' WHERE id = 2", "table flows, row id=2, column pending"),
     ("UPDATE flows SET args = 'not json' WHERE id = 1", "table flows, row id=1, column args"),
-    ("UPDATE flows SET args = '{\"$weird\": 1}' WHERE id = 1", "table flows, row id=1, column args"),
+    (
+        "UPDATE flows SET args = '{\"$weird\": 1}' WHERE id = 1",
+        "table flows, row id=1, column args",
+    ),
     ("UPDATE flows SET status = 'bogus' WHERE id = 1", "table flows, row id=1, column status"),
-    ("UPDATE flows SET flow = CAST(x'ff00' AS TEXT) WHERE id = 2", "table flows, row id=2, column flow: not UTF-8"),
-    ("UPDATE flow_steps SET value = '[1,' WHERE flow_id = 1", "table flow_steps, row flow_id=1 step=0, column value"),
-    ("UPDATE flow_steps SET payload = CAST(x'c3' AS TEXT) WHERE flow_id = 1", "table flow_steps, row flow_id=1 step=0, column payload: not UTF-8"),
-    ("UPDATE flow_meta SET value = 'abc' WHERE key = 'next_id'", "table flow_meta, row key='next_id', column value"),
-    ("UPDATE flow_meta SET value = 'x' WHERE key = 'next_version'", "table flow_meta, row key='next_version', column value"),
+    (
+        "UPDATE flows SET flow = CAST(x'ff00' AS TEXT) WHERE id = 2",
+        "table flows, row id=2, column flow: not UTF-8",
+    ),
+    (
+        "UPDATE flow_steps SET value = '[1,' WHERE flow_id = 1",
+        "table flow_steps, row flow_id=1 step=0, column value",
+    ),
+    (
+        "UPDATE flow_steps SET payload = CAST(x'c3' AS TEXT) WHERE flow_id = 1",
+        "table flow_steps, row flow_id=1 step=0, column payload: not UTF-8",
+    ),
+    (
+        "UPDATE flow_meta SET value = 'abc' WHERE key = 'next_id'",
+        "table flow_meta, row key='next_id', column value",
+    ),
+    (
+        "UPDATE flow_meta SET value = 'x' WHERE key = 'next_version'",
+        "table flow_meta, row key='next_version', column value",
+    ),
     ("DROP TABLE flows", "table flows is missing"),
     ("DROP TABLE flow_steps", "table flow_steps is missing"),
 ]
@@ -92,7 +113,9 @@ def test_a_damaged_row_is_one_line_in_every_command(flows_db, tmp_path, sql, exp
 def test_a_damaged_row_is_a_store_error_from_the_api(flows_db):
     damage(flows_db, "UPDATE flow_steps SET value = 'oops' WHERE flow_id = 1")
     store = SQLiteStore(flows_db)
-    with pytest.raises(DamagedRowError, match="table flow_steps, row flow_id=1 step=0, column value"):
+    with pytest.raises(
+        DamagedRowError, match="table flow_steps, row flow_id=1 step=0, column value"
+    ):
         store.steps(1)
     with pytest.raises(StoreError, match="column value"):
         list(store.flow_texts())
@@ -146,8 +169,14 @@ def shop_db(tmp_path):
 
 
 LEDGER_ROWS = [
-    ("UPDATE ledger_events SET data = '{\"type\":' WHERE position = 2", "table ledger_events, row position=2, column data"),
-    ("UPDATE ledger_events SET data = CAST(x'ff' AS TEXT) WHERE position = 1", "table ledger_events, row position=1, column data: not UTF-8"),
+    (
+        "UPDATE ledger_events SET data = '{\"type\":' WHERE position = 2",
+        "table ledger_events, row position=2, column data",
+    ),
+    (
+        "UPDATE ledger_events SET data = CAST(x'ff' AS TEXT) WHERE position = 1",
+        "table ledger_events, row position=1, column data: not UTF-8",
+    ),
     ("DROP TABLE ledger_events", "table ledger_events is missing"),
     ("UPDATE flows SET pending = '{' WHERE id = 1", "table flows, row id=1, column"),  # list only
 ]
