@@ -73,7 +73,13 @@ def record(row: tuple, decode: Callable[[tuple], FlowRecord], name: str) -> Flow
         rec = decode(row)
     except _REASONS as e:
         raise _diagnose(row, name, e) from None
-    if rec.status not in STATUSES or type(rec.id) is not int or type(rec.flow) is not str:
+    if (
+        rec.status not in STATUSES
+        or type(rec.id) is not int
+        or type(rec.flow) is not str
+        or type(rec.created) not in (int, float)
+        or type(rec.updated) not in (int, float)
+    ):
         raise _diagnose(row, name, ValueError("unreadable"))
     return rec
 
@@ -139,7 +145,10 @@ def find_bad_text(
     keys = keys or ("id" if table == "flows" else "flow_id, step")
     names = [k.strip() for k in keys.split(",")]
     quoted = '"where"' if column == "where" else column
-    rows = execute(f"SELECT {keys}, CAST({quoted} AS BLOB) FROM {table} ORDER BY {keys}")
+    try:
+        rows = execute(f"SELECT {keys}, CAST({quoted} AS BLOB) FROM {table} ORDER BY {keys}")
+    except Exception:  # noqa: BLE001 -- only naming the damage; it is reported below
+        rows = []
     for r in rows:
         blob = r[-1]
         if blob is None:
@@ -169,8 +178,10 @@ def flow_texts(
     if sqlite:
         fcheck = (  # CASE: json_type() of malformed text is an error, not false
             ", CASE WHEN typeof(args) = 'text' AND typeof(flow) = 'text' "
-            "AND typeof(source_hash) = 'text' AND status IN ('suspended', 'done', 'failed', "
-            "'cancelled') AND (pending IS NULL OR typeof(pending) = 'text') "
+            "AND typeof(source_hash) = 'text' AND typeof(created) IN ('real', 'integer') "
+            "AND typeof(updated) IN ('real', 'integer') "
+            "AND status IN ('suspended', 'done', 'failed', 'cancelled') "
+            "AND (pending IS NULL OR typeof(pending) = 'text') "
             "AND (result IS NULL OR typeof(result) = 'text') "
             "AND json_valid(args) AND (pending IS NULL OR json_valid(pending)) "
             "AND (result IS NULL OR json_valid(result)) THEN json_type(args) = 'array' "

@@ -203,8 +203,9 @@ class SQLiteStore(FlowStore):
             column = _rows.bad_text(e.__cause__) if e.__cause__ is not None else None
             if column is None:
                 raise
-            table = "flow_steps" if "FROM flow_steps" in sql else "flows"
-            raise _rows.find_bad_text(self.db.execute, self.path, table, column) from None
+            table = sql.split(" FROM ", 1)[1].split()[0]
+            keys = {"flows": "id", "flow_steps": "flow_id, step", "flow_meta": "key"}[table]
+            raise _rows.find_bad_text(self.db.execute, self.path, table, column, keys) from None
 
     def _read(self, row: tuple) -> FlowRecord:
         return _rows.record(row, _record, self.path)
