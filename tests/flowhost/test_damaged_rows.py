@@ -201,3 +201,20 @@ def test_a_damaged_ledger_row_is_both_a_store_and_a_format_error(shop_db):
         list(ledger.read_all())
     assert isinstance(info.value, LedgerStoreError)
     ledger.close()
+
+
+def test_postgres_ledger_rows_and_tables():
+    from commerce.ledger.postgres import PostgresLedger
+
+    url = pg_url()
+    e = engine(url)
+    begun(e, "o-1")
+    e.close()
+    ledger = PostgresLedger(url)
+    ledger.db.execute("UPDATE ledger_events SET data = '{' WHERE stream = 'o-1'")
+    with pytest.raises(DamagedLedgerRowError, match="table ledger_events, row position=1"):
+        ledger.read("o-1")
+    ledger.db.execute("DROP TABLE ledger_events")
+    ledger.close()
+    with pytest.raises(LedgerStoreError, match="table ledger_events is missing"):
+        PostgresLedger(url)
