@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from fractions import Fraction
 from typing import Any
 
@@ -358,15 +359,15 @@ def from_json(x: Any, where: str = "value") -> Any:
     return out[0]
 
 
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxother = 3, 40, 40
+
+
 def brief(v: Any) -> str:
-    """A short, safe description of a JSON value for a message (never a deep repr)."""
-    if type(v) is dict:
-        keys = ", ".join(json.dumps(k)[:30] for k in list(v)[:4])
-        return f"(an object with keys {keys}{', ...' if len(v) > 4 else ''})"
-    if type(v) is list:
-        return f"(a list of {len(v)})"
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A short, safe description of a JSON value for a message: bounded depth and length,
+    so a deep or huge value never costs more than its first few levels."""
+    text = _BRIEF.repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _rational(text: str, path: str) -> Fraction | int:

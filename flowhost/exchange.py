@@ -162,11 +162,12 @@ def _want(d: dict, key: str, kind: type | tuple, where: str) -> Any:
 
 def _id(d: dict, key: str, where: str, low: int = 1) -> int:
     v = _want(d, key, int, where)
+    path = key if where == "export" else f"{where}.{key}"
     if v < low:
-        raise _fail(f"{where}.{key}", f"ids start at 1, got {v}" if low else f"got {v} below 0")
+        raise _fail(path, f"ids start at 1, got {v}" if low else f"got {v} below 0")
     if v > MAX_ID:
         text = str(v) if len(str(v)) <= 30 else f"a number of {len(str(v))} digits"
-        raise _fail(f"{where}.{key}", f"expected {low} .. 2**63 - 1, got {text}")
+        raise _fail(path, f"expected {low} .. 2**63 - 1, got {text}")
     return v
 
 
@@ -231,7 +232,7 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         if extra:
             raise _fail(where, f"unknown keys {_keys(extra)}")
         fid = _id(item, "id", where)
-        if fid in seen:
+        if fid in seen:  # (the range is _id's)
             raise _fail(f"{where}.id", f"ids must be positive and unique, got {fid}")
         seen.add(fid)
         name = _want(item, "flow", str, where)
