@@ -95,14 +95,18 @@ def child(argv: list[str]) -> tuple[float, float, float]:
     return float(out[1]), float(out[2]), float(out[3])
 
 
-def report(n: int, tmp: Path) -> None:
+def report(n: int, tmp: Path, with_import: bool = True) -> None:
     db, out, fresh = tmp / f"s{n}.db", tmp / f"e{n}.json", tmp / f"f{n}.db"
     built = build(db, n)
     ref = child([sys.executable, "-c", READ_ALL, str(db)])
     exp = child([sys.executable, "-m", "flowhost", "export", "--store", str(db), "-o", str(out)])
-    imp = child(
-        [sys.executable, "-m", "flowhost", "import", str(out), "--store", str(fresh)]
-        + ["--flows", str(ROOT / "bench" / "export_bench_flows")]
+    imp = (
+        child(
+            [sys.executable, "-m", "flowhost", "import", str(out), "--store", str(fresh)]
+            + ["--flows", str(ROOT / "bench" / "export_bench_flows")]
+        )
+        if with_import
+        else (0.0, 0.0, 0.0)
     )
     size = out.stat().st_size / 2**20
     print(f"\n{n:,} flows (3 steps each): build {built:.2f} s, export file {size:.1f} MiB")
@@ -119,12 +123,13 @@ def report(n: int, tmp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flows", type=int, action="append", help="sizes (default 10k, 100k)")
+    parser.add_argument("--no-import", action="store_true", help="time the export only")
     args = parser.parse_args()
     sizes = args.flows or [10_000, 100_000]
     print(f"Python {sys.version.split()[0]}, export benchmark")
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            report(n, Path(tmp))
+            report(n, Path(tmp), not args.no_import)
 
 
 if __name__ == "__main__":

@@ -169,6 +169,8 @@ def flow_texts(
     decode: Callable[[tuple], FlowRecord],
     page: int = 1000,
     sqlite: bool = False,
+    after: int = 0,
+    pages: int | None = None,
 ) -> Iterator[str]:
     """Each flow as a line of the streamed export, `page` flows (and their steps) per
     query, the stored JSON text spliced in (exchange.raw_flow_text). Every cell is checked
@@ -197,8 +199,8 @@ def flow_texts(
         f"SELECT flow_id, step, kind, payload, value{scheck} FROM flow_steps "
         f"WHERE flow_id >= {mark} AND flow_id <= {mark} ORDER BY flow_id, step"
     )
-    after = 0
-    while True:
+    while pages is None or pages > 0:
+        pages = None if pages is None else pages - 1
         rows = query(flows_sql, (after, page))
         if not rows:
             return

@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import rows as _rows
+from . import sqlite_export
 from .data import dumps, from_json, loads, to_json
 from .db import SQLiteDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
@@ -372,7 +373,7 @@ class SQLiteStore(FlowStore):
         return [(r, logs[r.id]) for r in recs]
 
     def flow_texts(self, page: int = 1000) -> Iterator[str]:
-        return _rows.flow_texts(self._query, _COLUMNS, "?", self.path, _record, page, sqlite=True)
+        return sqlite_export.flow_texts(self._query, _COLUMNS, self.path, _record, page)
 
     def _meta(self, key: str) -> str:
         rows = self._query("SELECT value FROM flow_meta WHERE key = ?", (key,))
