@@ -425,8 +425,8 @@ def from_datum(datum: Any) -> tuple[int, Flows, Origin | None]:
             flows_json.append(item)
         data = {
             "format": to_python(top["format"]) if "format" in top else None,
-            "version": top.get("version"),
-            "next_id": top.get("next-id"),
+            "version": to_python(top["version"], "version"),
+            "next_id": to_python(top["next-id"], "next-id"),
             "flows": flows_json,
         }
         for key in ("store", "stamp"):

@@ -213,3 +213,26 @@ def test_strict_json_still_reads_what_is_valid(text, ok):
 def test_strict_json_names_invalid_utf8():
     with pytest.raises(JSONTextError, match=r"x.json: not a JSON text file \(not UTF-8"):
         strict_loads(b'["\xff"]', "x.json")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("version", "#t", "version: this host reads versions 1 and 2, got True"),
+        ("version", "1.0", "got 1.0"),
+        ("version", "+nan.0", "got nan"),
+        ("version", '"2"', "got '2'"),
+        ("next-id", "(expt 2 63)", "next_id: expected 1 .. 2**63 - 1"),
+        ("next-id", "0", "next_id: ids start at 1"),
+    ],
+)
+def test_the_scheme_datum_is_checked_the_same_way(field, value, message):
+    host = FlowHost(MemoryStore())
+    host.load_source(SRC)
+    host.start("echo", 1)
+    before = host.export()
+    swap = f"(if (eq? (car p) '{field}) (cons '{field} {value}) p)"
+    with pytest.raises(Exception) as info:
+        host.eval(f"(flow-store-import! (map (lambda (p) {swap}) (flow-store-export)))")
+    assert message in str(info.value) and "MString" not in str(info.value)
+    assert host.export() == before
