@@ -176,3 +176,8 @@ class RefundTooLargeError(CommerceError):
 
 class FlowServiceError(CommerceError):
     """The order's flow could not be run (a flow error, shown in the message)."""
+
+
+class DamagedLedgerRowError(LedgerStoreError, EventFormatError):
+    """A stored ledger row that cannot be read back: the message names the table, the row
+    (its position) and the column; nothing is guessed."""

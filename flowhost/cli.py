@@ -33,7 +33,8 @@ from .cliutil import (
 )
 from .data import parse_value
 from .errors import FlowError, NondeterminismError
-from .files import write_atomically
+from .exchange import Origin, read_export, write_export
+from .files import open_atomically
 from .records import STATUSES, SUSPENDED
 from .views import list_json, list_table, result_json, result_text, show_json, show_text
 
@@ -296,12 +297,15 @@ def export_(store: str, output: str | None, as_json: bool) -> None:
     """
     host = open_host(store, must_exist=True)
     note("exporting the store...")
-    text = json.dumps(host.export(), indent=1) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    write_atomically(Path(output), text, output)
-    n = len(host.store.ids())
+    db = host.store
+    with db.transaction():  # one snapshot, streamed a page of flows at a time
+        origin = Origin(db.store_id(), db.stamp())
+        next_id = db.next_id()
+        if output is None:
+            write_export(sys.stdout, next_id, origin, db.flow_texts())
+            return
+        with open_atomically(Path(output), output) as fh:
+            n = write_export(fh, next_id, origin, db.flow_texts())
     emit(as_json, {"exported": n, "file": output}, f"exported {n} flows to {output}")
 
 
@@ -320,14 +324,7 @@ def import_(file: str, store: str, flows: tuple[str, ...], as_json: bool) -> Non
     Example:
       flowhost import flows-backup.json --store shop.db --flows flows
     """
-    try:
-        data = json.loads(Path(file).read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        fail(f"{file}: not a JSON text file (it is not UTF-8 text)")
-    except json.JSONDecodeError as e:
-        fail(f"{file}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}")
-    except RecursionError:
-        fail(f"{file}: JSON nested too deeply to read")
+    data = read_export(Path(file).read_bytes(), file)  # strict: ExportFormatError naming where
     host = open_host(store, default_flows(flows), needs_flows=True)
     count = len(data.get("flows", [])) if isinstance(data, dict) else 0
     note(f"importing {count} flows from {file} (each suspended one is replayed first)...")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from fractions import Fraction
 from typing import Any
 
@@ -36,6 +37,11 @@ from scheme import (
 )
 
 from .errors import PlainDataError
+from .strictjson import MAX_INT_DIGITS, has_surrogate, strict_loads
+
+# The largest magnitude an integer in plain data may have: its digits must fit Python's
+# int <-> text limit, or no store could write it (nor any JSON reader read it back).
+_INT_LIMIT = 10**MAX_INT_DIGITS
 
 # Stores hold plain data as JSON, and Python's json module recurses on nesting: plain
 # data may nest this deep (a list inside a list ... counts one level each).
@@ -213,7 +219,15 @@ def to_json(x: Any) -> Any:
         if item[0] == "v":
             v = item[1]
             t = type(v)
-            if t is bool or t is int or t is str:
+            if t is bool:
+                out.append(v)
+            elif t is int:
+                if not -_INT_LIMIT < v < _INT_LIMIT:
+                    raise PlainDataError(f"an integer of more than {MAX_INT_DIGITS} digits")
+                out.append(v)
+            elif t is str:
+                if has_surrogate(v):
+                    raise PlainDataError(f"a string holding a lone surrogate: {v!r:.60}")
                 out.append(v)
             elif t is float:
                 out.append(v if math.isfinite(v) else {"$float": _float_text(v)})
@@ -256,41 +270,79 @@ def _float_text(v: float) -> str:
 _FLOATS = {"+nan.0": math.nan, "+inf.0": math.inf, "-inf.0": -math.inf}
 
 
+def _path_text(path: Any) -> str:
+    """The text of a path kept as links (parent, segment): built only for a message, so
+    deep data never costs more than its own size."""
+    segs = []
+    while type(path) is tuple:
+        path, seg = path
+        segs.append(seg)
+    segs.append(path)
+    segs.reverse()
+    if len(segs) > 12:
+        segs[7:-4] = [f"...({len(segs) - 11} levels)..."]
+    return "".join(segs)
+
+
 def from_json(x: Any, where: str = "value") -> Any:
-    """The Python plain value for JSON data (ValueError naming the bad spot otherwise)."""
+    """The Python plain value for JSON data (ValueError naming the bad spot otherwise).
+
+    Loops with an explicit stack; nesting past MAX_NESTING levels, integers past
+    MAX_INT_DIGITS digits and strings holding a lone surrogate are refused too."""
     out: list[Any] = []
-    stack: list[tuple] = [("v", x, where)]
+    stack: list[tuple] = [("v", x, where, 0)]
     while stack:
         item = stack.pop()
         if item[0] == "v":
-            _, v, path = item
+            _, v, path, depth = item
             t = type(v)
-            if t is bool or t is int or t is str or t is float:
+            if t is str:
+                if has_surrogate(v):
+                    raise ValueError(f"{_path_text(path)}: a string holding a lone surrogate")
                 out.append(v)
-            elif t is list:
-                stack.append(("list", len(v), path))
-                for i in range(len(v) - 1, -1, -1):
-                    stack.append(("v", v[i], f"{path}[{i}]"))
-            elif t is dict and len(v) == 1:
+            elif t is bool or t is float:
+                out.append(v)
+            elif t is int:
+                if not -_INT_LIMIT < v < _INT_LIMIT:
+                    raise ValueError(
+                        f"{_path_text(path)}: an integer of more than {MAX_INT_DIGITS} digits"
+                    )
+                out.append(v)
+            elif t is list or (t is dict and len(v) == 1):
+                if depth >= MAX_NESTING:
+                    raise ValueError(
+                        f"{_path_text(path)}: nested more than {MAX_NESTING} levels deep"
+                    )
+                if t is list:
+                    stack.append(("list", len(v), path))
+                    for i in range(len(v) - 1, -1, -1):
+                        stack.append(("v", v[i], (path, f"[{i}]"), depth + 1))
+                    continue
                 ((key, body),) = v.items()
-                if key == "$symbol" and type(body) is str:
+                if key == "$symbol" and type(body) is str and not has_surrogate(body):
                     out.append(Symbol(body))
                 elif key == "$char" and type(body) is str and len(body) == 1:
+                    if has_surrogate(body):
+                        raise ValueError(f"{_path_text(path)}: a lone surrogate is no character")
                     out.append(Char(body))
                 elif key == "$rational" and type(body) is str:
-                    out.append(_rational(body, path))
-                elif key == "$float" and body in _FLOATS:
+                    out.append(_rational(body, _path_text(path)))
+                elif key == "$float" and type(body) is str and body in _FLOATS:
                     out.append(_FLOATS[body])
                 elif key in ("$vector", "$dotted") and type(body) is list:
                     if key == "$dotted" and len(body) < 2:
-                        raise ValueError(f"{path}: $dotted needs at least one item and a tail")
+                        raise ValueError(
+                            f"{_path_text(path)}: $dotted needs at least one item and a tail"
+                        )
                     stack.append((key, len(body), path))
                     for i in range(len(body) - 1, -1, -1):
-                        stack.append(("v", body[i], f"{path}.{key}[{i}]"))
+                        stack.append(("v", body[i], (path, f".{key}[{i}]"), depth + 1))
                 else:
-                    raise ValueError(f"{path}: unknown or malformed tagged value {v!r:.80}")
+                    raise ValueError(
+                        f"{_path_text(path)}: unknown or malformed tagged value {brief(v)}"
+                    )
             else:
-                raise ValueError(f"{path}: not plain data: {v!r:.80}")
+                raise ValueError(f"{_path_text(path)}: not plain data: {brief(v)}")
         else:
             kind, n, path = item
             items = out[len(out) - n :] if n else []
@@ -302,14 +354,27 @@ def from_json(x: Any, where: str = "value") -> Any:
             else:
                 tail = items[-1]
                 if type(tail) is list and not tail:
-                    raise ValueError(f"{path}: a $dotted tail cannot be the empty list")
+                    raise ValueError(f"{_path_text(path)}: a $dotted tail cannot be the empty list")
                 out.append(Dotted(items[:-1], tail))
     return out[0]
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxother = 3, 40, 40
+
+
+def brief(v: Any) -> str:
+    """A short, safe description of a JSON value for a message: bounded depth and length,
+    so a deep or huge value never costs more than its first few levels."""
+    text = _BRIEF.repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _rational(text: str, path: str) -> Fraction | int:
     try:
         num, den = text.split("/")
+        if len(num) > MAX_INT_DIGITS + 1 or len(den) > MAX_INT_DIGITS:
+            raise ValueError
         value = Fraction(int(num), int(den))
     except (ValueError, ZeroDivisionError):
         raise ValueError(f"{path}: bad rational {text!r}") from None
@@ -321,9 +386,9 @@ def dumps(x: Any) -> str:
     return json.dumps(to_json(x), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def loads(text: str) -> Any:
-    """The Python plain value from dumps' text."""
-    return from_json(json.loads(text))
+def loads(text: str, where: str = "value") -> Any:
+    """The Python plain value from dumps' text (ValueError naming the spot if it is not)."""
+    return from_json(strict_loads(text, where), where)
 
 
 def same(a: Any, b: Any) -> bool:

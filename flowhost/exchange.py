@@ -14,19 +14,26 @@ it never half-applies (the host replays every suspended flow before it replaces 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from json.encoder import encode_basestring as _quote  # the C quoting json.dumps uses
+from typing import Any, TextIO
 
 from scheme import FALSE, NIL, Pair, Symbol, Vector, list_from
 
-from .data import from_json, to_json, to_python, to_scheme
+from .data import brief, from_json, to_json, to_python, to_scheme
 from .errors import ExportFormatError, PlainDataError
 from .records import DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
+from .strictjson import JSONTextError, has_surrogate, strict_loads
 
 FORMAT = "commerce-flows/flow-store"
 VERSION = 2
 
 READS = (1, 2)
+
+# Ids, next_id and stamps are SQL BIGINTs in every store: 1 .. 2**63 - 1.
+MAX_ID = 2**63 - 1
 
 Flows = list[tuple[FlowRecord, list[Step]]]
 
@@ -72,6 +79,61 @@ def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
     return item
 
 
+def flow_text(rec: FlowRecord, steps: list[Step]) -> str:
+    """One flow as a line of the streamed export (JSON text of flow_to_json)."""
+    return json.dumps(flow_to_json(rec, steps), ensure_ascii=False, allow_nan=False)
+
+
+def raw_flow_text(row: tuple, steps: Iterable[tuple]) -> str:
+    """flow_text from a stored row whose plain data is still the JSON text the store wrote
+    (data.dumps: the export's own encoding), spliced in without decoding -- what makes a
+    streamed export cost little more than reading the rows. `row` is in the SQL stores'
+    column order (id, flow, args, status, pending, result, error, where, source_hash,
+    version, nsteps, key, created, updated); each step is (kind, payload, value)."""
+    q = _quote
+    status = row[3]
+    text = (
+        f'{{"id":{row[0]},"flow":{q(row[1])},"status":{q(status)},"args":{row[2]},"steps":['
+        + ",".join([f'{{"kind":{q(k)},"payload":{p},"value":{v}}}' for k, p, v in steps])
+        + f'],"pending":{"null" if row[4] is None else row[4]},"source_hash":{q(row[8])}'
+    )
+    if row[11] is not None:
+        text += f',"key":{q(row[11])}'
+    if row[12]:
+        text += f',"created":{float(row[12])!r}'
+    if row[13]:
+        text += f',"updated":{float(row[13])!r}'
+    if status == DONE:
+        text += f',"result":{"null" if row[5] is None else row[5]}'
+    elif status == FAILED:
+        where = "null" if row[7] is None else q(row[7])
+        text += f',"error":{q(row[6] or "")},"where":{where}'
+    return text + "}"
+
+
+def write_export(
+    out: TextIO, next_id: int, origin: Origin | None, flow_texts: Iterable[str]
+) -> int:
+    """Write the export to out one flow per line, as flow_texts yields them (never the
+    whole document in memory); returns how many flows were written."""
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "next_id": next_id}
+    if origin is not None:
+        head["store"] = origin.store
+        head["stamp"] = origin.stamp
+    out.write(json.dumps(head)[:-1] + ', "flows": [')
+    n, batch = 0, []
+    for text in flow_texts:
+        batch.append(text)
+        if len(batch) == 1000:
+            out.write(("\n" if not n else ",\n") + ",\n".join(batch))
+            n, batch = n + len(batch), []
+    if batch:
+        out.write(("\n" if not n else ",\n") + ",\n".join(batch))
+        n += len(batch)
+    out.write("\n]}\n")
+    return n
+
+
 def to_export(next_id: int, flows: Flows, origin: Origin | None = None) -> dict:
     """The JSON-compatible export of records and their steps."""
     out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "next_id": next_id}
@@ -93,7 +155,29 @@ def _want(d: dict, key: str, kind: type | tuple, where: str) -> Any:
     if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise _fail(f"{where}.{key}", f"expected {names}, got {type(v).__name__}")
+    if type(v) is str and has_surrogate(v):
+        raise _fail(f"{where}.{key}", "a string holding a lone surrogate (not Unicode text)")
     return v
+
+
+def _id(d: dict, key: str, where: str, low: int = 1) -> int:
+    v = _want(d, key, int, where)
+    path = key if where == "export" else f"{where}.{key}"
+    if v < low:
+        raise _fail(path, f"ids start at 1, got {v}" if low else f"got {v} below 0")
+    if v > MAX_ID:
+        text = str(v) if len(str(v)) <= 30 else f"a number of {len(str(v))} digits"
+        raise _fail(path, f"expected {low} .. 2**63 - 1, got {text}")
+    return v
+
+
+def read_export(text: str | bytes, where: str = "the export") -> Any:
+    """Export JSON text as data, read strictly (duplicate keys, NaN, lone surrogates and
+    nesting past the limit refused): ExportFormatError naming the spot otherwise."""
+    try:
+        return strict_loads(text, where)
+    except JSONTextError as e:
+        raise ExportFormatError(f"cannot import: {e}") from None
 
 
 def _plain(v: Any, where: str) -> Any:
@@ -109,22 +193,20 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
     if not isinstance(data, dict):
         raise _fail("the export", f"expected a JSON object, got {type(data).__name__}")
     if data.get("format") != FORMAT:
-        raise _fail("format", f"expected {FORMAT!r}, got {data.get('format')!r}")
+        raise _fail("format", f"expected {FORMAT!r}, got {brief(data.get('format'))}")
     version = data.get("version")
     if type(version) is not int or version not in READS:
-        raise _fail("version", f"this host reads versions 1 and 2, got {version!r}")
+        raise _fail("version", f"this host reads versions 1 and 2, got {brief(version)}")
     top_keys = {"format", "version", "next_id", "flows"}
     if version > 1:
         top_keys |= {"store", "stamp"}
     extra = set(data) - top_keys
     if extra:
-        raise _fail("the export", f"unknown keys {sorted(extra)}")
+        raise _fail("the export", f"unknown keys {_keys(extra)}")
     origin = None
     if "store" in data or "stamp" in data:
-        origin = Origin(_want(data, "store", str, "export"), _want(data, "stamp", int, "export"))
-    next_id = _want(data, "next_id", int, "export")
-    if next_id < 1:
-        raise _fail("next_id", f"ids start at 1, got {next_id}")
+        origin = Origin(_want(data, "store", str, "export"), _id(data, "stamp", "export", 0))
+    next_id = _id(data, "next_id", "export")
     flows = _want(data, "flows", list, "export")
     out: Flows = []
     seen: set[int] = set()
@@ -148,9 +230,9 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
             allowed |= {"key", "created", "updated"}
         extra = set(item) - allowed
         if extra:
-            raise _fail(where, f"unknown keys {sorted(extra)}")
-        fid = _want(item, "id", int, where)
-        if fid < 1 or fid in seen:
+            raise _fail(where, f"unknown keys {_keys(extra)}")
+        fid = _id(item, "id", where)
+        if fid in seen:  # (the range is _id's)
             raise _fail(f"{where}.id", f"ids must be positive and unique, got {fid}")
         seen.add(fid)
         name = _want(item, "flow", str, where)
@@ -191,11 +273,13 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         error = item.get("error")
         if status == FAILED and not isinstance(error, str):
             raise _fail(f"{where}.error", "a failed flow needs its error message")
+        if status == FAILED:
+            _want(item, "error", str, where)
         for key in ("error", "where"):
             if status != FAILED and key in item:
                 raise _fail(f"{where}.{key}", f"only a failed flow has {key!r}")
-        if item.get("where") is not None and not isinstance(item["where"], str):
-            raise _fail(f"{where}.where", "expected a location string or null")
+        if item.get("where") is not None:
+            _want(item, "where", str, where)
         rec = FlowRecord(
             id=fid,
             flow=name,
@@ -214,11 +298,22 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         out.append((rec, steps))
     if seen and next_id <= max(seen):
         raise _fail("next_id", f"must be above every flow id (got {next_id}, max id {max(seen)})")
-    keys = [r.key for r, _ in out if r.key is not None]
-    if len(keys) != len(set(keys)):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        raise _fail("flows", f"flow key {dup!r} is held by two flows")
+    held: dict[str, int] = {}
+    for rec, _ in out:
+        if rec.key is not None:
+            if rec.key in held:
+                raise _fail(
+                    "flows",
+                    f"flow key {rec.key!r:.80} is held by flows {held[rec.key]} and {rec.id}",
+                )
+            held[rec.key] = rec.id
     return next_id, out, origin
+
+
+def _keys(keys: set) -> str:
+    names = sorted(repr(k)[:40] for k in keys)
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return f"[{', '.join(names[:5])}{more}]"
 
 
 def _time(item: dict, key: str, where: str) -> float:
@@ -226,7 +321,7 @@ def _time(item: dict, key: str, where: str) -> float:
         return 0.0
     v = item[key]
     if type(v) not in (int, float) or not 0 <= v < 1e11:
-        raise _fail(f"{where}.{key}", f"expected a time in seconds, got {v!r}")
+        raise _fail(f"{where}.{key}", f"expected a time in seconds, got {brief(v)}")
     return float(v)
 
 
@@ -330,8 +425,8 @@ def from_datum(datum: Any) -> tuple[int, Flows, Origin | None]:
             flows_json.append(item)
         data = {
             "format": to_python(top["format"]) if "format" in top else None,
-            "version": top.get("version"),
-            "next_id": top.get("next-id"),
+            "version": to_python(top["version"], "version"),
+            "next_id": to_python(top["next-id"], "next-id"),
             "flows": flows_json,
         }
         for key in ("store", "stamp"):
@@ -341,7 +436,7 @@ def from_datum(datum: Any) -> tuple[int, Flows, Origin | None]:
         raise ExportFormatError(f"cannot import: {e.message}") from None
     extra = set(top) - {"format", "version", "next-id", "flows", "store", "stamp"}
     if extra:
-        raise _fail("the export", f"unknown keys {sorted(extra)}")
+        raise _fail("the export", f"unknown keys {_keys(extra)}")
     return from_export(data)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from .errors import FlowStateError
 
@@ -24,6 +27,33 @@ def write_atomically(target: Path, text: str, given: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.replace(tmp, target)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise FlowStateError(f"{given}: cannot write: {e.strerror or e}") from None
+        raise
+
+
+@contextmanager
+def open_atomically(target: Path, given: str) -> Iterator[TextIO]:
+    """write_atomically for text written a piece at a time: a file to write to, which
+    replaces target only when the block ends without an error (removed otherwise)."""
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise FlowStateError(f"{given}: is a directory (give a file name)")
+    if not parent.is_dir():
+        raise FlowStateError(f"{given}: no such directory: {parent}")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise FlowStateError(f"{given}: cannot write here: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
         os.replace(tmp, target)
     except BaseException as e:
         try:

@@ -32,12 +32,14 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from .data import dumps, loads
+from . import rows as _rows
+from .data import dumps
+from .db import StoreError
 from .errors import FlowConflictError, NoSuchFlowError
 from .pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
 from .records import SUSPENDED, FlowRecord, Pending, Step
-from .sqlite_store import _pending, _pending_text, _record, _row, _step_rows
-from .store import FlowKeyTakenError, FlowStore, page_where
+from .sqlite_store import _pending_text, _record, _row, _step_rows
+from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
 
 SCHEMA_VERSION = 1
 
@@ -91,6 +93,12 @@ class PostgresStore(FlowStore):
         open_schema(self.db, "flowhost", SCHEMA_VERSION, _SCHEMA, "flow store")
         try:
             with self.db.transaction() as db:
+                for table in ("flow_meta", "flows", "flow_steps"):  # created with the schema
+                    if db.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+                        raise StoreError(
+                            f"{self.path}: damaged flow store: table {table} is missing (the "
+                            "schema was created here before; restore it from a backup)"
+                        )
                 db.execute(
                     "INSERT INTO flow_meta VALUES ('store_id', %s) ON CONFLICT DO NOTHING",
                     (uuid.uuid4().hex,),
@@ -137,7 +145,7 @@ class PostgresStore(FlowStore):
         # No FOR UPDATE here, deliberately (see the module docstring): the version-guarded
         # UPDATE of the same step is the re-read that decides.
         rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE {where} = %s", (arg,))
-        return _record(rows[0]) if rows else None
+        return _rows.record(rows[0], _record, self.path) if rows else None
 
     def get(self, flow_id: int) -> FlowRecord | None:
         return self._one("id", flow_id)
@@ -147,12 +155,13 @@ class PostgresStore(FlowStore):
 
     def steps(self, flow_id: int) -> list[Step]:
         rows = self.db.query(
-            "SELECT kind, payload, value FROM flow_steps WHERE flow_id = %s ORDER BY step",
+            "SELECT flow_id, step, kind, payload, value FROM flow_steps WHERE flow_id = %s "
+            "ORDER BY step",
             (flow_id,),
         )
         if not rows and not self.db.query("SELECT 1 FROM flows WHERE id = %s", (flow_id,)):
             raise NoSuchFlowError(f"no flow with id {flow_id}")
-        return [Step(k, loads(p), loads(v)) for k, p, v in rows]
+        return [_rows.step(r, self.path) for r in rows]
 
     def update(
         self, rec: FlowRecord, expected_version: int, step: Step | None = None
@@ -218,11 +227,11 @@ class PostgresStore(FlowStore):
             "SELECT id, pending FROM flows WHERE status = %s AND pending IS NOT NULL ORDER BY id",
             (SUSPENDED,),
         )
-        return [(i, _pending(p)) for i, p in rows]  # type: ignore[misc]
+        return [(i, _rows.pending(p, self.path, i)) for i, p in rows]  # type: ignore[misc]
 
     def records(self) -> Iterator[FlowRecord]:
         for row in self.db.query(f"SELECT {_COLUMNS} FROM flows ORDER BY id"):
-            yield _record(row)
+            yield _rows.record(row, _record, self.path)
 
     def page(
         self,
@@ -238,7 +247,7 @@ class PostgresStore(FlowStore):
         where, args = page_where("%s", status=status, flow=flow, key=key, since=since, after=after)
         sql = f"SELECT {_COLUMNS} FROM flows WHERE {where} ORDER BY id LIMIT %s OFFSET %s"
         args += [limit, offset]  # LIMIT NULL: no limit
-        return [_record(r) for r in self.db.query(sql, args)]
+        return [_rows.record(r, _record, self.path) for r in self.db.query(sql, args)]
 
     def everything(self) -> list[tuple[FlowRecord, list[Step]]]:
         with self.db.transaction():  # one consistent read: writers wait until it ends
@@ -248,11 +257,19 @@ class PostgresStore(FlowStore):
                 raise self.db.error(e, "cannot export") from e
             recs = list(self.records())
             logs: dict[int, list[Step]] = {r.id: [] for r in recs}
-            for fid, k, p, v in self.db.query(
-                "SELECT flow_id, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
+            for row in self.db.query(
+                "SELECT flow_id, step, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
             ):
-                logs[fid].append(Step(k, loads(p), loads(v)))
+                logs.setdefault(row[0], []).append(_rows.step(row, self.path))
         return [(r, logs[r.id]) for r in recs]
+
+    def flow_texts(self, page: int = 1000) -> Iterator[str]:
+        if self.db.in_transaction:  # pages are separate statements: keep writers out
+            try:
+                self._lock_flows()
+            except driver_error_types() as e:
+                raise self.db.error(e, "cannot export") from e
+        return _rows.flow_texts(self.db.query, _COLUMNS, "%s", self.path, _record, page)
 
     def next_id(self) -> int:
         return int(self.db.query(_NEXT.format("flow_ids"))[0][0])
@@ -272,6 +289,7 @@ class PostgresStore(FlowStore):
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
     ) -> list[FlowRecord]:
         flows = list(flows)
+        check_replacement(flows, next_id, self.path)
         stored: list[FlowRecord] = []
         try:
             with self.db.transaction() as db:

@@ -23,11 +23,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from . import rows as _rows
+from . import sqlite_export
 from .data import dumps, from_json, loads, to_json
 from .db import SQLiteDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
-from .store import FlowKeyTakenError, FlowStore, page_where
+from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
 
 SCHEMA_VERSION = "2"
 
@@ -141,6 +143,7 @@ class SQLiteStore(FlowStore):
         self.path = self.db.path
         try:
             with self.db.transaction(savepoint=False) as db:
+                self._check_tables(db)
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         db.execute(stmt)
@@ -176,16 +179,54 @@ class SQLiteStore(FlowStore):
         except sqlite3.Error as e:
             raise self.db.error(e, "cannot open the flow store") from e
 
+    def _check_tables(self, db: SQLiteDatabase) -> None:
+        """An existing store (flow_meta holds its schema) must still have every table: one
+        that is gone is an error, never a silent fresh start."""
+        have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "flow_meta" not in have:
+            if have & {"flows", "flow_steps"}:
+                raise StoreError(f"{self.path}: damaged flow store: table flow_meta is missing")
+            return
+        if db.execute("SELECT 1 FROM flow_meta WHERE key = 'schema'").fetchone() is None:
+            return
+        for table in ("flows", "flow_steps"):
+            if table not in have:
+                raise StoreError(
+                    f"{self.path}: damaged flow store: table {table} is missing (the store "
+                    "was created here before; restore it from a backup or an export)"
+                )
+
+    def _query(self, sql: str, args: tuple | list = ()) -> list:
+        """db.query, with text that is not UTF-8 named by table, row and column."""
+        try:
+            return self.db.query(sql, args)
+        except StoreError as e:
+            column = _rows.bad_text(e.__cause__) if e.__cause__ is not None else None
+            if column is None:
+                raise
+            table = sql.split(" FROM ", 1)[1].split()[0]
+            keys = {"flows": "id", "flow_steps": "flow_id, step", "flow_meta": "key"}[table]
+            raise _rows.find_bad_text(self.db.execute, self.path, table, column, keys) from None
+
+    def _read(self, row: tuple) -> FlowRecord:
+        return _rows.record(row, _record, self.path)
+
     def _fail(self, e: sqlite3.Error, doing: str) -> Exception:
         return self.db.error(e, doing)
 
     def _meta_bump(self, key: str, by: int = 1) -> int:
-        """Advance a counter in flow_meta by `by`; returns its value before."""
+        """Advance a counter in flow_meta by `by`; returns its value before. Only a counter
+        that is a whole number in range moves (a damaged one is a StoreError)."""
         row = self.db.execute(
             "UPDATE flow_meta SET value = CAST(value AS INTEGER) + ? WHERE key = ? "
+            "AND CAST(CAST(value AS INTEGER) AS TEXT) = value "
+            "AND CAST(value AS INTEGER) BETWEEN 0 AND 9223372036854775807 - ? "
             "RETURNING CAST(value AS INTEGER)",
-            (by, key),
+            (by, key, by),
         ).fetchone()
+        if row is None:
+            self._meta(key)  # names the damage
+            raise StoreError(f"{self.path}: no flow ids or version stamps left ({key})")
         return int(row[0]) - by
 
     # -- the interface -------------------------------------------------------------------
@@ -215,21 +256,22 @@ class SQLiteStore(FlowStore):
             raise self._fail(e, "cannot store the new flow") from e
 
     def get(self, flow_id: int) -> FlowRecord | None:
-        rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE id = ?", (flow_id,))
-        return _record(rows[0]) if rows else None
+        rows = self._query(f"SELECT {_COLUMNS} FROM flows WHERE id = ?", (flow_id,))
+        return self._read(rows[0]) if rows else None
 
     def get_by_key(self, key: str) -> FlowRecord | None:
-        rows = self.db.query(f"SELECT {_COLUMNS} FROM flows WHERE key = ?", (key,))
-        return _record(rows[0]) if rows else None
+        rows = self._query(f"SELECT {_COLUMNS} FROM flows WHERE key = ?", (key,))
+        return self._read(rows[0]) if rows else None
 
     def steps(self, flow_id: int) -> list[Step]:
-        rows = self.db.query(
-            "SELECT kind, payload, value FROM flow_steps WHERE flow_id = ? ORDER BY step",
+        rows = self._query(
+            "SELECT flow_id, step, kind, payload, value FROM flow_steps WHERE flow_id = ? "
+            "ORDER BY step",
             (flow_id,),
         )
         if not rows and self.get(flow_id) is None:
             raise NoSuchFlowError(f"no flow with id {flow_id}")
-        return [Step(k, loads(p), loads(v)) for k, p, v in rows]
+        return [_rows.step(r, self.path) for r in rows]
 
     def update(
         self, rec: FlowRecord, expected_version: int, step: Step | None = None
@@ -294,15 +336,15 @@ class SQLiteStore(FlowStore):
         return [r[0] for r in rows]
 
     def requests(self) -> list[tuple[int, Pending]]:
-        rows = self.db.query(
+        rows = self._query(
             "SELECT id, pending FROM flows WHERE status = ? AND pending IS NOT NULL ORDER BY id",
             (SUSPENDED,),
         )
-        return [(i, _pending(p)) for i, p in rows]  # type: ignore[misc]
+        return [(i, _rows.pending(p, self.path, i)) for i, p in rows]  # type: ignore[misc]
 
     def records(self) -> Iterator[FlowRecord]:
-        for row in self.db.query(f"SELECT {_COLUMNS} FROM flows ORDER BY id"):
-            yield _record(row)
+        for row in self._query(f"SELECT {_COLUMNS} FROM flows ORDER BY id"):
+            yield self._read(row)
 
     def page(
         self,
@@ -318,20 +360,37 @@ class SQLiteStore(FlowStore):
         where, args = page_where("?", status=status, flow=flow, key=key, since=since, after=after)
         sql = f"SELECT {_COLUMNS} FROM flows WHERE {where} ORDER BY id LIMIT ? OFFSET ?"
         args += [-1 if limit is None else limit, offset]  # LIMIT -1: no limit
-        return [_record(r) for r in self.db.query(sql, args)]
+        return [self._read(r) for r in self._query(sql, args)]
 
     def everything(self) -> list[tuple[FlowRecord, list[Step]]]:
         with self.db.transaction():  # one snapshot: two queries, not one per flow
             recs = list(self.records())
             logs: dict[int, list[Step]] = {r.id: [] for r in recs}
-            for fid, k, p, v in self.db.query(
-                "SELECT flow_id, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
+            for row in self._query(
+                "SELECT flow_id, step, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
             ):
-                logs[fid].append(Step(k, loads(p), loads(v)))
+                logs.setdefault(row[0], []).append(_rows.step(row, self.path))
         return [(r, logs[r.id]) for r in recs]
 
+    def flow_texts(self, page: int = 1000) -> Iterator[str]:
+        return sqlite_export.flow_texts(self._query, _COLUMNS, self.path, _record, page)
+
     def _meta(self, key: str) -> str:
-        return self.db.query("SELECT value FROM flow_meta WHERE key = ?", (key,))[0][0]
+        rows = self._query("SELECT value FROM flow_meta WHERE key = ?", (key,))
+        if not rows:
+            raise StoreError(f"{self.path}: damaged store: table flow_meta has no row {key!r}")
+        value = rows[0][0]
+        if key != "store_id" and not (
+            type(value) is str and value.isdigit() and value.isascii() and len(value) <= 19
+        ):
+            raise _rows.damaged(
+                self.path,
+                "flow_meta",
+                f"key={key!r}",
+                "value",
+                f"expected a whole number, got {value!r:.40}",
+            )
+        return value
 
     def next_id(self) -> int:
         return int(self._meta("next_id"))
@@ -346,6 +405,7 @@ class SQLiteStore(FlowStore):
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
     ) -> list[FlowRecord]:
         flows = list(flows)
+        check_replacement(flows, next_id, self.path)
         stored: list[FlowRecord] = []
         try:
             with self.db.transaction(savepoint=False) as db:

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Any
 
 from .data import dumps
-from .db import Database, MemoryDatabase
+from .db import Database, MemoryDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
 
@@ -56,6 +56,31 @@ def page_where(
         where.append(f"updated >= {mark}")
         args.append(since)
     return " AND ".join(where), args
+
+
+MAX_ID = 2**63 - 1  # ids, next_id and stamps are SQL BIGINTs in every store
+
+
+def check_replacement(flows: list[tuple[FlowRecord, list[Step]]], next_id: int, name: str) -> None:
+    """Refuse, before anything is written, what no store can hold: ids and next_id outside
+    1 .. 2**63 - 1 or not ints, an id given twice (StoreError), a key held twice
+    (FlowKeyTakenError). Every store's replace_all calls it, so all refuse alike."""
+    if type(next_id) is not int or not 1 <= next_id <= MAX_ID:
+        raise StoreError(f"{name}: cannot import: next_id must be 1 .. 2**63 - 1")
+    ids: set[int] = set()
+    keys: dict[str, int] = {}
+    for rec, _ in flows:
+        if type(rec.id) is not int or not 1 <= rec.id < MAX_ID:
+            raise StoreError(
+                f"{name}: cannot import: flow id {rec.id!r:.40} is not in 1 .. 2**63 - 2"
+            )
+        if rec.id in ids:
+            raise StoreError(f"{name}: cannot import: flow id {rec.id} is given twice")
+        ids.add(rec.id)
+        if rec.key is not None:
+            if rec.key in keys:
+                raise FlowKeyTakenError(rec.key, keys[rec.key])
+            keys[rec.key] = rec.id
 
 
 class FlowKeyTakenError(FlowConflictError):
@@ -155,6 +180,20 @@ class FlowStore(ABC):
         """Records with id > after that match every filter given (`since`: updated at or
         after that time), ascending id, skipping `offset` of them, at most `limit`."""
 
+    def flow_texts(self, page: int = 1000) -> Iterator[str]:
+        """Each flow as a line of the streamed export (exchange.flow_text), ascending id,
+        read `page` flows at a time; call it inside transaction() for one snapshot."""
+        from .exchange import flow_text
+
+        after = 0
+        while True:
+            recs = self.page(after=after, limit=page)
+            if not recs:
+                return
+            for rec in recs:
+                yield flow_text(rec, self.steps(rec.id))
+            after = recs[-1].id
+
     def everything(self) -> Flows:
         """Every record with its steps, ascending id (one consistent read)."""
         with self.transaction():
@@ -197,6 +236,8 @@ class MemoryStore(FlowStore):
         with self.db.transaction():
             if rec.key is not None and rec.key in self._keys:
                 raise FlowKeyTakenError(rec.key, self._keys[rec.key])
+            if self._next > MAX_ID:
+                raise StoreError(f"{self.db.name}: no flow ids left (next id {self._next})")
             rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
             self._next += 1
             by_args = (rec.flow, dumps(rec.args))
@@ -304,6 +345,8 @@ class MemoryStore(FlowStore):
     def replace_all(
         self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
     ) -> list[FlowRecord]:
+        flows = list(flows)
+        check_replacement(flows, next_id, self.db.name)
         with self.db.transaction():
             before = self._state()
             new_flows: dict[int, FlowRecord] = {}

@@ -23,7 +23,8 @@ from flowhost.errors import FlowConflictError, FlowError
 from flowhost.pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
-from .events import Event, dumps_event, loads_event
+from .events import Event, dumps_event
+from .sqlite import _recorded
 from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
 
 SCHEMA_VERSION = 1
@@ -44,11 +45,6 @@ _SCHEMA = [
 _COLUMNS = "stream, version, position, key, data"
 
 
-def _recorded(row: tuple) -> Recorded:
-    stream, version, position, key, data = row
-    return Recorded(stream, version, position, key, loads_event(data))
-
-
 class PostgresLedger(Ledger):
     """The ledger in PostgreSQL: a URL (connected here) or a shared PostgresDatabase."""
 
@@ -57,8 +53,14 @@ class PostgresLedger(Ledger):
             self.db = target if isinstance(target, PostgresDatabase) else PostgresDatabase(target)
             self.path = self.db.name
             open_schema(self.db, "ledger", SCHEMA_VERSION, _SCHEMA, "ledger")
+            row = self.db.query("SELECT to_regclass('ledger_events')")
         except FlowError as e:
             raise self._flow_error(e) from e
+        if row[0][0] is None:  # the schema says it was created: a missing table is damage
+            raise LedgerStoreError(
+                f"{self.path}: damaged ledger: table ledger_events is missing (the ledger was "
+                "created here before; restore it from a backup)"
+            )
 
     @staticmethod
     def _flow_error(e: FlowError) -> CommerceError:
@@ -90,7 +92,7 @@ class PostgresLedger(Ledger):
                     row = db.execute(
                         f"SELECT {_COLUMNS} FROM ledger_events WHERE key = %s", (key,)
                     ).fetchone()
-                    return None if row is None else _recorded(row)
+                    return None if row is None else _recorded(row, self.path)
 
                 plan = plan_append(
                     stream,
@@ -131,11 +133,11 @@ class PostgresLedger(Ledger):
         )
         if not rows:
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
-        return tuple(_recorded(r) for r in rows)
+        return tuple(_recorded(r, self.path) for r in rows)
 
     def find(self, key: str) -> Recorded | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events WHERE key = %s", (key,))
-        return _recorded(rows[0]) if rows else None
+        return _recorded(rows[0], self.path) if rows else None
 
     def has_events(self) -> bool:
         return bool(self._query("SELECT 1 FROM ledger_events LIMIT 1"))
@@ -148,7 +150,7 @@ class PostgresLedger(Ledger):
         rows = self._query(
             f'SELECT {_COLUMNS} FROM ledger_events ORDER BY stream COLLATE "C", version'
         )
-        yield from by_stream(_recorded(r) for r in rows)
+        yield from by_stream(_recorded(r, self.path) for r in rows)
 
     def close(self) -> None:
         self.db.close()

@@ -28,8 +28,15 @@ from pathlib import Path
 
 from flowhost.db import SQLiteDatabase
 from flowhost.errors import FlowConflictError, FlowError
+from flowhost.rows import bad_text, find_bad_text
 
-from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
+from ..errors import (
+    CommerceError,
+    DamagedLedgerRowError,
+    LedgerConflictError,
+    LedgerStoreError,
+    UnknownOrderError,
+)
 from .events import Event, dumps_event, loads_event
 from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
 
@@ -52,9 +59,26 @@ CREATE TABLE IF NOT EXISTS ledger_events (
 _COLUMNS = "stream, version, position, key, data"
 
 
-def _recorded(row: tuple) -> Recorded:
+def _recorded(row: tuple, name: str = "the ledger") -> Recorded:
+    """A Recorded from a ledger_events row; a damaged row is a LedgerStoreError naming it."""
     stream, version, position, key, data = row
-    return Recorded(stream, version, position, key, loads_event(data))
+    try:
+        if type(data) is not str:
+            raise ValueError(f"expected JSON text, got {data!r:.40}")
+        event = loads_event(data)
+    except (CommerceError, ValueError, TypeError, KeyError, RecursionError) as e:
+        text = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise DamagedLedgerRowError(
+            f"{name}: damaged row: table ledger_events, row position={position}, column data: "
+            f"{text[:160]}"
+        ) from None
+    for column, value, kind in (("stream", stream, str), ("version", version, int)):
+        if type(value) is not kind:
+            raise DamagedLedgerRowError(
+                f"{name}: damaged row: table ledger_events, row position={position}, column "
+                f"{column}: {value!r:.40}"
+            )
+    return Recorded(stream, version, position, key, event)
 
 
 class SQLiteLedger(Ledger):
@@ -71,6 +95,14 @@ class SQLiteLedger(Ledger):
         self.path = self.db.path
         try:
             with self.db.transaction(savepoint=False) as db:
+                have = {
+                    r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
+                if "ledger_meta" in have and "ledger_events" not in have:
+                    raise LedgerStoreError(
+                        f"{self.path}: damaged ledger: table ledger_events is missing (the "
+                        "ledger was created here before; restore it from a backup)"
+                    )
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         db.execute(stmt)
@@ -99,6 +131,12 @@ class SQLiteLedger(Ledger):
         try:
             return self.db.execute(sql, args).fetchall()
         except sqlite3.Error as e:
+            column = bad_text(e)
+            if column is not None:  # name the row whose text is not UTF-8
+                found = find_bad_text(
+                    self.db.execute, self.path, "ledger_events", column, "position"
+                )
+                raise DamagedLedgerRowError(str(found)) from None
             raise self._error(e, "cannot read the ledger") from e
 
     def append(
@@ -115,7 +153,7 @@ class SQLiteLedger(Ledger):
                     row = db.execute(
                         f"SELECT {_COLUMNS} FROM ledger_events WHERE key = ?", (key,)
                     ).fetchone()
-                    return None if row is None else _recorded(row)
+                    return None if row is None else _recorded(row, self.path)
 
                 plan = plan_append(
                     stream,
@@ -158,11 +196,11 @@ class SQLiteLedger(Ledger):
         )
         if not rows:
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
-        return tuple(_recorded(r) for r in rows)
+        return tuple(_recorded(r, self.path) for r in rows)
 
     def find(self, key: str) -> Recorded | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events WHERE key = ?", (key,))
-        return _recorded(rows[0]) if rows else None
+        return _recorded(rows[0], self.path) if rows else None
 
     def has_events(self) -> bool:
         return bool(self._query("SELECT 1 FROM ledger_events LIMIT 1"))
@@ -172,7 +210,7 @@ class SQLiteLedger(Ledger):
 
     def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events ORDER BY stream, version")
-        yield from by_stream(_recorded(r) for r in rows)
+        yield from by_stream(_recorded(r, self.path) for r in rows)
 
     def close(self) -> None:
         self.db.close()
