@@ -115,6 +115,8 @@ def worker_command(
         worker = Worker(engine, batch=batch, poll=poll, errors=sys.stderr)
     except (CommerceError, FlowError) as e:
         raise click.ClickException(str(e)) from e
+    served = ", ".join(worker.kinds) or "nothing (no handler here)"
+    click.echo(f"worker: answering {served} on {engine.db.name}", err=True)
     why = "stopped"
     try:
         why = worker.run(once=once, idle_timeout=idle_timeout, stop=stop)
