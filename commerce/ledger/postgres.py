@@ -12,7 +12,11 @@ append's savepoint and is a LedgerConflictError, so a retry reads the winner's e
 Positions come from an identity column: ascending in append order within a process,
 never reused (a rolled-back append leaves a gap).
 
-Schema: component `ledger` version 1 in `schema_versions`.
+Each append also upserts its stream's row in `ledger_summaries` (projections.apply), in
+its transaction, under the stream's lock; summaries are read from those rows.
+
+Schema: component `ledger` version 1 in `schema_versions`; the summary rows are component
+`ledger-summaries` version 1 (built from the events on the first open that lacks them).
 """
 
 from __future__ import annotations
@@ -20,10 +24,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from flowhost.errors import FlowConflictError, FlowError
-from flowhost.pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
+from flowhost.pg import (
+    PostgresDatabase,
+    driver_error_types,
+    ensure_schema_versions,
+    is_unique_violation,
+    open_schema,
+    schema_version,
+)
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
+from .projections import OrderSummary, apply, summarize, summary_from_text, summary_text
 from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
 
 SCHEMA_VERSION = 1
@@ -42,6 +54,12 @@ _SCHEMA = [
 ]
 
 _COLUMNS = "stream, version, position, key, data"
+SUMMARIES_VERSION = 1  # component `ledger-summaries`: the summary rows, built and kept
+_SUMMARIES = """CREATE TABLE ledger_summaries (
+    stream TEXT COLLATE "C" PRIMARY KEY,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+)"""
 
 
 def _recorded(row: tuple) -> Recorded:
@@ -57,8 +75,41 @@ class PostgresLedger(Ledger):
             self.db = target if isinstance(target, PostgresDatabase) else PostgresDatabase(target)
             self.path = self.db.name
             open_schema(self.db, "ledger", SCHEMA_VERSION, _SCHEMA, "ledger")
+            self._open_summaries()
         except FlowError as e:
             raise self._flow_error(e) from e
+
+    def _open_summaries(self) -> None:
+        """The summary rows: on a ledger written before them, created and built from the
+        events once, in one transaction that keeps appends out (SHARE lock) meanwhile."""
+        db = self.db
+        try:
+            with db.transaction():
+                ensure_schema_versions(db)
+                have = schema_version(db, "ledger-summaries")
+                if have == SUMMARIES_VERSION:
+                    return
+                if have is not None:
+                    raise LedgerStoreError(
+                        f"{db.name}: ledger summaries schema {have}, this version reads "
+                        f"{SUMMARIES_VERSION}"
+                    )
+                db.execute("LOCK TABLE ledger_events IN SHARE MODE")
+                db.execute(_SUMMARIES)
+                db.executemany(
+                    "INSERT INTO ledger_summaries VALUES (%s, %s, %s)",
+                    [
+                        (stream, s.status, summary_text(s))
+                        for stream, recs in self.read_all()
+                        for s in [summarize([r.event for r in recs])]
+                    ],
+                )
+                db.execute(
+                    "INSERT INTO schema_versions VALUES ('ledger-summaries', %s)",
+                    (SUMMARIES_VERSION,),
+                )
+        except driver_error_types() as e:
+            raise db.error(e, "cannot build the ledger's summary rows") from e
 
     @staticmethod
     def _flow_error(e: FlowError) -> CommerceError:
@@ -81,10 +132,12 @@ class PostgresLedger(Ledger):
                     "SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || %s, 0))",
                     (stream,),
                 )
-                current = db.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = %s",
-                    (stream,),
-                ).fetchone()[0]
+                # the summary row is the stream's version (and what the append folds into)
+                row = db.execute(
+                    "SELECT data FROM ledger_summaries WHERE stream = %s", (stream,)
+                ).fetchone()
+                before = None if row is None else summary_from_text(row[0])
+                current = 0 if before is None else before.version
 
                 def lookup(key: str) -> Recorded | None:
                     row = db.execute(
@@ -108,6 +161,13 @@ class PostgresLedger(Ledger):
                         (stream, current, event.type, event.at, key, dumps_event(event)),
                     ).fetchone()[0]
                     written.append(Recorded(stream, current, position, key, event))
+                if written:
+                    after = apply(before, [r.event for r in written])
+                    db.execute(
+                        "INSERT INTO ledger_summaries VALUES (%s, %s, %s) ON CONFLICT (stream) "
+                        "DO UPDATE SET status = excluded.status, data = excluded.data",
+                        (stream, after.status, summary_text(after)),
+                    )
         except driver_error_types() as e:
             if is_unique_violation(e):
                 raise LedgerConflictError(
@@ -149,6 +209,21 @@ class PostgresLedger(Ledger):
             f'SELECT {_COLUMNS} FROM ledger_events ORDER BY stream COLLATE "C", version'
         )
         yield from by_stream(_recorded(r) for r in rows)
+
+    def summary(self, stream: str) -> OrderSummary:
+        rows = self._query("SELECT data FROM ledger_summaries WHERE stream = %s", (stream,))
+        if not rows:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return summary_from_text(rows[0][0])
+
+    def summaries(self, status: str | None = None) -> list[OrderSummary]:
+        if status is None:
+            rows = self._query("SELECT data FROM ledger_summaries ORDER BY stream")
+        else:
+            rows = self._query(
+                "SELECT data FROM ledger_summaries WHERE status = %s ORDER BY stream", (status,)
+            )
+        return [summary_from_text(r[0]) for r in rows]
 
     def close(self) -> None:
         self.db.close()

@@ -18,6 +18,12 @@ Schema (version 1):
                    type TEXT, at INTEGER,                   -- copies of the event's, for SQL
                    key TEXT UNIQUE,                         -- the idempotency key
                    data TEXT)                               -- dumps_event(event)
+    ledger_summaries (stream TEXT PRIMARY KEY,             -- one row per order, kept by
+                      status TEXT, data TEXT)              -- each append (projections.apply)
+
+A ledger opened without the summary rows (written by an older release: no
+('summaries', '1') in ledger_meta) has them built from its events once, in the opening
+transaction; from then on every append upserts its stream's row in its own transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from flowhost.errors import FlowConflictError, FlowError
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
+from .projections import OrderSummary, apply, summarize, summary_from_text, summary_text
 from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
 
 SCHEMA_VERSION = "1"
@@ -47,7 +54,13 @@ CREATE TABLE IF NOT EXISTS ledger_events (
     data TEXT NOT NULL,
     UNIQUE (stream, version)
 );
+CREATE TABLE IF NOT EXISTS ledger_summaries (
+    stream TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
 """
+SUMMARIES_VERSION = "1"  # ledger_meta 'summaries': the summary rows are built and kept
 
 _COLUMNS = "stream, version, position, key, data"
 
@@ -81,6 +94,22 @@ class SQLiteLedger(Ledger):
                     raise LedgerStoreError(
                         f"{self.path}: ledger schema {row[0]}, this version reads {SCHEMA_VERSION}"
                     )
+                built = db.execute(
+                    "SELECT value FROM ledger_meta WHERE key = 'summaries'"
+                ).fetchone()
+                if built is None:  # a ledger written before summary rows: build them once
+                    db.execute("DELETE FROM ledger_summaries")
+                    db.executemany(
+                        "INSERT INTO ledger_summaries VALUES (?, ?, ?)",
+                        (
+                            (stream, s.status, summary_text(s))
+                            for stream, recs in self.read_all()
+                            for s in [summarize([r.event for r in recs])]
+                        ),
+                    )
+                    db.execute(
+                        "INSERT INTO ledger_meta VALUES ('summaries', ?)", (SUMMARIES_VERSION,)
+                    )
         except sqlite3.Error as e:
             raise self._error(e, "cannot open the ledger") from e
         except FlowError as e:
@@ -106,10 +135,12 @@ class SQLiteLedger(Ledger):
     ) -> AppendResult:
         try:
             with self.db.transaction(savepoint=False) as db:
-                current = db.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = ?",
-                    (stream,),
-                ).fetchone()[0]
+                # the summary row is the stream's version (and what the append folds into)
+                row = db.execute(
+                    "SELECT data FROM ledger_summaries WHERE stream = ?", (stream,)
+                ).fetchone()
+                before = None if row is None else summary_from_text(row[0])
+                current = 0 if before is None else before.version
 
                 def lookup(key: str) -> Recorded | None:
                     row = db.execute(
@@ -134,6 +165,13 @@ class SQLiteLedger(Ledger):
                     )
                     assert cur.lastrowid is not None
                     written.append(Recorded(stream, current, cur.lastrowid, key, event))
+                if written:
+                    after = apply(before, [r.event for r in written])
+                    db.execute(
+                        "INSERT INTO ledger_summaries VALUES (?, ?, ?) ON CONFLICT (stream) "
+                        "DO UPDATE SET status = excluded.status, data = excluded.data",
+                        (stream, after.status, summary_text(after)),
+                    )
         except sqlite3.IntegrityError as e:
             # BEGIN IMMEDIATE serialises writers, so this is a backstop, not the usual path.
             raise LedgerConflictError(
@@ -173,6 +211,21 @@ class SQLiteLedger(Ledger):
     def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events ORDER BY stream, version")
         yield from by_stream(_recorded(r) for r in rows)
+
+    def summary(self, stream: str) -> OrderSummary:
+        rows = self._query("SELECT data FROM ledger_summaries WHERE stream = ?", (stream,))
+        if not rows:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return summary_from_text(rows[0][0])
+
+    def summaries(self, status: str | None = None) -> list[OrderSummary]:
+        if status is None:
+            rows = self._query("SELECT data FROM ledger_summaries ORDER BY stream")
+        else:
+            rows = self._query(
+                "SELECT data FROM ledger_summaries WHERE status = ? ORDER BY stream", (status,)
+            )
+        return [summary_from_text(r[0]) for r in rows]
 
     def close(self) -> None:
         self.db.close()

@@ -43,6 +43,7 @@ from ..errors import (
 )
 from ..money import is_int, require_text
 from .events import Event, OrderCreated, payment_key
+from .projections import OrderSummary, apply, summarize
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,16 @@ class Ledger(ABC):
         """True when anything was ever appended."""
         return bool(self.streams())
 
+    def summary(self, stream: str) -> OrderSummary:
+        """What the books say about one order (UnknownOrderError if there is no stream).
+        The stores keep it as a row updated with each append; this fold is the reference."""
+        return summarize(self.events(stream))
+
+    def summaries(self, status: str | None = None) -> list[OrderSummary]:
+        """Every order's summary (or those with `status`), sorted by order id."""
+        out = (summarize([r.event for r in recs]) for _, recs in self.read_all())
+        return [s for s in out if status is None or s.status == status]
+
     def events(self, stream: str) -> tuple[Event, ...]:
         """The events of `stream`, without their envelopes."""
         return tuple(r.event for r in self.read(stream))
@@ -267,6 +278,7 @@ class MemoryLedger(Ledger):
         self.db = db if db is not None else MemoryDatabase()
         self._streams: dict[str, list[Recorded]] = {}
         self._keys: dict[str, Recorded] = {}
+        self._summaries: dict[str, OrderSummary] = {}  # kept with each append
         self._position = 0
 
     def append(
@@ -290,11 +302,17 @@ class MemoryLedger(Ledger):
                 written.append(rec)
             if written:
                 self._streams[stream] = log
+                before = self._summaries.get(stream)
+                self._summaries[stream] = apply(before, [r.event for r in written])
 
                 def undo() -> None:
                     del log[len(log) - len(written) :]
                     for rec in written:
                         del self._keys[rec.key]
+                    if before is None:
+                        self._summaries.pop(stream, None)
+                    else:
+                        self._summaries[stream] = before
                     if not log:
                         self._streams.pop(stream, None)
 
@@ -320,3 +338,16 @@ class MemoryLedger(Ledger):
     def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
         for stream in self.streams():
             yield stream, tuple(self._streams[stream])
+
+    def summary(self, stream: str) -> OrderSummary:
+        found = self._summaries.get(stream)
+        if found is None:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return found
+
+    def summaries(self, status: str | None = None) -> list[OrderSummary]:
+        return [
+            self._summaries[k]
+            for k in sorted(self._summaries)
+            if status is None or self._summaries[k].status == status
+        ]
