@@ -36,7 +36,7 @@ from flowhost.pg import (
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
 from .projections import OrderSummary, apply, summarize, summary_from_text, summary_text
-from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
+from .store import AppendResult, Ledger, Recorded, by_stream, plan_append, summary_where
 
 SCHEMA_VERSION = 1
 
@@ -58,6 +58,7 @@ SUMMARIES_VERSION = 1  # component `ledger-summaries`: the summary rows, built a
 _SUMMARIES = """CREATE TABLE ledger_summaries (
     stream TEXT COLLATE "C" PRIMARY KEY,
     status TEXT NOT NULL,
+    recon TEXT NOT NULL,
     data TEXT NOT NULL
 )"""
 
@@ -97,9 +98,9 @@ class PostgresLedger(Ledger):
                 db.execute("LOCK TABLE ledger_events IN SHARE MODE")
                 db.execute(_SUMMARIES)
                 db.executemany(
-                    "INSERT INTO ledger_summaries VALUES (%s, %s, %s)",
+                    "INSERT INTO ledger_summaries VALUES (%s, %s, %s, %s)",
                     [
-                        (stream, s.status, summary_text(s))
+                        (stream, s.status, s.recon, summary_text(s))
                         for stream, recs in self.read_all()
                         for s in [summarize([r.event for r in recs])]
                     ],
@@ -164,9 +165,10 @@ class PostgresLedger(Ledger):
                 if written:
                     after = apply(before, [r.event for r in written])
                     db.execute(
-                        "INSERT INTO ledger_summaries VALUES (%s, %s, %s) ON CONFLICT (stream) "
-                        "DO UPDATE SET status = excluded.status, data = excluded.data",
-                        (stream, after.status, summary_text(after)),
+                        "INSERT INTO ledger_summaries VALUES (%s, %s, %s, %s) ON CONFLICT (stream) "
+                        "DO UPDATE SET status = excluded.status, recon = excluded.recon, "
+                        "data = excluded.data",
+                        (stream, after.status, after.recon, summary_text(after)),
                     )
         except driver_error_types() as e:
             if is_unique_violation(e):
@@ -216,13 +218,19 @@ class PostgresLedger(Ledger):
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
         return summary_from_text(rows[0][0])
 
-    def summaries(self, status: str | None = None) -> list[OrderSummary]:
-        if status is None:
-            rows = self._query("SELECT data FROM ledger_summaries ORDER BY stream")
-        else:
-            rows = self._query(
-                "SELECT data FROM ledger_summaries WHERE status = %s ORDER BY stream", (status,)
-            )
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        where, args = summary_where("%s", status=status, recon=recon, after=after)
+        rows = self._query(
+            f"SELECT data FROM ledger_summaries WHERE {where} ORDER BY stream LIMIT %s",
+            (*args, limit),
+        )
         return [summary_from_text(r[0]) for r in rows]
 
     def close(self) -> None:

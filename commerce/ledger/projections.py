@@ -319,7 +319,8 @@ def summary_of(ledger: Ledger, order: str) -> OrderSummary:
     return ledger.summary(order)
 
 
-def summaries(ledger: Ledger, status: str | None = None) -> list[OrderSummary]:
-    """The summary of every order in the ledger (or those with `status`), sorted by order
-    id: the ledger's summary rows, not a fold over its events."""
-    return ledger.summaries(status)
+def summaries(ledger: Ledger, status: str | None = None, **page: Any) -> list[OrderSummary]:
+    """The summary of every order in the ledger (or those with `status`; `recon`, `after`,
+    `limit` as Ledger.summaries), sorted by order id: the ledger's summary rows, not a
+    fold over its events."""
+    return ledger.summaries(status, **page)

@@ -19,7 +19,7 @@ Schema (version 1):
                    key TEXT UNIQUE,                         -- the idempotency key
                    data TEXT)                               -- dumps_event(event)
     ledger_summaries (stream TEXT PRIMARY KEY,             -- one row per order, kept by
-                      status TEXT, data TEXT)              -- each append (projections.apply)
+                      status, recon, data)                 -- each append (projections.apply)
 
 A ledger opened without the summary rows (written by an older release: no
 ('summaries', '1') in ledger_meta) has them built from its events once, in the opening
@@ -38,7 +38,7 @@ from flowhost.errors import FlowConflictError, FlowError
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
 from .projections import OrderSummary, apply, summarize, summary_from_text, summary_text
-from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
+from .store import AppendResult, Ledger, Recorded, by_stream, plan_append, summary_where
 
 SCHEMA_VERSION = "1"
 
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS ledger_events (
 CREATE TABLE IF NOT EXISTS ledger_summaries (
     stream TEXT PRIMARY KEY,
     status TEXT NOT NULL,
+    recon TEXT NOT NULL,
     data TEXT NOT NULL
 ) WITHOUT ROWID;
 """
@@ -100,9 +101,9 @@ class SQLiteLedger(Ledger):
                 if built is None:  # a ledger written before summary rows: build them once
                     db.execute("DELETE FROM ledger_summaries")
                     db.executemany(
-                        "INSERT INTO ledger_summaries VALUES (?, ?, ?)",
+                        "INSERT INTO ledger_summaries VALUES (?, ?, ?, ?)",
                         (
-                            (stream, s.status, summary_text(s))
+                            (stream, s.status, s.recon, summary_text(s))
                             for stream, recs in self.read_all()
                             for s in [summarize([r.event for r in recs])]
                         ),
@@ -168,9 +169,10 @@ class SQLiteLedger(Ledger):
                 if written:
                     after = apply(before, [r.event for r in written])
                     db.execute(
-                        "INSERT INTO ledger_summaries VALUES (?, ?, ?) ON CONFLICT (stream) "
-                        "DO UPDATE SET status = excluded.status, data = excluded.data",
-                        (stream, after.status, summary_text(after)),
+                        "INSERT INTO ledger_summaries VALUES (?, ?, ?, ?) ON CONFLICT (stream) "
+                        "DO UPDATE SET status = excluded.status, recon = excluded.recon, "
+                        "data = excluded.data",
+                        (stream, after.status, after.recon, summary_text(after)),
                     )
         except sqlite3.IntegrityError as e:
             # BEGIN IMMEDIATE serialises writers, so this is a backstop, not the usual path.
@@ -218,13 +220,19 @@ class SQLiteLedger(Ledger):
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
         return summary_from_text(rows[0][0])
 
-    def summaries(self, status: str | None = None) -> list[OrderSummary]:
-        if status is None:
-            rows = self._query("SELECT data FROM ledger_summaries ORDER BY stream")
-        else:
-            rows = self._query(
-                "SELECT data FROM ledger_summaries WHERE status = ? ORDER BY stream", (status,)
-            )
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        where, args = summary_where("?", status=status, recon=recon, after=after)
+        rows = self._query(
+            f"SELECT data FROM ledger_summaries WHERE {where} ORDER BY stream LIMIT ?",
+            (*args, -1 if limit is None else limit),
+        )
         return [summary_from_text(r[0]) for r in rows]
 
     def close(self) -> None:

@@ -185,6 +185,39 @@ def by_stream(recorded: Iterable[Recorded]) -> Iterator[tuple[str, tuple[Recorde
         yield group[0].stream, tuple(group)
 
 
+def page_summaries(
+    rows: Iterable[OrderSummary],
+    *,
+    status: str | None,
+    recon: str | None,
+    after: str | None,
+    limit: int | None,
+) -> list[OrderSummary]:
+    """The page of summaries (sorted by order id) that Ledger.summaries's filters select."""
+    out: list[OrderSummary] = []
+    for s in rows:
+        if limit is not None and len(out) >= limit:
+            break
+        if (
+            (status is None or s.status == status)
+            and (recon is None or s.recon == recon)
+            and (after is None or s.order > after)
+        ):
+            out.append(s)
+    return out
+
+
+def summary_where(mark: str, **filters: Any) -> tuple[str, list]:
+    """The WHERE clause (with `mark` as the placeholder) and arguments of Ledger.summaries's
+    filters, for the SQL ledgers' summary rows: status, recon, after."""
+    where, args = ["TRUE"], []
+    for column, op in (("status", "="), ("recon", "="), ("after", ">")):
+        if filters.get(column) is not None:
+            where.append(f"{'stream' if column == 'after' else column} {op} {mark}")
+            args.append(filters[column])
+    return " AND ".join(where), args
+
+
 class Ledger(ABC):
     """The ledger store: optimistic, idempotent appends; streams read whole.
 
@@ -238,10 +271,18 @@ class Ledger(ABC):
         The stores keep it as a row updated with each append; this fold is the reference."""
         return summarize(self.events(stream))
 
-    def summaries(self, status: str | None = None) -> list[OrderSummary]:
-        """Every order's summary (or those with `status`), sorted by order id."""
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        """Every order's summary, sorted by order id: only those with `status` / `recon`,
+        with an id after `after`, at most `limit` (the SQL ledgers page in the database)."""
         out = (summarize([r.event for r in recs]) for _, recs in self.read_all())
-        return [s for s in out if status is None or s.status == status]
+        return page_summaries(out, status=status, recon=recon, after=after, limit=limit)
 
     def events(self, stream: str) -> tuple[Event, ...]:
         """The events of `stream`, without their envelopes."""
@@ -345,9 +386,13 @@ class MemoryLedger(Ledger):
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
         return found
 
-    def summaries(self, status: str | None = None) -> list[OrderSummary]:
-        return [
-            self._summaries[k]
-            for k in sorted(self._summaries)
-            if status is None or self._summaries[k].status == status
-        ]
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        rows = (self._summaries[k] for k in sorted(self._summaries))
+        return page_summaries(rows, status=status, recon=recon, after=after, limit=limit)

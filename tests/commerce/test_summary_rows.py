@@ -142,3 +142,20 @@ def test_a_postgres_ledger_from_before_summary_rows_gets_them_built_once():
     again = PostgresLedger(url)
     assert summaries(again) == [summarize(ALL_KINDS)]
     again.close()
+
+
+def test_summaries_page_and_filter_in_the_ledger(backend):
+    ledger = backend()
+    for n in range(6):
+        order = f"o-{n}"
+        ledger.append(order, [seed_order(order)], expected_version=0)
+        if n % 2:
+            ledger.append_once(order, PaymentRecorded(at=AT + 1, ref=f"p{n}", amount=2510))
+    every = ledger.summaries()
+    assert [s.order for s in every] == [f"o-{n}" for n in range(6)]
+    assert [s.order for s in ledger.summaries(limit=2)] == ["o-0", "o-1"]
+    assert [s.order for s in ledger.summaries(after="o-1", limit=2)] == ["o-2", "o-3"]
+    assert [s.order for s in ledger.summaries("paid", after="o-1")] == ["o-3", "o-5"]
+    assert [s.order for s in ledger.summaries(recon="unpaid", limit=2)] == ["o-0", "o-2"]
+    assert ledger.summaries("fulfilled") == []
+    ledger.close()
