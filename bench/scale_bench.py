@@ -35,8 +35,9 @@ from orders_bench import SHOP  # noqa: E402
 from recon_bench import order_events  # noqa: E402
 
 from commerce.ledger.events import dumps_event  # noqa: E402
-from commerce.ledger.projections import summarize, summary_text  # noqa: E402
+from commerce.ledger.projections import summarize  # noqa: E402
 from commerce.ledger.recon import mismatch_report, reconcile  # noqa: E402
+from commerce.ledger.store import summary_row  # noqa: E402
 from commerce.orders.engine import Engine  # noqa: E402
 from flowhost.db import is_database_url  # noqa: E402
 
@@ -113,7 +114,7 @@ def build(db: str, events: int) -> tuple[Engine, int, float]:
         for v, event in enumerate(stream, 1):
             ev_rows.append((order, v, event.type, event.at, f"{order}:{v}", dumps_event(event)))
         s = summarize(stream)
-        sum_rows.append((order, s.status, s.recon, summary_text(s)))
+        sum_rows.append(summary_row(order, s))
         n += len(stream)
         i += 1
     t = time.perf_counter()
@@ -124,9 +125,7 @@ def build(db: str, events: int) -> tuple[Engine, int, float]:
             f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})",
             ev_rows,
         )
-        e.db.executemany(
-            f"INSERT INTO ledger_summaries VALUES ({mark}, {mark}, {mark}, {mark})", sum_rows
-        )
+        e.db.executemany(f"INSERT INTO ledger_summaries VALUES ({', '.join([mark] * 7)})", sum_rows)
     if is_database_url(db):
         e.db.execute("ANALYZE ledger_events")
         e.db.execute("ANALYZE ledger_summaries")
@@ -192,7 +191,7 @@ def main() -> int:
                         f"  {label:8} {n:>8} events: build {built:6.1f} s | recon {wall:6.2f} s "
                         f"({cpu:5.2f} CPU) | list 3 pages {lw * 1000:6.1f} ms"
                     )
-                    if n <= args.reference_max:
+                    if size <= args.reference_max:
                         rw, rc, _ = timed(lambda: recon_before(e))  # noqa: B023
                         line += f" | reference {rw:6.2f} s ({rc:5.2f} CPU), x{rc / cpu:4.1f} CPU"
                     print(line, flush=True)

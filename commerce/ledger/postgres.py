@@ -22,6 +22,7 @@ Schema: component `ledger` version 1 in `schema_versions`; the summary rows are 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from flowhost.errors import FlowConflictError, FlowError
 from flowhost.pg import (
@@ -35,8 +36,16 @@ from flowhost.pg import (
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
-from .projections import OrderSummary, apply, summarize, summary_from_text, summary_text
-from .store import AppendResult, Ledger, Recorded, by_stream, plan_append, summary_where
+from .projections import OrderSummary, apply, summarize, summary_from_text
+from .store import (
+    AppendResult,
+    Ledger,
+    Recorded,
+    by_stream,
+    plan_append,
+    summary_row,
+    summary_where,
+)
 
 SCHEMA_VERSION = 1
 
@@ -54,11 +63,15 @@ _SCHEMA = [
 ]
 
 _COLUMNS = "stream, version, position, key, data"
+_MARKS7 = "%s, %s, %s, %s, %s, %s, %s"
 SUMMARIES_VERSION = 1  # component `ledger-summaries`: the summary rows, built and kept
 _SUMMARIES = """CREATE TABLE ledger_summaries (
     stream TEXT COLLATE "C" PRIMARY KEY,
     status TEXT NOT NULL,
     recon TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    refunded BIGINT NOT NULL,
     data TEXT NOT NULL
 )"""
 
@@ -98,9 +111,9 @@ class PostgresLedger(Ledger):
                 db.execute("LOCK TABLE ledger_events IN SHARE MODE")
                 db.execute(_SUMMARIES)
                 db.executemany(
-                    "INSERT INTO ledger_summaries VALUES (%s, %s, %s, %s)",
+                    f"INSERT INTO ledger_summaries VALUES ({_MARKS7})",
                     [
-                        (stream, s.status, s.recon, summary_text(s))
+                        summary_row(stream, s)
                         for stream, recs in self.read_all()
                         for s in [summarize([r.event for r in recs])]
                     ],
@@ -165,10 +178,11 @@ class PostgresLedger(Ledger):
                 if written:
                     after = apply(before, [r.event for r in written])
                     db.execute(
-                        "INSERT INTO ledger_summaries VALUES (%s, %s, %s, %s) ON CONFLICT (stream) "
+                        f"INSERT INTO ledger_summaries VALUES ({_MARKS7}) ON CONFLICT (stream) "
                         "DO UPDATE SET status = excluded.status, recon = excluded.recon, "
-                        "data = excluded.data",
-                        (stream, after.status, after.recon, summary_text(after)),
+                        "total = excluded.total, paid = excluded.paid, "
+                        "refunded = excluded.refunded, data = excluded.data",
+                        summary_row(stream, after),
                     )
         except driver_error_types() as e:
             if is_unique_violation(e):
@@ -217,6 +231,12 @@ class PostgresLedger(Ledger):
         if not rows:
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
         return summary_from_text(rows[0][0])
+
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+        yield from self._query(
+            "SELECT stream, recon, total, paid, refunded, data FROM ledger_summaries "
+            "ORDER BY stream"
+        )
 
     def summaries(
         self,

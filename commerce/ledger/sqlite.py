@@ -31,14 +31,23 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from flowhost.db import SQLiteDatabase
 from flowhost.errors import FlowConflictError, FlowError
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event, loads_event
-from .projections import OrderSummary, apply, summarize, summary_from_text, summary_text
-from .store import AppendResult, Ledger, Recorded, by_stream, plan_append, summary_where
+from .projections import OrderSummary, apply, summarize, summary_from_text
+from .store import (
+    AppendResult,
+    Ledger,
+    Recorded,
+    by_stream,
+    plan_append,
+    summary_row,
+    summary_where,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -58,12 +67,16 @@ CREATE TABLE IF NOT EXISTS ledger_summaries (
     stream TEXT PRIMARY KEY,
     status TEXT NOT NULL,
     recon TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    refunded BIGINT NOT NULL,
     data TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 SUMMARIES_VERSION = "1"  # ledger_meta 'summaries': the summary rows are built and kept
 
 _COLUMNS = "stream, version, position, key, data"
+_MARKS7 = "?, ?, ?, ?, ?, ?, ?"
 
 
 def _recorded(row: tuple) -> Recorded:
@@ -101,9 +114,9 @@ class SQLiteLedger(Ledger):
                 if built is None:  # a ledger written before summary rows: build them once
                     db.execute("DELETE FROM ledger_summaries")
                     db.executemany(
-                        "INSERT INTO ledger_summaries VALUES (?, ?, ?, ?)",
+                        f"INSERT INTO ledger_summaries VALUES ({_MARKS7})",
                         (
-                            (stream, s.status, s.recon, summary_text(s))
+                            summary_row(stream, s)
                             for stream, recs in self.read_all()
                             for s in [summarize([r.event for r in recs])]
                         ),
@@ -169,10 +182,11 @@ class SQLiteLedger(Ledger):
                 if written:
                     after = apply(before, [r.event for r in written])
                     db.execute(
-                        "INSERT INTO ledger_summaries VALUES (?, ?, ?, ?) ON CONFLICT (stream) "
+                        f"INSERT INTO ledger_summaries VALUES ({_MARKS7}) ON CONFLICT (stream) "
                         "DO UPDATE SET status = excluded.status, recon = excluded.recon, "
-                        "data = excluded.data",
-                        (stream, after.status, after.recon, summary_text(after)),
+                        "total = excluded.total, paid = excluded.paid, "
+                        "refunded = excluded.refunded, data = excluded.data",
+                        summary_row(stream, after),
                     )
         except sqlite3.IntegrityError as e:
             # BEGIN IMMEDIATE serialises writers, so this is a backstop, not the usual path.
@@ -219,6 +233,12 @@ class SQLiteLedger(Ledger):
         if not rows:
             raise UnknownOrderError(f"no order {stream!r} in the ledger")
         return summary_from_text(rows[0][0])
+
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+        yield from self._query(
+            "SELECT stream, recon, total, paid, refunded, data FROM ledger_summaries "
+            "ORDER BY stream"
+        )
 
     def summaries(
         self,

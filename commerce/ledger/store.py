@@ -43,7 +43,7 @@ from ..errors import (
 )
 from ..money import is_int, require_text
 from .events import Event, OrderCreated, payment_key
-from .projections import OrderSummary, apply, summarize
+from .projections import OrderSummary, apply, summarize, summary_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +207,12 @@ def page_summaries(
     return out
 
 
+def summary_row(stream: str, s: OrderSummary) -> tuple:
+    """The SQL ledgers' summary row of `s`: stream, status, recon, total, paid, refunded
+    (the columns filters and reconciliation read) and the whole summary as text."""
+    return (stream, s.status, s.recon, s.total, s.paid, s.refunded, summary_text(s))
+
+
 def summary_where(mark: str, **filters: Any) -> tuple[str, list]:
     """The WHERE clause (with `mark` as the placeholder) and arguments of Ledger.summaries's
     filters, for the SQL ledgers' summary rows: status, recon, after."""
@@ -270,6 +276,12 @@ class Ledger(ABC):
         """What the books say about one order (UnknownOrderError if there is no stream).
         The stores keep it as a row updated with each append; this fold is the reference."""
         return summarize(self.events(stream))
+
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+        """(order, recon, total, paid, refunded, its summary or summary_text) for every
+        order, sorted by id: what recon.reconcile_rows builds its facts from."""
+        for s in self.summaries():
+            yield s.order, s.recon, s.total, s.paid, s.refunded, s
 
     def summaries(
         self,

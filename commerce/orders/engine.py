@@ -24,8 +24,7 @@ from flowhost.db import is_postgres, open_database
 
 from ..errors import OrderStateError
 from ..ledger.events import OrderCreated
-from ..ledger.projections import summaries
-from ..ledger.recon import Reconciliation, reconcile
+from ..ledger.recon import Reconciliation, reconcile_rows
 from ..ledger.store import Ledger, MemoryLedger
 from ..pricing.cart import Cart
 from ..pricing.catalog import Catalog
@@ -167,7 +166,7 @@ class Engine:
 
     def recon(self) -> Reconciliation:
         """Every order's summary, as relations for reconciliation queries."""
-        return reconcile(summaries(self.ledger))
+        return reconcile_rows(self.ledger.recon_rows())
 
     def recover(self) -> None:
         """Answer every flow request a crash left pending (reserve, fulfil)."""

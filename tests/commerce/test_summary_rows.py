@@ -29,6 +29,7 @@ from commerce.ledger.projections import (
     summary_of,
     summary_text,
 )
+from commerce.ledger.recon import mismatch_report, orders_with_status, reconcile, reconcile_rows
 from commerce.ledger.sqlite import SQLiteLedger
 from commerce.ledger.store import MemoryLedger
 
@@ -158,4 +159,19 @@ def test_summaries_page_and_filter_in_the_ledger(backend):
     assert [s.order for s in ledger.summaries("paid", after="o-1")] == ["o-3", "o-5"]
     assert [s.order for s in ledger.summaries(recon="unpaid", limit=2)] == ["o-0", "o-2"]
     assert ledger.summaries("fulfilled") == []
+    ledger.close()
+
+
+def test_reconciliation_from_the_rows_is_reconciliation_from_the_summaries(backend):
+    ledger = backend()
+    rng = random.Random(11)
+    for n in range(30):
+        order = f"o-{n:02d}"
+        ledger.append(order, _random_stream(rng, order), expected_version=0)
+    from_rows = reconcile_rows(ledger.recon_rows())
+    from_summaries = reconcile(summaries(ledger))
+    assert mismatch_report(from_rows) == mismatch_report(from_summaries)
+    for status in ("ok", "unpaid", "underpaid", "overpaid", "refunded"):
+        assert orders_with_status(from_rows, status) == orders_with_status(from_summaries, status)
+    assert dict(from_rows.summaries) == dict(from_summaries.summaries)
     ledger.close()
