@@ -83,19 +83,21 @@ def first_begin_after_big_ledger(tmp: Path, events: int) -> float:
     e.orders.begin("o-seed", cart, q)  # one real order: the stock tables hold claims
     e.close()
     created = created_from_quote("x", q, at=START)
-    rows, pos = [], 0
+    from commerce.ledger.projections import summarize
+    from commerce.ledger.store import summary_row
+
+    rows, sums, pos = [], [], 0
     per_order = 2
     for i in range(events // per_order):
         order = f"big-{i}"
-        for v, ev in enumerate(
-            (
-                OrderCreated(**{**_fields(created), "order": order}),
-                StockReserved(at=START, lines=created.items()),
-            ),
-            1,
-        ):
+        stream = (
+            OrderCreated(**{**_fields(created), "order": order}),
+            StockReserved(at=START, lines=created.items()),
+        )
+        for v, ev in enumerate(stream, 1):
             pos += 1
             rows.append((order, v, ev.type, ev.at, ev.key(order), dumps_event(ev)))
+        sums.append(summary_row(order, summarize(stream)))
     import sqlite3
 
     raw = sqlite3.connect(db)
@@ -103,6 +105,7 @@ def first_begin_after_big_ledger(tmp: Path, events: int) -> float:
         "INSERT INTO ledger_events (stream, version, type, at, key, data) VALUES (?,?,?,?,?,?)",
         rows,
     )
+    raw.executemany("INSERT INTO ledger_summaries VALUES (?,?,?,?,?,?,?)", sums)  # kept rows
     raw.commit()
     raw.close()
     t = time.perf_counter()

@@ -137,6 +137,10 @@ class FlowHost:
         """Answer requests of `kind` at once with handler(flow_id, payload) -> value."""
         self._handlers[kind] = handler
 
+    def handled_kinds(self) -> list[str]:
+        """The request kinds a handler answers, sorted (what a worker process serves)."""
+        return sorted(self._handlers)
+
     def eval(self, text: str, name: str = "<eval>") -> Any:
         """Run guest code in the flow environment; plain results come back as Python.
 

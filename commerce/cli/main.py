@@ -50,13 +50,15 @@ def _pricing_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _Commands(click.Group):
-    """The commands; `demo`, `orders` and `serve` are loaded when used, so pricing alone
-    never imports the flow host (and through it the Scheme interpreter) or the web stack."""
+    """The commands; `demo`, `orders`, `serve` and `worker` are loaded when used, so pricing
+    alone never imports the flow host (and through it the Scheme interpreter) or the web
+    stack."""
 
     lazy = {
         "demo": ".orders:demo_command",
         "orders": ".orders:orders_group",
         "serve": "..web.serve:serve_command",
+        "worker": ".worker:worker_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

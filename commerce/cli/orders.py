@@ -105,22 +105,30 @@ def _waiting(engine: Engine, order: str) -> str:
 @DB
 @click.option("--status", type=click.Choice(STATUSES), help="Only orders with this status.")
 @click.option("--recon", type=click.Choice(RECON_STATUSES), help="Only orders that reconcile so.")
+@click.option("--after", metavar="ORDER", help="Only orders whose id sorts after ORDER (paging).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N orders (paging).")
 @JSON
 @_reports_errors
-def list_command(db: str, status: str | None, recon: str | None, as_json: bool) -> None:
-    """Every order: status, total, paid, refunded, net, recon, what its flow waits on.
+def list_command(
+    db: str,
+    status: str | None,
+    recon: str | None,
+    after: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Every order, by id: status, total, paid, refunded, net, recon, what its flow waits
+    on. The filters and the page (--after the last id shown, --limit) are applied in the
+    database, on the ledger's summary rows.
 
     \b
     Example:
       commerce orders list --db shop.db --json
       commerce orders list --db shop.db --status reserved
+      commerce orders list --db shop.db --limit 50 --after o-1050
     """
     engine = _engine(db)
-    rows = [
-        s
-        for s in summaries(engine.ledger)
-        if (status is None or s.status == status) and (recon is None or s.recon == recon)
-    ]
+    rows = summaries(engine.ledger, status, recon=recon, after=after, limit=limit)
     if as_json:
         click.echo(
             json.dumps(

@@ -12,20 +12,41 @@ append's savepoint and is a LedgerConflictError, so a retry reads the winner's e
 Positions come from an identity column: ascending in append order within a process,
 never reused (a rolled-back append leaves a gap).
 
-Schema: component `ledger` version 1 in `schema_versions`.
+Each append also upserts its stream's row in `ledger_summaries` (projections.apply), in
+its transaction, under the stream's lock; summaries are read from those rows.
+
+Schema: component `ledger` version 1 in `schema_versions`; the summary rows are component
+`ledger-summaries` version 1 (built from the events on the first open that lacks them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from flowhost.errors import FlowConflictError, FlowError
-from flowhost.pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
+from flowhost.pg import (
+    PostgresDatabase,
+    driver_error_types,
+    ensure_schema_versions,
+    is_unique_violation,
+    open_schema,
+    schema_version,
+)
 
 from ..errors import CommerceError, LedgerConflictError, LedgerStoreError, UnknownOrderError
 from .events import Event, dumps_event
+from .projections import OrderSummary, apply, summarize, summary_from_text
 from .sqlite import _recorded
-from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
+from .store import (
+    AppendResult,
+    Ledger,
+    Recorded,
+    by_stream,
+    plan_append,
+    summary_row,
+    summary_where,
+)
 
 SCHEMA_VERSION = 1
 
@@ -43,6 +64,17 @@ _SCHEMA = [
 ]
 
 _COLUMNS = "stream, version, position, key, data"
+_MARKS7 = "%s, %s, %s, %s, %s, %s, %s"
+SUMMARIES_VERSION = 1  # component `ledger-summaries`: the summary rows, built and kept
+_SUMMARIES = """CREATE TABLE ledger_summaries (
+    stream TEXT COLLATE "C" PRIMARY KEY,
+    status TEXT NOT NULL,
+    recon TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    refunded BIGINT NOT NULL,
+    data TEXT NOT NULL
+)"""
 
 
 class PostgresLedger(Ledger):
@@ -61,6 +93,42 @@ class PostgresLedger(Ledger):
                 f"{self.path}: damaged ledger: table ledger_events is missing (the ledger was "
                 "created here before; restore it from a backup)"
             )
+        try:
+            self._open_summaries()
+        except FlowError as e:
+            raise self._flow_error(e) from e
+
+    def _open_summaries(self) -> None:
+        """The summary rows: on a ledger written before them, created and built from the
+        events once, in one transaction that keeps appends out (SHARE lock) meanwhile."""
+        db = self.db
+        try:
+            with db.transaction():
+                ensure_schema_versions(db)
+                have = schema_version(db, "ledger-summaries")
+                if have == SUMMARIES_VERSION:
+                    return
+                if have is not None:
+                    raise LedgerStoreError(
+                        f"{db.name}: ledger summaries schema {have}, this version reads "
+                        f"{SUMMARIES_VERSION}"
+                    )
+                db.execute("LOCK TABLE ledger_events IN SHARE MODE")
+                db.execute(_SUMMARIES)
+                db.executemany(
+                    f"INSERT INTO ledger_summaries VALUES ({_MARKS7})",
+                    [
+                        summary_row(stream, s)
+                        for stream, recs in self.read_all()
+                        for s in [summarize([r.event for r in recs])]
+                    ],
+                )
+                db.execute(
+                    "INSERT INTO schema_versions VALUES ('ledger-summaries', %s)",
+                    (SUMMARIES_VERSION,),
+                )
+        except driver_error_types() as e:
+            raise db.error(e, "cannot build the ledger's summary rows") from e
 
     @staticmethod
     def _flow_error(e: FlowError) -> CommerceError:
@@ -83,10 +151,12 @@ class PostgresLedger(Ledger):
                     "SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || %s, 0))",
                     (stream,),
                 )
-                current = db.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = %s",
-                    (stream,),
-                ).fetchone()[0]
+                # the summary row is the stream's version (and what the append folds into)
+                row = db.execute(
+                    "SELECT data FROM ledger_summaries WHERE stream = %s", (stream,)
+                ).fetchone()
+                before = None if row is None else summary_from_text(row[0])
+                current = 0 if before is None else before.version
 
                 def lookup(key: str) -> Recorded | None:
                     row = db.execute(
@@ -110,6 +180,15 @@ class PostgresLedger(Ledger):
                         (stream, current, event.type, event.at, key, dumps_event(event)),
                     ).fetchone()[0]
                     written.append(Recorded(stream, current, position, key, event))
+                if written:
+                    after = apply(before, [r.event for r in written])
+                    db.execute(
+                        f"INSERT INTO ledger_summaries VALUES ({_MARKS7}) ON CONFLICT (stream) "
+                        "DO UPDATE SET status = excluded.status, recon = excluded.recon, "
+                        "total = excluded.total, paid = excluded.paid, "
+                        "refunded = excluded.refunded, data = excluded.data",
+                        summary_row(stream, after),
+                    )
         except driver_error_types() as e:
             if is_unique_violation(e):
                 raise LedgerConflictError(
@@ -151,6 +230,33 @@ class PostgresLedger(Ledger):
             f'SELECT {_COLUMNS} FROM ledger_events ORDER BY stream COLLATE "C", version'
         )
         yield from by_stream(_recorded(r, self.path) for r in rows)
+
+    def summary(self, stream: str) -> OrderSummary:
+        rows = self._query("SELECT data FROM ledger_summaries WHERE stream = %s", (stream,))
+        if not rows:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return summary_from_text(rows[0][0])
+
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+        yield from self._query(
+            "SELECT stream, recon, total, paid, refunded, data FROM ledger_summaries "
+            "ORDER BY stream"
+        )
+
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        where, args = summary_where("%s", status=status, recon=recon, after=after)
+        rows = self._query(
+            f"SELECT data FROM ledger_summaries WHERE {where} ORDER BY stream LIMIT %s",
+            (*args, limit),
+        )
+        return [summary_from_text(r[0]) for r in rows]
 
     def close(self) -> None:
         self.db.close()

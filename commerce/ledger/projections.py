@@ -19,14 +19,18 @@ how the events were stored. The rules:
   provider), refunded (settled refunds >= paid), partially-refunded (some settled), or
   rejected (every refund was turned down).
 
-`summaries(ledger)` reads every stream once through the Ledger interface and summarises
-each, sorted by order id, ready for `recon.reconcile`.
+`apply(summary, events)` is the same fold, incremental: the ledgers keep one summary row
+per order with it, updated in the transaction of each append (one upsert), so
+`summary_of(ledger, order)` and `summaries(ledger)` (sorted by order id, ready for
+`recon.reconcile`) read rows, never events. A new event type folds in by one branch in
+`_Fold.step` (and its status in `_STEP`): `summarize` and `apply` are the same code.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidStreamError
@@ -160,66 +164,172 @@ class OrderSummary:
         }
 
 
-def summarize(events: Sequence[Event]) -> OrderSummary:
-    """Fold one order's events, OrderCreated first, into its summary."""
-    if not events or not isinstance(events[0], OrderCreated):
-        first = events[0].type if events else "nothing"
-        raise InvalidStreamError(f"an order's events must begin with order-created, got {first}")
-    created: OrderCreated = events[0]
-    status = CREATED
-    paid = refunded = 0
-    payments: list[str] = []
-    reserved: tuple[ItemLine, ...] = ()
-    refunds: dict[str, list[Any]] = {}  # id -> [requested, settled, state]
-    for event in events[1:]:
+class _Fold:
+    """The working state of a fold over one order's events (mutable, private): `step`
+    takes one event; `summary` freezes what the fold says so far."""
+
+    __slots__ = ("base", "status", "paid", "refunded", "payments", "reserved", "refunds")
+    __slots__ += ("version", "updated_at")
+
+    def __init__(self, base: OrderSummary) -> None:
+        self.base = base
+        self.status = base.status
+        self.paid, self.refunded = base.paid, base.refunded
+        self.payments = list(base.payments)
+        self.reserved = base.reserved
+        self.refunds: dict[str, list[Any]] = {  # id -> [requested, settled, state]
+            r.refund: [r.requested, r.settled, r.state] for r in base.refunds
+        }
+        self.version, self.updated_at = base.version, base.updated_at
+
+    def step(self, event: Event) -> None:
+        """Fold one more event (the next of the stream) in."""
+        refunds = self.refunds
         if isinstance(event, PaymentRecorded):
-            paid += event.amount
-            payments.append(event.ref)
+            self.paid += event.amount
+            self.payments.append(event.ref)
         elif isinstance(event, RefundRequested):
             refunds.setdefault(event.refund, [0, 0, REQUESTED])[0] = event.amount
         elif isinstance(event, RefundSettled):
             entry = refunds.setdefault(event.refund, [0, 0, REQUESTED])
             entry[1], entry[2] = event.amount, SETTLED
-            refunded += event.amount
+            self.refunded += event.amount
         elif isinstance(event, RefundRejected):
             entry = refunds.setdefault(event.refund, [0, 0, REQUESTED])
             if entry[2] != SETTLED:
                 entry[2] = REJECTED
         elif isinstance(event, StockReserved):
-            reserved = event.lines
+            self.reserved = event.lines
         elif isinstance(event, OrderCreated):
-            raise InvalidStreamError(f"order {created.order!r} has a second order-created")
+            raise InvalidStreamError(f"order {self.base.order!r} has a second order-created")
         step = _STEP.get(type(event))
-        if step is not None and _RANK[step] > _RANK[status]:
-            status = step
-    net = paid - refunded
+        if step is not None and _RANK[step] > _RANK[self.status]:
+            self.status = step
+        self.version += 1
+        self.updated_at = event.at
+
+    def summary(self) -> OrderSummary:
+        net = self.paid - self.refunded
+        return replace(
+            self.base,
+            status=self.status,
+            paid=self.paid,
+            refunded=self.refunded,
+            net=net,
+            recon=recon_status(self.base.total, net, self.refunded),
+            payments=tuple(self.payments),
+            refunds=tuple(RefundView(rid, r[0], r[1], r[2]) for rid, r in self.refunds.items()),
+            reserved=self.reserved,
+            version=self.version,
+            updated_at=self.updated_at,
+        )
+
+
+def created(event: Event) -> OrderSummary:
+    """The summary of an order that has only its OrderCreated event."""
+    if not isinstance(event, OrderCreated):
+        raise InvalidStreamError(
+            f"an order's events must begin with order-created, got {event.type}"
+        )
     return OrderSummary(
-        order=created.order,
-        currency=created.currency,
-        status=status,
-        subtotal=created.subtotal,
-        discount=created.discount,
-        tax=created.tax,
-        total=created.total,
-        codes=created.codes,
-        paid=paid,
-        refunded=refunded,
-        net=net,
-        recon=recon_status(created.total, net, refunded),
-        payments=tuple(payments),
-        refunds=tuple(RefundView(rid, r[0], r[1], r[2]) for rid, r in refunds.items()),
-        reserved=reserved,
-        version=len(events),
-        created_at=created.at,
-        updated_at=events[-1].at,
+        order=event.order,
+        currency=event.currency,
+        status=CREATED,
+        subtotal=event.subtotal,
+        discount=event.discount,
+        tax=event.tax,
+        total=event.total,
+        codes=event.codes,
+        paid=0,
+        refunded=0,
+        net=0,
+        recon=recon_status(event.total, 0),
+        payments=(),
+        refunds=(),
+        reserved=(),
+        version=1,
+        created_at=event.at,
+        updated_at=event.at,
     )
 
 
+def apply(summary: OrderSummary | None, events: Sequence[Event]) -> OrderSummary:
+    """The summary after `events` (the next ones of the stream; from nothing when summary
+    is None): the incremental fold the ledgers keep their summary rows with."""
+    if summary is None:
+        if not events:
+            raise InvalidStreamError("an order's events must begin with order-created, got nothing")
+        summary, events = created(events[0]), events[1:]
+    if not events:
+        return summary
+    fold = _Fold(summary)
+    for event in events:
+        fold.step(event)
+    return fold.summary()
+
+
+def summarize(events: Sequence[Event]) -> OrderSummary:
+    """Fold one order's events, OrderCreated first, into its summary."""
+    return apply(None, events)
+
+
+def summary_text(s: OrderSummary) -> str:
+    """The summary as one JSON text (a ledger's summary row); summary_from_text reads it."""
+    row = [
+        s.order, s.currency, s.status, s.subtotal, s.discount, s.tax, s.total, list(s.codes),
+        s.paid, s.refunded, list(s.payments),
+        [[r.refund, r.requested, r.settled, r.state] for r in s.refunds],
+        [[ln.sku, ln.variant, ln.qty] for ln in s.reserved],
+        s.version, s.created_at, s.updated_at,
+    ]  # fmt: skip
+    return json.dumps(row, separators=(",", ":"))
+
+
+def summary_from_text(text: str) -> OrderSummary:
+    """The summary summary_text wrote (trusted: it was folded from validated events)."""
+    o, cur, st, sub, disc, tax, total, codes, paid, refd, pays, refs, res, v, c, u = json.loads(
+        text
+    )
+    net = paid - refd
+    return OrderSummary(
+        o,
+        cur,
+        st,
+        sub,
+        disc,
+        tax,
+        total,
+        tuple(codes),
+        paid,
+        refd,
+        net,
+        recon_status(total, net, refd),
+        tuple(pays),
+        tuple([RefundView(*r) for r in refs]) if refs else (),
+        tuple([_line(*ln) for ln in res]) if res else (),
+        v,
+        c,
+        u,
+    )
+
+
+def _line(sku: str, variant: str | None, qty: int) -> ItemLine:
+    """An ItemLine read back from a summary row, without validating it again."""
+    line = object.__new__(ItemLine)
+    object.__setattr__(line, "sku", sku)
+    object.__setattr__(line, "variant", variant)
+    object.__setattr__(line, "qty", qty)
+    return line
+
+
 def summary_of(ledger: Ledger, order: str) -> OrderSummary:
-    """The summary of `order` as the ledger holds it now (UnknownOrderError if none)."""
-    return summarize(ledger.events(order))
+    """The summary of `order` as the ledger holds it now (UnknownOrderError if none): its
+    summary row, kept by the ledger in the transaction of each append."""
+    return ledger.summary(order)
 
 
-def summaries(ledger: Ledger) -> list[OrderSummary]:
-    """The summary of every order in the ledger, sorted by order id."""
-    return [summarize([r.event for r in recs]) for _, recs in ledger.read_all()]
+def summaries(ledger: Ledger, status: str | None = None, **page: Any) -> list[OrderSummary]:
+    """The summary of every order in the ledger (or those with `status`; `recon`, `after`,
+    `limit` as Ledger.summaries), sorted by order id: the ledger's summary rows, not a
+    fold over its events."""
+    return ledger.summaries(status, **page)

@@ -22,7 +22,7 @@ each ground argument a hash lookup: 10,000 orders reconcile in milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from .projections import (
     UNDERPAID,
     UNPAID,
     OrderSummary,
+    summary_from_text,
 )
 
 
@@ -92,6 +93,42 @@ class Mismatch:
             "net": self.net,
             "discrepancy": self.discrepancy,
         }
+
+
+class LazySummaries(Mapping[str, OrderSummary]):
+    """Order id -> summary, each decoded from its summary row the first time it is asked
+    for: a reconciliation of a million events builds its facts from the rows' columns and
+    decodes only the summaries a question looks at."""
+
+    def __init__(self, rows: dict[str, Any]) -> None:
+        self._rows = rows  # order -> OrderSummary, or its summary_text
+
+    def __getitem__(self, order: str) -> OrderSummary:
+        found = self._rows[order]
+        if isinstance(found, str):
+            found = self._rows[order] = summary_from_text(found)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def reconcile_rows(rows: Iterable[tuple[str, str, int, int, int, Any]]) -> Reconciliation:
+    """The reconciliation of a ledger's summary rows: (order, recon, total, paid, refunded,
+    the summary or its text), as `Ledger.recon_rows` gives them."""
+    by_order: dict[str, Any] = {}
+    with paused_gc():
+        facts = FactRelation("books")
+        for order, recon, total, paid, refunded, summary in rows:
+            if order in by_order:
+                raise DuplicateOrderError(f"order {order!r} is given twice to reconcile")
+            by_order[order] = summary
+            net = paid - refunded
+            facts.add_fact(order, recon, total, paid, refunded, net, net - total)
+    return Reconciliation(LazySummaries(by_order), facts)
 
 
 def reconcile(summaries: Iterable[OrderSummary]) -> Reconciliation:

@@ -18,6 +18,12 @@ Schema (version 1):
                    type TEXT, at INTEGER,                   -- copies of the event's, for SQL
                    key TEXT UNIQUE,                         -- the idempotency key
                    data TEXT)                               -- dumps_event(event)
+    ledger_summaries (stream TEXT PRIMARY KEY,             -- one row per order, kept by
+                      status, recon, data)                 -- each append (projections.apply)
+
+A ledger opened without the summary rows (written by an older release: no
+('summaries', '1') in ledger_meta) has them built from its events once, in the opening
+transaction; from then on every append upserts its stream's row in its own transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from flowhost.db import SQLiteDatabase
 from flowhost.errors import FlowConflictError, FlowError
@@ -38,7 +45,16 @@ from ..errors import (
     UnknownOrderError,
 )
 from .events import Event, dumps_event, loads_event
-from .store import AppendResult, Ledger, Recorded, by_stream, plan_append
+from .projections import OrderSummary, apply, summarize, summary_from_text
+from .store import (
+    AppendResult,
+    Ledger,
+    Recorded,
+    by_stream,
+    plan_append,
+    summary_row,
+    summary_where,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -54,9 +70,20 @@ CREATE TABLE IF NOT EXISTS ledger_events (
     data TEXT NOT NULL,
     UNIQUE (stream, version)
 );
+CREATE TABLE IF NOT EXISTS ledger_summaries (
+    stream TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    recon TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    refunded BIGINT NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
 """
+SUMMARIES_VERSION = "1"  # ledger_meta 'summaries': the summary rows are built and kept
 
 _COLUMNS = "stream, version, position, key, data"
+_MARKS7 = "?, ?, ?, ?, ?, ?, ?"
 
 
 def _recorded(row: tuple, name: str = "the ledger") -> Recorded:
@@ -113,6 +140,22 @@ class SQLiteLedger(Ledger):
                     raise LedgerStoreError(
                         f"{self.path}: ledger schema {row[0]}, this version reads {SCHEMA_VERSION}"
                     )
+                built = db.execute(
+                    "SELECT value FROM ledger_meta WHERE key = 'summaries'"
+                ).fetchone()
+                if built is None:  # a ledger written before summary rows: build them once
+                    db.execute("DELETE FROM ledger_summaries")
+                    db.executemany(
+                        f"INSERT INTO ledger_summaries VALUES ({_MARKS7})",
+                        (
+                            summary_row(stream, s)
+                            for stream, recs in self.read_all()
+                            for s in [summarize([r.event for r in recs])]
+                        ),
+                    )
+                    db.execute(
+                        "INSERT INTO ledger_meta VALUES ('summaries', ?)", (SUMMARIES_VERSION,)
+                    )
         except sqlite3.Error as e:
             raise self._error(e, "cannot open the ledger") from e
         except FlowError as e:
@@ -144,10 +187,12 @@ class SQLiteLedger(Ledger):
     ) -> AppendResult:
         try:
             with self.db.transaction(savepoint=False) as db:
-                current = db.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE stream = ?",
-                    (stream,),
-                ).fetchone()[0]
+                # the summary row is the stream's version (and what the append folds into)
+                row = db.execute(
+                    "SELECT data FROM ledger_summaries WHERE stream = ?", (stream,)
+                ).fetchone()
+                before = None if row is None else summary_from_text(row[0])
+                current = 0 if before is None else before.version
 
                 def lookup(key: str) -> Recorded | None:
                     row = db.execute(
@@ -172,6 +217,15 @@ class SQLiteLedger(Ledger):
                     )
                     assert cur.lastrowid is not None
                     written.append(Recorded(stream, current, cur.lastrowid, key, event))
+                if written:
+                    after = apply(before, [r.event for r in written])
+                    db.execute(
+                        f"INSERT INTO ledger_summaries VALUES ({_MARKS7}) ON CONFLICT (stream) "
+                        "DO UPDATE SET status = excluded.status, recon = excluded.recon, "
+                        "total = excluded.total, paid = excluded.paid, "
+                        "refunded = excluded.refunded, data = excluded.data",
+                        summary_row(stream, after),
+                    )
         except sqlite3.IntegrityError as e:
             # BEGIN IMMEDIATE serialises writers, so this is a backstop, not the usual path.
             raise LedgerConflictError(
@@ -211,6 +265,33 @@ class SQLiteLedger(Ledger):
     def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events ORDER BY stream, version")
         yield from by_stream(_recorded(r, self.path) for r in rows)
+
+    def summary(self, stream: str) -> OrderSummary:
+        rows = self._query("SELECT data FROM ledger_summaries WHERE stream = ?", (stream,))
+        if not rows:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return summary_from_text(rows[0][0])
+
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+        yield from self._query(
+            "SELECT stream, recon, total, paid, refunded, data FROM ledger_summaries "
+            "ORDER BY stream"
+        )
+
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        where, args = summary_where("?", status=status, recon=recon, after=after)
+        rows = self._query(
+            f"SELECT data FROM ledger_summaries WHERE {where} ORDER BY stream LIMIT ?",
+            (*args, -1 if limit is None else limit),
+        )
+        return [summary_from_text(r[0]) for r in rows]
 
     def close(self) -> None:
         self.db.close()

@@ -43,6 +43,7 @@ from ..errors import (
 )
 from ..money import is_int, require_text
 from .events import Event, OrderCreated, payment_key
+from .projections import OrderSummary, apply, summarize, summary_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,45 @@ def by_stream(recorded: Iterable[Recorded]) -> Iterator[tuple[str, tuple[Recorde
         yield group[0].stream, tuple(group)
 
 
+def page_summaries(
+    rows: Iterable[OrderSummary],
+    *,
+    status: str | None,
+    recon: str | None,
+    after: str | None,
+    limit: int | None,
+) -> list[OrderSummary]:
+    """The page of summaries (sorted by order id) that Ledger.summaries's filters select."""
+    out: list[OrderSummary] = []
+    for s in rows:
+        if limit is not None and len(out) >= limit:
+            break
+        if (
+            (status is None or s.status == status)
+            and (recon is None or s.recon == recon)
+            and (after is None or s.order > after)
+        ):
+            out.append(s)
+    return out
+
+
+def summary_row(stream: str, s: OrderSummary) -> tuple:
+    """The SQL ledgers' summary row of `s`: stream, status, recon, total, paid, refunded
+    (the columns filters and reconciliation read) and the whole summary as text."""
+    return (stream, s.status, s.recon, s.total, s.paid, s.refunded, summary_text(s))
+
+
+def summary_where(mark: str, **filters: Any) -> tuple[str, list]:
+    """The WHERE clause (with `mark` as the placeholder) and arguments of Ledger.summaries's
+    filters, for the SQL ledgers' summary rows: status, recon, after."""
+    where, args = ["TRUE"], []
+    for column, op in (("status", "="), ("recon", "="), ("after", ">")):
+        if filters.get(column) is not None:
+            where.append(f"{'stream' if column == 'after' else column} {op} {mark}")
+            args.append(filters[column])
+    return " AND ".join(where), args
+
+
 class Ledger(ABC):
     """The ledger store: optimistic, idempotent appends; streams read whole.
 
@@ -232,6 +272,30 @@ class Ledger(ABC):
         """True when anything was ever appended."""
         return bool(self.streams())
 
+    def summary(self, stream: str) -> OrderSummary:
+        """What the books say about one order (UnknownOrderError if there is no stream).
+        The stores keep it as a row updated with each append; this fold is the reference."""
+        return summarize(self.events(stream))
+
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+        """(order, recon, total, paid, refunded, its summary or summary_text) for every
+        order, sorted by id: what recon.reconcile_rows builds its facts from."""
+        for s in self.summaries():
+            yield s.order, s.recon, s.total, s.paid, s.refunded, s
+
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        """Every order's summary, sorted by order id: only those with `status` / `recon`,
+        with an id after `after`, at most `limit` (the SQL ledgers page in the database)."""
+        out = (summarize([r.event for r in recs]) for _, recs in self.read_all())
+        return page_summaries(out, status=status, recon=recon, after=after, limit=limit)
+
     def events(self, stream: str) -> tuple[Event, ...]:
         """The events of `stream`, without their envelopes."""
         return tuple(r.event for r in self.read(stream))
@@ -267,6 +331,7 @@ class MemoryLedger(Ledger):
         self.db = db if db is not None else MemoryDatabase()
         self._streams: dict[str, list[Recorded]] = {}
         self._keys: dict[str, Recorded] = {}
+        self._summaries: dict[str, OrderSummary] = {}  # kept with each append
         self._position = 0
 
     def append(
@@ -290,11 +355,17 @@ class MemoryLedger(Ledger):
                 written.append(rec)
             if written:
                 self._streams[stream] = log
+                before = self._summaries.get(stream)
+                self._summaries[stream] = apply(before, [r.event for r in written])
 
                 def undo() -> None:
                     del log[len(log) - len(written) :]
                     for rec in written:
                         del self._keys[rec.key]
+                    if before is None:
+                        self._summaries.pop(stream, None)
+                    else:
+                        self._summaries[stream] = before
                     if not log:
                         self._streams.pop(stream, None)
 
@@ -320,3 +391,20 @@ class MemoryLedger(Ledger):
     def read_all(self) -> Iterator[tuple[str, tuple[Recorded, ...]]]:
         for stream in self.streams():
             yield stream, tuple(self._streams[stream])
+
+    def summary(self, stream: str) -> OrderSummary:
+        found = self._summaries.get(stream)
+        if found is None:
+            raise UnknownOrderError(f"no order {stream!r} in the ledger")
+        return found
+
+    def summaries(
+        self,
+        status: str | None = None,
+        *,
+        recon: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[OrderSummary]:
+        rows = (self._summaries[k] for k in sorted(self._summaries))
+        return page_summaries(rows, status=status, recon=recon, after=after, limit=limit)

@@ -31,8 +31,7 @@ from flowhost.db import is_postgres, open_database
 
 from ..errors import CommerceError, OrderStateError
 from ..ledger.events import OrderCreated
-from ..ledger.projections import summaries
-from ..ledger.recon import ActionNeeded, Reconciliation, needs_action, reconcile
+from ..ledger.recon import ActionNeeded, Reconciliation, needs_action, reconcile_rows
 from ..ledger.store import Ledger, MemoryLedger
 from ..pricing.cart import Cart
 from ..pricing.catalog import Catalog
@@ -174,7 +173,7 @@ class Engine:
 
     def recon(self) -> Reconciliation:
         """Every order's summary, as relations for reconciliation queries."""
-        return reconcile(summaries(self.ledger))
+        return reconcile_rows(self.ledger.recon_rows())
 
     def needs_action(self, book: Reconciliation | None = None) -> list[ActionNeeded]:
         """The orders a person must act on (recon.needs_action): paid but not moving, and

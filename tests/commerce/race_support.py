@@ -1,10 +1,9 @@
-"""Helpers for the race and chaos suites: worker processes on one SQLite file, and the
-invariants every trial must leave true."""
+"""Helpers for the race and chaos suites: worker processes on one SQLite file (or one
+PostgreSQL database), and the invariants every trial must leave true."""
 
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -45,11 +44,12 @@ def race(db: Path, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[tuple]:
     return results
 
 
-def check_invariants(db: Path) -> dict[str, Any]:
-    """Every promise, checked on the file: one flow per order and refund, never fulfilled
-    unpaid, each payment ref once, ledger and flow agree, stock never below zero, ids
-    never reused. Returns the per-order summaries for the caller's own checks."""
-    e: Engine = engine(db)
+def check_invariants(db: Path | str) -> dict[str, Any]:
+    """Every promise, checked on the file (or a postgresql:// URL): one flow per order
+    and refund, never fulfilled unpaid, each payment ref once, ledger and flow agree,
+    stock never below zero, ids never reused. Returns the per-order summaries for the
+    caller's own checks."""
+    e: Engine = engine(db)  # type: ignore[arg-type]
     try:
         summaries = {}
         for order in e.ledger.streams():
@@ -76,11 +76,10 @@ def check_invariants(db: Path) -> dict[str, Any]:
         for _inst, sku, variant, _held in SHOP.catalog.stock.facts:
             left = e.stock.available(sku, variant)
             assert left is not None and left >= 0, f"{sku}/{variant}: {left} available"
-        raw = sqlite3.connect(db)
-        ids = [r[0] for r in raw.execute("SELECT id FROM flows")]
-        next_id = int(raw.execute("SELECT value FROM flow_meta WHERE key='next_id'").fetchone()[0])
-        keys = [r[0] for r in raw.execute("SELECT key FROM flows WHERE key IS NOT NULL")]
-        raw.close()
+        store = e.flows.store  # the store's own view: SQLite's flow_meta, PostgreSQL's sequence
+        ids = store.ids()
+        next_id = store.next_id()
+        keys = [r.key for r in store.records() if r.key is not None]
         assert not ids or next_id > max(ids), "an id could be reused"
         assert len(keys) == len(set(keys))
         return summaries

@@ -169,3 +169,22 @@ def test_demo_on_postgresql_tells_the_same_story_as_on_sqlite(tmp_path):
         "order   status     total  paid  refunded  net   recon     waiting on",
         "o-1001  fulfilled   6550  6550      1500  5050  refunded",
     ]
+
+
+def test_orders_list_pages_and_filters(shop_db):
+    e = engine(shop_db)
+    begun(e, "o-3", tea=1, gold=0, book=0)
+    e.close()
+
+    def ids(*args: str) -> list[str]:
+        r = commerce("orders", "list", "--db", str(shop_db), "--json", *args)
+        assert r.returncode == 0, r.stderr
+        return [d["order"] for d in json.loads(r.stdout)]
+
+    assert ids("--limit", "2") == ["o-1", "o-2"]
+    assert ids("--limit", "2", "--after", "o-2") == ["o-3"]
+    assert ids("--status", "reserved", "--limit", "1") == ["o-2"]
+    assert ids("--status", "reserved", "--after", "o-2") == ["o-3"]
+    assert ids("--recon", "ok") == ["o-1"]
+    r = commerce("orders", "list", "--db", str(shop_db), "--limit", "0")
+    assert r.returncode == 2 and "Traceback" not in r.stderr

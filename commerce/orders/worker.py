@@ -1,0 +1,192 @@
+"""The worker: a process that answers the flow requests a service left pending.
+
+    worker = Worker(Engine.open(url, shop))
+    worker.run(stop=lambda: stopping)        # until stop() is true
+    worker.run(once=True)                    # drain what is pending, then return
+
+A flow suspended on a kind the engine's handlers answer (reserve, fulfil) is work: a crash
+between the two steps of a settle, say, leaves an order waiting on `fulfil`. A worker
+finds such flows (claims.py: an indexed query, row locks on PostgreSQL), answers each in
+one transaction -- the handler's ledger and stock writes with the flow's new state -- and
+moves on. Several workers on several machines share the work without doing a step twice.
+Due timers are run in the same loop once the engine has them (`engine.run_due`).
+
+A pass walks the pending flows in id order; after a pass that answered something another
+pass starts at once (a flow answered may wait on more), otherwise the worker is idle and
+waits: LISTEN/NOTIFY on PostgreSQL, a bounded sleep on SQLite. A flow whose step fails (a
+handler error, a flow whose source changed) is reported and left pending; it is tried
+again on the next pass, never in a tight loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from flowhost import Failed, FlowConflictError, FlowError
+
+from ..errors import CommerceError, ConflictError
+from .claims import Claims, claims_for
+
+MAX_PASSES = 100  # per drain; a worker then looks at its stop flag and goes on
+NEEDS_SHOP = ("reserve",)  # answered only with the shop: its catalog says what is on hand
+
+
+@dataclass
+class Tally:
+    """What a worker did: requests answered, steps that failed, timers run, conflicts met
+    (another worker or a busy database was in the way: nothing changed, tried again)."""
+
+    answered: int = 0
+    failed: int = 0
+    timers: int = 0
+    conflicts: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line: the counts."""
+        timers = f", {self.timers} timers run" if self.timers else ""
+        return f"{self.answered} requests answered, {self.failed} failed{timers}"
+
+
+class Worker:
+    """Answers pending requests (and due timers) of one engine's database."""
+
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        batch: int = 1,
+        poll: float = 1.0,
+        kinds: list[str] | None = None,
+        errors: TextIO | None = None,
+    ) -> None:
+        if batch < 1:
+            raise ValueError(f"batch is at least 1, got {batch}")
+        self.engine = engine
+        self.host = engine.flows
+        self.db = engine.db
+        self.batch = batch
+        self.poll = poll
+        self.errors = errors
+        served = self.host.handled_kinds()
+        if engine.shop is None:
+            served = [k for k in served if k not in NEEDS_SHOP]
+        self.kinds = served if kinds is None else [k for k in kinds if k in served]
+        self.claims: Claims = claims_for(self.db, self.kinds)
+        self.tally = Tally()
+
+    def close(self) -> None:
+        """Stop listening (the engine stays open: the caller owns it)."""
+        self.claims.close()
+
+    # -- one step, one pass, one drain ----------------------------------------------------
+    def step(self, after: int = 0) -> tuple[int, int]:
+        """One transaction: claim up to `batch` pending flows with ids > after and answer
+        each (a savepoint each: one that fails is undone alone). Returns (requests
+        answered, the last id claimed or -1 when nothing was claimed)."""
+        answered, last = 0, -1
+        try:
+            with self.db.transaction():
+                for flow_id in self.claims.claim(after, self.batch):
+                    last = flow_id
+                    answered += self._answer(flow_id)
+        except (FlowConflictError, ConflictError):  # a busy database: nothing was changed
+            self.tally.conflicts += 1
+            return 0, last  # the flows of this step are tried again on a later pass
+        return answered, last
+
+    def _answer(self, flow_id: int) -> int:
+        try:
+            with self.db.transaction():
+                results = self.host.service(flow_id)
+        except (FlowConflictError, ConflictError):
+            self.tally.conflicts += 1  # another worker moved it on: theirs, not ours
+            return 0
+        except (FlowError, CommerceError) as e:
+            self._failed(f"flow {flow_id}: {e}")
+            return 0
+        failed = [r for r in results if isinstance(r, Failed)]
+        for r in failed:
+            self._failed(f"flow {flow_id} failed: {r.message}")
+        self.tally.answered += len(results) - len(failed)
+        return len(results) - len(failed)
+
+    def _failed(self, line: str) -> None:
+        self.tally.failed += 1
+        self.tally.failures.append(line)
+        del self.tally.failures[:-100]  # the latest hundred are enough to show
+        if self.errors is not None:
+            print(f"worker: {line}", file=self.errors, flush=True)
+
+    def run_due(self) -> int:
+        """Due timers, once the engine has them (issue 11 adds engine.run_due); 0 before."""
+        # -- THE place timers are run: guarded, so this works before and after they land --
+        run_due = getattr(self.engine, "run_due", None)
+        if run_due is None:
+            return 0
+        try:
+            done = run_due()
+        except (FlowConflictError, ConflictError):
+            self.tally.conflicts += 1
+            return 0
+        except (FlowError, CommerceError) as e:
+            self._failed(f"timers: {e}")
+            return 0
+        n = len(done) if hasattr(done, "__len__") else int(bool(done))
+        self.tally.timers += n
+        return n
+
+    def drain(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """Passes over the pending flows (and due timers) until one answers nothing, or
+        stop() is true between two steps. Returns how many steps were answered."""
+        total = 0
+        for _ in range(MAX_PASSES):
+            if stop():
+                break
+            done = self.run_due()
+            after = 0
+            while not stop():
+                answered, last = self.step(after)
+                if last == -1:
+                    break
+                done += answered
+                after = last
+            total += done
+            if done == 0:
+                break
+        return total
+
+    def run(
+        self,
+        *,
+        once: bool = False,
+        idle_timeout: float | None = None,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> str:
+        """Drain, then wait for more, until stop() is true, or (once) nothing is left, or
+        nothing came for idle_timeout seconds. Returns why it stopped."""
+        idle_since = time.monotonic()
+        while True:
+            if self.drain(stop):
+                idle_since = time.monotonic()
+            if stop():
+                return "stopped"
+            if once:
+                return "drained"
+            waited = time.monotonic() - idle_since
+            if idle_timeout is not None and waited >= idle_timeout:
+                return f"idle for {idle_timeout:g}s"
+            wait = self.poll if idle_timeout is None else min(self.poll, idle_timeout - waited)
+            self._wait(wait, stop)
+
+    def _wait(self, seconds: float, stop: Callable[[], bool]) -> None:
+        """Idle: until woken (NOTIFY), `seconds` pass or stop() -- in bounded slices, so a
+        stop request is seen within half a second."""
+        deadline = time.monotonic() + seconds
+        while not stop():
+            left = deadline - time.monotonic()
+            if left <= 0 or self.claims.wait(min(left, 0.5)):
+                return
