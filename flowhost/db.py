@@ -24,6 +24,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -120,10 +121,26 @@ class SQLiteDatabase(Database):
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._enter_wal(timeout)
             self._db.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as e:
             raise self.error(e, "cannot open the database") from e
+
+    def _enter_wal(self, timeout: float) -> None:
+        """Switch a file to WAL. SQLite does not call the busy handler for a journal-mode
+        change, so processes opening a fresh file together see `database is locked` at
+        once: retry it here, bounded by the busy timeout."""
+        deadline = time.monotonic() + timeout
+        pause = 0.002
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
 
     # -- errors ---------------------------------------------------------------------------
     def error(self, e: sqlite3.Error, doing: str) -> FlowError:
