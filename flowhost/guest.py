@@ -30,18 +30,32 @@ from scheme.types import (
 
 from .data import PlainDataError, same, show, to_python, to_scheme
 from .errors import FlowError, NondeterminismError
-from .records import Done, Failed, Result, Suspended
+from .records import (
+    CANCEL,
+    PATCH_KIND,
+    RESERVED_KINDS,
+    SLEEP_KIND,
+    Cancelled,
+    Done,
+    Failed,
+    Result,
+    Step,
+    Suspended,
+)
 
 if TYPE_CHECKING:
     from .host import FlowHost
 
 
 def _shape(r: Result) -> Any:
-    """(flow-suspended ID KIND), (flow-done ID RESULT) or (flow-failed ID MESSAGE)."""
+    """(flow-suspended ID KIND), (flow-done ID RESULT), (flow-cancelled ID RESULT) or
+    (flow-failed ID MESSAGE)."""
     if isinstance(r, Suspended):
         items = [Symbol("flow-suspended"), r.id, Symbol(r.kind)]
     elif isinstance(r, Done):
         items = [Symbol("flow-done"), r.id, to_scheme(r.result)]
+    elif isinstance(r, Cancelled):
+        items = [Symbol("flow-cancelled"), r.id, FALSE if r.result is None else to_scheme(r.result)]
     else:
         assert isinstance(r, Failed)
         items = [Symbol("flow-failed"), r.id, MString(r.message)]
@@ -56,7 +70,16 @@ def _id(who: str, x: Any) -> int:
 
 def install(host: FlowHost) -> None:
     """Define defflow, request and the guest API in the host's interpreter."""
-    from .runner import FlowRef, Suspension, source_hash
+    from .runner import (
+        TIMED_OUT,
+        AnswerFrame,
+        FlowCancelled,
+        FlowRef,
+        Suspension,
+        deliver,
+        logged_answer,
+        source_hash,
+    )
 
     interp = host.interp
 
@@ -109,27 +132,58 @@ def install(host: FlowHost) -> None:
 
     interp.define_primitive("%defflow", defflow)
 
+    def seconds(who: str, x: Any, i: int) -> float:
+        if type(x) not in (int, float) or not 0 <= x < 1e10 or x != x:
+            raise wrong_type(who, "seconds (a non-negative real number)", x, i)
+        return float(x)
+
     # (request KIND PAYLOAD)
     def request(m: Machine, args: list, k: Any) -> tuple:
-        run = host._run
-        if run is None:
-            raise SchemeError("request: only valid while a flow runs (start one with flow/start)")
         if len(args) != 2:
             raise SchemeError(f"request: expected 2 arguments (kind payload), got {len(args)}")
-        kind, payload = args
+        if type(args[0]) is Symbol and args[0].name in RESERVED_KINDS:
+            raise SchemeError(f"request: the kind {args[0].name} is reserved for the host")
+        return suspend("request", m, args[0], args[1], None, k)
+
+    # (request/timeout KIND PAYLOAD SECONDS): the answer, or the timeout value
+    def request_timeout(m: Machine, args: list, k: Any) -> tuple:
+        if len(args) != 3:
+            raise SchemeError(
+                f"request/timeout: expected 3 arguments (kind payload seconds), got {len(args)}"
+            )
+        if type(args[0]) is Symbol and args[0].name in RESERVED_KINDS:
+            raise SchemeError(f"request/timeout: the kind {args[0].name} is reserved")
+        return suspend(
+            "request/timeout", m, args[0], args[1], seconds("request/timeout", args[2], 3), k
+        )
+
+    # (flow/sleep SECONDS)
+    def flow_sleep(m: Machine, args: list, k: Any) -> tuple:
+        if len(args) != 1:
+            raise SchemeError(f"flow/sleep: expected 1 argument (seconds), got {len(args)}")
+        secs = seconds("flow/sleep", args[0], 1)
+        return suspend("flow/sleep", m, Symbol(SLEEP_KIND), args[0], secs, k)
+
+    def suspend(who: str, m: Machine, kind: Any, payload: Any, timeout: Any, k: Any) -> tuple:
+        run = host.runner.current
+        if run is None:
+            raise SchemeError(f"{who}: only valid while a flow runs (start one with flow/start)")
         if type(kind) is not Symbol:
-            raise wrong_type("request", "a symbol (the request kind)", kind, 1)
+            raise wrong_type(who, "a symbol (the request kind)", kind, 1)
         try:
             payload_py = to_python(payload, "request payload")
         except PlainDataError as e:
-            raise SchemeError(f"request: {e.message}") from None
+            raise SchemeError(f"{who}: {e.message}") from None
         span = m.node.span if m.node is not None else None
         i = run.step
+        here = AnswerFrame(kind.name, run.flow_id, k)
         if run.stepping:
             run.step += 1
             return (
                 T_EXIT,
-                Suspension(kind.name, payload_py, m.capture(k), span, m.call_env, m.node),
+                Suspension(
+                    kind.name, payload_py, m.capture(here), span, m.call_env, m.node, timeout
+                ),
             )
         if i < len(run.steps):
             st = run.steps[i]
@@ -144,7 +198,9 @@ def install(host: FlowHost) -> None:
                 )
             run.step += 1
             m.grant_steps(host.step_limit)  # each logged answer starts a new segment
-            return (T_VALUE, to_scheme(st.value), k)
+            if st.event == CANCEL:
+                run.cancelled = True
+            return deliver(m, logged_answer(st), kind.name, run.flow_id, k)
         expect = run.expect
         if expect is not None and (
             expect.kind != kind.name or not same(expect.payload, payload_py)
@@ -157,9 +213,49 @@ def install(host: FlowHost) -> None:
                 f"asks ({kind.name} {show(payload_py)})",
                 span,
             )
-        return (T_EXIT, Suspension(kind.name, payload_py, m.capture(k), span, m.call_env, m.node))
+        return (
+            T_EXIT,
+            Suspension(kind.name, payload_py, m.capture(here), span, m.call_env, m.node, timeout),
+        )
 
     interp.define_control("request", request)
+    interp.define_control("request/timeout", request_timeout)
+    interp.define_control("flow/sleep", flow_sleep)
+
+    # (flow/patched? NAME): #t under code that has the patch, #f replaying a log made
+    # before it; the first answer is recorded in the log as a marker step.
+    def flow_patched(m: Machine, args: list, k: Any) -> tuple:
+        run = host.runner.current
+        if run is None:
+            raise SchemeError("flow/patched?: only valid while a flow runs")
+        if len(args) != 1 or type(args[0]) is not Symbol:
+            raise SchemeError("flow/patched?: expected one symbol, the patch's name")
+        name = args[0].name
+        i = run.step
+        if i < len(run.steps) and run.steps[i].kind == PATCH_KIND:
+            if run.steps[i].payload != name:
+                raise NondeterminismError(
+                    run.flow_id or 0,
+                    run.name,
+                    i + 1,
+                    f"(flow/patched? {show(run.steps[i].payload)})",
+                    f"asks (flow/patched? {name})",
+                    m.node.span if m.node is not None else None,
+                )
+            run.step += 1
+            answer = True
+        elif run.is_replaying():
+            answer = False  # history goes on without the marker: recorded before the patch
+        else:
+            marker = Step(PATCH_KIND, name, True)
+            run.steps.append(marker)
+            run.added.append(marker)
+            run.step += 1
+            answer = True
+        run.patches.setdefault(name, answer)
+        return (T_VALUE, TRUE if answer else FALSE, k)
+
+    interp.define_control("flow/patched?", flow_patched)
 
     # the guest-side API
     def flow_start(name: Any, *args: Any) -> Any:
@@ -169,14 +265,14 @@ def install(host: FlowHost) -> None:
             py_args = [to_python(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
         except PlainDataError as e:
             raise SchemeError(f"flow/start: {e.message}") from None
-        return _shape(host._serve(host._start(name, py_args)))
+        return _shape(host.start(name, *py_args))
 
     def flow_resume(flow_id: Any, value: Any) -> Any:
         try:
             py_value = to_python(value, "resume value")
         except PlainDataError as e:
             raise SchemeError(f"flow/resume: {e.message}") from None
-        return _shape(host._serve(host._resume(_id("flow/resume", flow_id), py_value)))
+        return _shape(host.resume(_id("flow/resume", flow_id), py_value))
 
     def flow_status(flow_id: Any) -> Any:
         status = host.status(_id("flow/status", flow_id))
@@ -191,6 +287,16 @@ def install(host: FlowHost) -> None:
     def flow_cancel(flow_id: Any) -> Any:
         host.cancel(_id("flow/cancel", flow_id))
         return TRUE
+
+    def flow_terminate(flow_id: Any) -> Any:
+        host.terminate(_id("flow/terminate", flow_id))
+        return TRUE
+
+    def flow_timeout_p(x: Any) -> Any:
+        return TRUE if x is TIMED_OUT else FALSE
+
+    def flow_cancelled_p(x: Any) -> Any:
+        return TRUE if isinstance(x, FlowCancelled) else FALSE
 
     def flow_host_requests() -> Any:
         return list_from(
@@ -215,6 +321,9 @@ def install(host: FlowHost) -> None:
         ("flow/result", flow_result),
         ("flow/pending", flow_pending),
         ("flow/cancel", flow_cancel),
+        ("flow/terminate", flow_terminate),
+        ("flow/timeout?", flow_timeout_p),
+        ("flow/cancelled?", flow_cancelled_p),
         ("flow-host-requests", flow_host_requests),
         ("flow-store-export", flow_store_export),
         ("flow-reset!", flow_reset),

@@ -23,13 +23,15 @@ unit of work), with what a server with many writers needs:
   EXCLUSIVE) for the rest of the transaction, so export -> reset -> import in one
   transaction is atomic against other workers, and readers are never blocked.
 
-Schema: component `flowhost` version 1 in `schema_versions` (pg.py).
+Schema: component `flowhost` version 2 in `schema_versions` (pg.py); version 1 databases
+are migrated on open (flows gain `due` with the partial index `flows_by_due`, steps gain
+`event`), as the SQLite store's schema 3.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from .data import dumps, loads
@@ -39,7 +41,7 @@ from .records import SUSPENDED, FlowRecord, Pending, Step
 from .sqlite_store import _pending, _pending_text, _record, _row, _step_rows
 from .store import FlowKeyTakenError, FlowStore, page_where
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = [
     "CREATE TABLE flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -59,8 +61,10 @@ _SCHEMA = [
         nsteps INTEGER NOT NULL,
         key TEXT UNIQUE,
         created DOUBLE PRECISION NOT NULL DEFAULT 0,
-        updated DOUBLE PRECISION NOT NULL DEFAULT 0
+        updated DOUBLE PRECISION NOT NULL DEFAULT 0,
+        due DOUBLE PRECISION
     )""",
+    "CREATE INDEX flows_by_due ON flows (due, id) WHERE due IS NOT NULL",
     "CREATE INDEX flows_by_status ON flows (status, id)",
     "CREATE INDEX flows_by_args ON flows (flow, args)",
     """CREATE TABLE flow_steps (
@@ -69,16 +73,25 @@ _SCHEMA = [
         kind TEXT NOT NULL,
         payload TEXT NOT NULL,
         value TEXT NOT NULL,
+        event TEXT,
         PRIMARY KEY (flow_id, step)
     )""",
 ]
+_MIGRATE = {
+    1: [
+        "ALTER TABLE flows ADD COLUMN due DOUBLE PRECISION",
+        "ALTER TABLE flow_steps ADD COLUMN event TEXT",
+        "CREATE INDEX flows_by_due ON flows (due, id) WHERE due IS NOT NULL",
+    ]
+}
 
 _COLUMNS = (
     'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps, '
-    "key, created, updated"
+    "key, created, updated, due"
 )
-_MARKS = ",".join(["%s"] * 14)
-_MARKS8, _MARKS4 = ",".join(["%s"] * 8), ",".join(["%s"] * 4)
+_MARKS = ",".join(["%s"] * 15)
+_MARKS8, _MARKS5 = ",".join(["%s"] * 8), ",".join(["%s"] * 5)
+_STEP = "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s, %s)"
 _NEXT = "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM {}"
 
 
@@ -88,7 +101,7 @@ class PostgresStore(FlowStore):
     def __init__(self, target: str | PostgresDatabase, timeout: float = 30.0) -> None:
         self.db = target if isinstance(target, PostgresDatabase) else PostgresDatabase(target)
         self.path = self.db.name
-        open_schema(self.db, "flowhost", SCHEMA_VERSION, _SCHEMA, "flow store")
+        open_schema(self.db, "flowhost", SCHEMA_VERSION, _SCHEMA, "flow store", _MIGRATE)
         try:
             with self.db.transaction() as db:
                 db.execute(
@@ -115,13 +128,13 @@ class PostgresStore(FlowStore):
                 row = _row(replace(rec, nsteps=len(steps)))
                 new_id, version = db.execute(
                     f"INSERT INTO flows ({_COLUMNS}) VALUES (nextval('flow_ids'), {_MARKS8}, "
-                    f"nextval('flow_versions'), {_MARKS4}) RETURNING id, version",
+                    f"nextval('flow_versions'), {_MARKS5}) RETURNING id, version",
                     row[1:9] + row[10:],
                 ).fetchone()
                 rec = replace(rec, id=new_id, nsteps=len(steps), version=version)
                 if steps:
                     db.executemany(
-                        "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s)",
+                        _STEP,
                         _step_rows(new_id, steps),
                     )
                 return rec
@@ -147,22 +160,27 @@ class PostgresStore(FlowStore):
 
     def steps(self, flow_id: int) -> list[Step]:
         rows = self.db.query(
-            "SELECT kind, payload, value FROM flow_steps WHERE flow_id = %s ORDER BY step",
+            "SELECT kind, payload, value, event FROM flow_steps WHERE flow_id = %s ORDER BY step",
             (flow_id,),
         )
         if not rows and not self.db.query("SELECT 1 FROM flows WHERE id = %s", (flow_id,)):
             raise NoSuchFlowError(f"no flow with id {flow_id}")
-        return [Step(k, loads(p), loads(v)) for k, p, v in rows]
+        return [Step(k, loads(p), loads(v), e) for k, p, v, e in rows]
 
     def update(
-        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+        self,
+        rec: FlowRecord,
+        expected_version: int,
+        step: Step | None = None,
+        more: Sequence[Step] = (),
     ) -> FlowRecord:
+        added = ([] if step is None else [step]) + list(more)
         try:
             with self.db.transaction() as db:
                 row = db.execute(
                     'UPDATE flows SET status=%s, pending=%s, result=%s, error=%s, "where"=%s, '
                     "source_hash=%s, version=nextval('flow_versions'), nsteps=nsteps + %s, "
-                    "updated=%s WHERE id = %s AND version = %s "
+                    "updated=%s, due=%s WHERE id = %s AND version = %s "
                     "RETURNING nsteps, key, created, version",
                     (
                         rec.status,
@@ -171,8 +189,9 @@ class PostgresStore(FlowStore):
                         rec.error,
                         rec.where,
                         rec.source_hash,
-                        int(step is not None),
+                        len(added),
                         rec.updated,
+                        rec.due,
                         rec.id,
                         expected_version,
                     ),
@@ -188,11 +207,8 @@ class PostgresStore(FlowStore):
                         f"expected {expected_version}); nothing was changed"
                     )
                 nsteps = row[0]
-                if step is not None:
-                    db.execute(
-                        "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s)",
-                        (rec.id, nsteps - 1, step.kind, dumps(step.payload), dumps(step.value)),
-                    )
+                if added:
+                    db.executemany(_STEP, _step_rows(rec.id, added, nsteps - len(added)))
                 return replace(rec, nsteps=nsteps, version=row[3], key=row[1], created=row[2])
         except driver_error_types() as e:
             if is_unique_violation(e):
@@ -200,6 +216,14 @@ class PostgresStore(FlowStore):
                     f"flow {rec.id} was changed by another process; nothing was changed"
                 ) from e
             raise self.db.error(e, f"cannot update flow {rec.id}") from e
+
+    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
+        rows = self.db.query(
+            "SELECT id, version FROM flows WHERE due IS NOT NULL AND due <= %s "
+            "ORDER BY due, id LIMIT %s",
+            (now, limit),
+        )
+        return [(i, v) for i, v in rows]
 
     def ids(self, status: str | None = None) -> list[int]:
         if status is None:
@@ -248,10 +272,10 @@ class PostgresStore(FlowStore):
                 raise self.db.error(e, "cannot export") from e
             recs = list(self.records())
             logs: dict[int, list[Step]] = {r.id: [] for r in recs}
-            for fid, k, p, v in self.db.query(
-                "SELECT flow_id, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
+            for fid, k, p, v, e in self.db.query(
+                "SELECT flow_id, kind, payload, value, event FROM flow_steps ORDER BY flow_id, step"
             ):
-                logs[fid].append(Step(k, loads(p), loads(v)))
+                logs[fid].append(Step(k, loads(p), loads(v), e))
         return [(r, logs[r.id]) for r in recs]
 
     def next_id(self) -> int:
@@ -294,7 +318,7 @@ class PostgresStore(FlowStore):
                     f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", [_row(r) for r in stored]
                 )
                 db.executemany(
-                    "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s)",
+                    _STEP,
                     [row for rec, steps in flows for row in _step_rows(rec.id, steps)],
                 )
                 db.execute(  # never lower: GREATEST with what the sequence would give next
