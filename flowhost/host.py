@@ -34,9 +34,8 @@ from typing import Any, TextIO
 from scheme.interpreter import Interpreter
 from scheme.types import UNSPECIFIED, Continuation, Symbol
 
-from .data import PlainDataError, dumps, show, to_python, to_scheme
+from .data import PlainDataError, to_python, to_scheme
 from .errors import (
-    AlreadyAnsweredError,
     ExportFormatError,
     FlowConflictError,
     FlowError,
@@ -70,6 +69,8 @@ from .runner import (
     Runner,
     UnitOfWork,
     canonical,
+    check_address,
+    same_start,
 )
 from .store import FlowStore, MemoryStore
 
@@ -471,7 +472,7 @@ class FlowHost:
             if key is not None:
                 held = self.store.get_by_key(key)
                 if held is not None:
-                    return self._same_start(held, fdef.name, args, key)
+                    return same_start(held, fdef.name, args, key)
             run = Run(None, fdef.name, [], None)
             outcome = self.runner.execute(run, fdef.proc, [to_scheme(a) for a in args])
             now = self.clock()
@@ -492,16 +493,6 @@ class FlowHost:
             self._keep(rec, outcome)
         return result_of(rec)
 
-    @staticmethod
-    def _same_start(held: FlowRecord, name: str, args: list, key: str) -> Result:
-        """A start under a key that is held: the same flow again, or an error."""
-        if held.flow != name or dumps(held.args) != dumps(args):
-            raise FlowKeyError(
-                f"flow key {key!r} belongs to flow {held.id} ({held.flow} {show(held.args)}); "
-                f"it cannot start {name} {show(args)}"
-            )
-        return result_of(held)
-
     def _resume(
         self,
         flow_id: int,
@@ -515,7 +506,7 @@ class FlowHost:
         with self.store.transaction():
             if rec is None:  # (a handler step passes the record it read in this transaction)
                 rec = self._get(flow_id)
-            self._check_address(rec, kind, version)
+            check_address(self.store, rec, kind, version)
             assert rec.pending is not None
             step = Step(rec.pending.kind, rec.pending.payload, value)
             return self._advance(rec, to_scheme(value), step)
@@ -541,34 +532,6 @@ class FlowHost:
         )
         self._keep(new, outcome)
         return result_of(new)
-
-    def _check_address(self, rec: FlowRecord, kind: str | None, version: int | None) -> None:
-        """Refuse a resume that no longer matches what the flow waits on."""
-        waiting = rec.pending.kind if rec.status == SUSPENDED and rec.pending else None
-        if kind is None and version is None:
-            if waiting is None:
-                raise FlowStateError(
-                    f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
-                )
-            return
-        if kind is not None and kind != waiting:
-            if any(s.kind == kind for s in self.store.steps(rec.id)):
-                raise AlreadyAnsweredError(
-                    f"flow {rec.id}: its {kind} request was answered already (it is "
-                    f"{rec.status}{f', waiting on {waiting}' if waiting else ''}); nothing "
-                    "was changed"
-                )
-            now = f"waits on {waiting}" if waiting else f"is {rec.status}"
-            raise FlowConflictError(f"flow {rec.id} {now}, not on {kind}; nothing was changed")
-        if version is not None and version != rec.version:
-            raise FlowConflictError(
-                f"flow {rec.id} moved on since it was read (version {rec.version}, the "
-                f"resume read {version}); nothing was changed"
-            )
-        if waiting is None:
-            raise FlowStateError(
-                f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
-            )
 
     def _keep(self, rec: FlowRecord, outcome: Outcome) -> None:
         """Keep a suspended flow's continuation for its new state -- at once, so a later

@@ -27,8 +27,15 @@ from scheme.frames import T_CALL, T_VALUE, ControlFrame
 from scheme.nodes import TransferNode
 from scheme.types import UNSPECIFIED, Continuation, Symbol
 
-from .data import PlainDataError, show, to_python, to_scheme
-from .errors import NondeterminismError, UnknownFlowError
+from .data import PlainDataError, dumps, show, to_python, to_scheme
+from .errors import (
+    AlreadyAnsweredError,
+    FlowConflictError,
+    FlowKeyError,
+    FlowStateError,
+    NondeterminismError,
+    UnknownFlowError,
+)
 from .records import (
     CANCEL,
     CANCELLED,
@@ -39,7 +46,9 @@ from .records import (
     TIMEOUT,
     FlowRecord,
     Pending,
+    Result,
     Step,
+    result_of,
 )
 
 
@@ -405,3 +414,40 @@ class Runner:
         except PlainDataError as e:
             return Outcome(FAILED, error=e.message)
         return Outcome(CANCELLED if run.cancelled else DONE, result=result)
+
+
+def same_start(held: FlowRecord, name: str, args: list, key: str) -> Result:
+    """A start under a key that is held: the same flow again, or an error."""
+    if held.flow != name or dumps(held.args) != dumps(args):
+        raise FlowKeyError(
+            f"flow key {key!r} belongs to flow {held.id} ({held.flow} {show(held.args)}); "
+            f"it cannot start {name} {show(args)}"
+        )
+    return result_of(held)
+
+
+def check_address(store: Any, rec: FlowRecord, kind: str | None, version: int | None) -> None:
+    """Refuse a resume that no longer matches what the flow waits on."""
+    waiting = rec.pending.kind if rec.status == SUSPENDED and rec.pending else None
+    if kind is None and version is None:
+        if waiting is None:
+            raise FlowStateError(
+                f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
+            )
+        return
+    if kind is not None and kind != waiting:
+        if any(s.kind == kind for s in store.steps(rec.id)):
+            raise AlreadyAnsweredError(
+                f"flow {rec.id}: its {kind} request was answered already (it is "
+                f"{rec.status}{f', waiting on {waiting}' if waiting else ''}); nothing "
+                "was changed"
+            )
+        now = f"waits on {waiting}" if waiting else f"is {rec.status}"
+        raise FlowConflictError(f"flow {rec.id} {now}, not on {kind}; nothing was changed")
+    if version is not None and version != rec.version:
+        raise FlowConflictError(
+            f"flow {rec.id} moved on since it was read (version {rec.version}, the "
+            f"resume read {version}); nothing was changed"
+        )
+    if waiting is None:
+        raise FlowStateError(f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed")
