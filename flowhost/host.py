@@ -527,9 +527,9 @@ class FlowHost:
         ):
             outcome.status = CANCELLED  # it returned after handling its cancellation
         now = self.clock()
-        new = self.store.update(
-            replace(outcome.apply_to(rec, now), updated=now), rec.version, step, run.added
-        )
+        moved = replace(outcome.apply_to(rec, now), updated=now)
+        more = (run.added,) if run.added else ()  # patch markers this run recorded
+        new = self.store.update(moved, rec.version, step, *more)
         self._keep(new, outcome)
         return result_of(new)
 

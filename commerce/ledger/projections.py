@@ -4,9 +4,10 @@
 how the events were stored. The rules:
 
 - status: the furthest lifecycle step seen, created -> reserved -> paid -> fulfilled
-  (`paid` once any payment is recorded, whatever its amount).
-- reserved: the lines of the order's StockReserved event (empty before it), for stock
-  netting.
+  (`paid` once any payment is recorded, whatever its amount); `expired` or `cancelled`
+  once OrderExpired / OrderCancelled is recorded, whatever comes after.
+- reserved: the lines of the order's StockReserved event (empty before it, and again
+  after StockReleased), for stock netting.
 - total: the OrderCreated snapshot's total. paid: the sum of the recorded payments.
 - refunds: each refund id is requested, then settled or rejected. Only a settled refund
   moves the books: refunded = the sum of settled refunds. A settled refund stays settled
@@ -14,7 +15,8 @@ how the events were stored. The rules:
 - net = paid - refunded; recon compares net with total, in this order:
   ok (net == total, so a zero-total order owes nothing), refunded (paid in full, and the
   whole shortfall is settled refunds: the books balance), unpaid (net == 0), underpaid
-  (net < total), overpaid (net > total).
+  (net < total), overpaid (net > total). An expired or cancelled order owes nothing: it is
+  needs-refund while money it received is not paid back (net > 0), else ok (or refunded).
 - refund_status: none (no refunds), pending (a refund awaits its decision or the
   provider), refunded (settled refunds >= paid), partially-refunded (some settled), or
   rejected (every refund was turned down).
@@ -33,12 +35,15 @@ from ..errors import InvalidStreamError
 from .events import (
     Event,
     ItemLine,
+    OrderCancelled,
     OrderCreated,
+    OrderExpired,
     OrderFulfilled,
     PaymentRecorded,
     RefundRejected,
     RefundRequested,
     RefundSettled,
+    StockReleased,
     StockReserved,
 )
 
@@ -46,12 +51,16 @@ if TYPE_CHECKING:  # projections take a ledger but never depend on a store
     from .store import Ledger
 
 CREATED, RESERVED, PAID, FULFILLED = "created", "reserved", "paid", "fulfilled"
-STATUSES = (CREATED, RESERVED, PAID, FULFILLED)
+EXPIRED, CANCELLED = "expired", "cancelled"
+STATUSES = (CREATED, RESERVED, PAID, FULFILLED, EXPIRED, CANCELLED)
+ENDED = (EXPIRED, CANCELLED)  # never to be fulfilled
 OK, UNPAID, UNDERPAID, OVERPAID = "ok", "unpaid", "underpaid", "overpaid"
 REFUNDED_RECON = "refunded"
-RECON_STATUSES = (OK, REFUNDED_RECON, UNPAID, UNDERPAID, OVERPAID)
+NEEDS_REFUND = "needs-refund"
+RECON_STATUSES = (OK, REFUNDED_RECON, UNPAID, UNDERPAID, OVERPAID, NEEDS_REFUND)
 REQUESTED, SETTLED, REJECTED = "requested", "settled", "rejected"
-_RANK = {s: i for i, s in enumerate(STATUSES)}
+_RANK = {s: i for i, s in enumerate(STATUSES[:4])}
+_ENDS = {OrderExpired: EXPIRED, OrderCancelled: CANCELLED}
 _STEP = {StockReserved: RESERVED, PaymentRecorded: PAID, OrderFulfilled: FULFILLED}
 
 
@@ -167,6 +176,7 @@ def summarize(events: Sequence[Event]) -> OrderSummary:
         raise InvalidStreamError(f"an order's events must begin with order-created, got {first}")
     created: OrderCreated = events[0]
     status = CREATED
+    ended: str | None = None
     paid = refunded = 0
     payments: list[str] = []
     reserved: tuple[ItemLine, ...] = ()
@@ -187,16 +197,24 @@ def summarize(events: Sequence[Event]) -> OrderSummary:
                 entry[2] = REJECTED
         elif isinstance(event, StockReserved):
             reserved = event.lines
+        elif isinstance(event, StockReleased):
+            reserved = ()
+        elif type(event) in _ENDS:
+            ended = ended or _ENDS[type(event)]
         elif isinstance(event, OrderCreated):
             raise InvalidStreamError(f"order {created.order!r} has a second order-created")
         step = _STEP.get(type(event))
         if step is not None and _RANK[step] > _RANK[status]:
             status = step
     net = paid - refunded
+    if ended is None:
+        recon = recon_status(created.total, net, refunded)
+    else:
+        recon = NEEDS_REFUND if net > 0 else REFUNDED_RECON if refunded else OK
     return OrderSummary(
         order=created.order,
         currency=created.currency,
-        status=status,
+        status=ended or status,
         subtotal=created.subtotal,
         discount=created.discount,
         tax=created.tax,
@@ -205,7 +223,7 @@ def summarize(events: Sequence[Event]) -> OrderSummary:
         paid=paid,
         refunded=refunded,
         net=net,
-        recon=recon_status(created.total, net, refunded),
+        recon=recon,
         payments=tuple(payments),
         refunds=tuple(RefundView(rid, r[0], r[1], r[2]) for rid, r in refunds.items()),
         reserved=reserved,

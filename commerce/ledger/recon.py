@@ -29,6 +29,7 @@ from ..errors import DuplicateOrderError, InvalidFieldError, UnknownOrderError
 from ..money import require_delta
 from ..relation import FactRelation, Goal, Term, answers, paused_gc
 from .projections import (
+    NEEDS_REFUND,
     OK,
     OVERPAID,
     RECON_STATUSES,
@@ -170,6 +171,11 @@ def settled_orders(book: Reconciliation) -> list[str]:
 def refunded_orders(book: Reconciliation) -> list[str]:
     """Orders paid in full whose shortfall is all settled refunds, sorted."""
     return orders_with_status(book, REFUNDED_RECON)
+
+
+def needs_refund_orders(book: Reconciliation) -> list[str]:
+    """Expired or cancelled orders holding money they must pay back, sorted."""
+    return orders_with_status(book, NEEDS_REFUND)
 
 
 def unpaid_orders(book: Reconciliation) -> list[str]:
