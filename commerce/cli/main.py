@@ -57,6 +57,7 @@ class _Commands(click.Group):
         "demo": ".orders:demo_command",
         "orders": ".orders:orders_group",
         "serve": "..web.serve:serve_command",
+        "timers": ".timers:timers_group",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
