@@ -284,3 +284,59 @@ def test_a_schema_2_file_is_migrated_and_its_flows_go_on(tmp_path):
     assert con.execute("SELECT value FROM flow_meta WHERE key='schema'").fetchone() == ("3",)
     assert host.resume(1, Symbol("paid")) == Suspended(1, "fulfil", "o-seed")
     host.close()
+
+
+def test_a_schema_1_file_is_migrated_via_2_and_its_flows_go_on(tmp_path):
+    db = tmp_path / "v1.db"
+    con = sqlite3.connect(db)
+    con.executescript(
+        """
+        CREATE TABLE flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE flows (id INTEGER PRIMARY KEY, flow TEXT NOT NULL, args TEXT NOT NULL,
+            status TEXT NOT NULL, pending TEXT, result TEXT, error TEXT, "where" TEXT,
+            source_hash TEXT NOT NULL, version INTEGER NOT NULL, nsteps INTEGER NOT NULL);
+        CREATE TABLE flow_steps (flow_id INTEGER NOT NULL, step INTEGER NOT NULL,
+            kind TEXT NOT NULL, payload TEXT NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (flow_id, step)) WITHOUT ROWID;
+        INSERT INTO flow_meta VALUES ('schema', '1'), ('next_id', '2');
+        INSERT INTO flows VALUES (1, 'order-lifecycle', '["o1"]', 'suspended',
+            '{"kind": "payment", "payload": "o1"}', NULL, NULL, NULL, 'sha256:x', 1, 1);
+        INSERT INTO flow_steps VALUES (1, 0, 'reserve', '"o1"', '{"$symbol":"reserved"}');
+        """
+    )
+    con.commit()
+    con.close()
+    host = FlowHost.open(db, clock=Clock())
+    host.load_file(FLOWS / "order.scm")
+    assert sqlite3.connect(db).execute(
+        "SELECT value FROM flow_meta WHERE key='schema'"
+    ).fetchone() == ("3",)
+    assert host.resume(1, Symbol("paid")) == Suspended(1, "fulfil", "o1")
+    assert host.record(1).due is None and host.steps(1)[0].event is None
+    host.close()
+
+
+def test_export_and_import_keep_deadlines_and_step_events():
+    clock = Clock()
+    host = make(clock)
+    host.start("waiter", 30)
+    host.start("cleanup-then-give-up", "o")
+    host.cancel(2)  # waits on undo now, its log holds the cancel
+    data = host.export()
+    assert data["version"] == 3
+    assert data["flows"][0]["due"] == 1030.0
+    assert data["flows"][1]["steps"][0]["event"] == CANCEL
+    for how in ("json", "datum"):
+        other = make(clock)
+        if how == "json":
+            other.import_(data)
+        else:
+            other.import_datum(host.export_datum())
+        assert other.record(1).due == 1030.0
+        assert other.resume(2, Symbol("undone")) == Cancelled(2, None)
+        clock.now = 1030
+        assert other.run_due() == [Suspended(1, "gave-up", Symbol("q"))]
+        clock.now = 1000
+    old = dict(data, version=2)
+    with pytest.raises(Exception, match="unknown keys"):
+        make(clock).import_(old)  # a version 2 export has no deadlines
