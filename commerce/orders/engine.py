@@ -22,7 +22,7 @@ from pathlib import Path
 from flowhost import Database, FlowHost, MemoryDatabase, MemoryStore, SQLiteDatabase
 from flowhost.db import is_postgres, open_database
 
-from ..errors import OrderStateError
+from ..errors import InvalidFieldError, OrderStateError
 from ..ledger.events import OrderCreated
 from ..ledger.projections import summaries
 from ..ledger.recon import Reconciliation, reconcile
@@ -72,6 +72,13 @@ class Engine:
     ) -> None:
         self.shop = shop
         # seconds an order may wait for payment: this, else the shop's, else no limit
+        if payment_timeout is not None and (
+            type(payment_timeout) is not int or payment_timeout <= 0
+        ):
+            raise InvalidFieldError(
+                f"payment_timeout: expected a whole number of seconds above 0, got "
+                f"{payment_timeout!r}"
+            )
         self.payment_timeout = payment_timeout or (shop.payment_timeout if shop else None)
         self.clock = clock or (lambda: int(time.time()))
         db: Database = flows.store.db if flows is not None else MemoryDatabase()

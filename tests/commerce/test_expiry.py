@@ -172,3 +172,24 @@ def test_the_command_line_cancels_runs_timers_and_lists_needs_refund(tmp_path):
     r = run(main, ["orders", "settle", "o-2", "pay-2", str(q.total), "--db", str(db)])
     r = run(main, ["orders", "recon", "--db", str(db)])
     assert "needs refund: o-2" in r.output.splitlines()
+
+
+def test_the_shop_sets_the_payment_timeout_and_bad_values_are_refused(tmp_path):
+    import json
+
+    from commerce.errors import InvalidFieldError
+    from commerce.pricing.files import load_shop
+
+    data = json.loads((Path(__file__).parents[2] / "examples" / "shop.json").read_text())
+    path = tmp_path / "shop.json"
+    path.write_text(json.dumps(dict(data, payment_timeout=900)))
+    shop = load_shop(path)
+    assert shop.payment_timeout == 900
+    assert Engine(shop).payment_timeout == 900
+    assert Engine(shop, payment_timeout=60).payment_timeout == 60
+    for bad in (0, -5, "900", 1.5):
+        path.write_text(json.dumps(dict(data, payment_timeout=bad)))
+        with pytest.raises(CommerceError, match="payment_timeout"):
+            load_shop(path)
+    with pytest.raises(InvalidFieldError, match="payment_timeout"):
+        Engine(shop, payment_timeout="soon")  # type: ignore[arg-type]
