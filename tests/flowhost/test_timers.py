@@ -340,3 +340,27 @@ def test_export_and_import_keep_deadlines_and_step_events():
     old = dict(data, version=2)
     with pytest.raises(Exception, match="unknown keys"):
         make(clock).import_(old)  # a version 2 export has no deadlines
+
+
+def test_a_postgres_flow_store_at_schema_1_is_migrated():
+    import psycopg
+
+    from flowhost.pg_store import PostgresStore
+
+    from ..pgtest import pg_url
+
+    url = pg_url()
+    PostgresStore(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:  # back to schema 1's shape
+        conn.execute("DROP INDEX flows_by_due")
+        conn.execute("ALTER TABLE flows DROP COLUMN due")
+        conn.execute("ALTER TABLE flow_steps DROP COLUMN event")
+        conn.execute("UPDATE schema_versions SET version = 1 WHERE component = 'flowhost'")
+    host = FlowHost.open(url, clock=Clock())
+    host.load_source(TIMER_FLOWS)
+    host.start("napper", 5)
+    assert host.run_due(1005.0) == [Suspended(1, "after", 5)]
+    host.close()
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT version FROM schema_versions WHERE component = 'flowhost'")
+        assert row.fetchone() == (2,)
