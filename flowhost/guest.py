@@ -1,11 +1,15 @@
 """The guest side: defflow, request and the flow/... procedures in the flow environment.
 
 They are thin: each calls the FlowHost method of the same meaning and turns host errors
-into Scheme errors, so guest code can catch them with guard.
+into Scheme errors, so guest code can catch them with guard. The suspending forms --
+`request`, `request/timeout`, `flow/sleep` -- share `suspend`; the continuation they stop
+with sits behind an AnswerFrame (runner.py), which turns a timeout or a cancellation the
+host delivers into what the flow sees there. `flow/patched?` records its marker in the run.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scheme.compiler import Compiler
@@ -133,7 +137,7 @@ def install(host: FlowHost) -> None:
     interp.define_primitive("%defflow", defflow)
 
     def seconds(who: str, x: Any, i: int) -> float:
-        if type(x) not in (int, float) or not 0 <= x < 1e10 or x != x:
+        if type(x) not in (int, float, Fraction) or not 0 <= x < 1e10 or x != x:
             raise wrong_type(who, "seconds (a non-negative real number)", x, i)
         return float(x)
 
