@@ -33,13 +33,14 @@ from .errors import (
     UnknownFlowError,
 )
 from .host import FlowHost, FlowRef
-from .records import Done, Failed, FlowRecord, Pending, Result, Step, Suspended
+from .records import Cancelled, Done, Failed, FlowRecord, Pending, Result, Step, Suspended
 from .sqlite_store import SQLiteStore, StoreError
 from .store import FlowKeyTakenError, FlowStore, MemoryStore
 
 __all__ = [
     "AlreadyAnsweredError",
     "Database",
+    "Cancelled",
     "Done",
     "FlowKeyError",
     "FlowKeyTakenError",

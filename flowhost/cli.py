@@ -266,18 +266,28 @@ def resume(
 @main.command()
 @click.argument("flow_id", metavar="ID", type=int)
 @STORE
+@FLOWS
+@click.option("--force", is_flag=True, help="End it at once; run none of its code.")
 @JSON
 @guarded
-def cancel(flow_id: int, store: str, as_json: bool) -> None:
-    """Cancel suspended flow ID.
+def cancel(flow_id: int, store: str, flows: tuple[str, ...], force: bool, as_json: bool) -> None:
+    """Cancel suspended flow ID: it is told at its suspension point and may clean up
+    (its handlers answer what it asks) before it ends. --force ends it at once without
+    running any of its code (for a flow whose cancellation is stuck).
 
     \b
     Example:
-      flowhost cancel 3 --store shop.db
+      flowhost cancel 3 --store shop.db --flows flows
+      flowhost cancel 3 --store shop.db --force
     """
-    host = open_host(store, must_exist=True)
-    host.cancel(flow_id)
-    emit(as_json, {"id": flow_id, "status": "cancelled"}, f"flow {flow_id} cancelled")
+    if force:
+        host = open_host(store, must_exist=True)
+        host.terminate(flow_id)
+        emit(as_json, {"id": flow_id, "status": "cancelled"}, f"flow {flow_id} terminated")
+        return
+    host = open_host(store, default_flows(flows), must_exist=True, needs_flows=True)
+    r = host.cancel(flow_id)
+    emit(as_json, result_json(r), result_text(r))
 
 
 @main.command(name="export")
@@ -342,7 +352,9 @@ def check(store: str, flows: tuple[str, ...], as_json: bool) -> None:
     """Check that every suspended flow still replays against the current sources.
 
     Changes nothing. Lists each flow that would raise NondeterminismError, with the
-    step and the source line; exits 1 if there is any.
+    step and the source line; exits 1 if there is any. For the flows that replay, says
+    which path each (flow/patched? NAME) takes: new (#t) or the one recorded before
+    the patch (#f).
 
     \b
     Example:
@@ -350,22 +362,31 @@ def check(store: str, flows: tuple[str, ...], as_json: bool) -> None:
     """
     host = open_host(store, default_flows(flows), must_exist=True, needs_flows=True)
     problems: list[dict] = []
+    paths: list[dict] = []
     ids = host.store.ids(SUSPENDED)
     for flow_id in progress(ids, len(ids), "checking"):
         rec = host.record(flow_id)
         try:
-            host._replay(rec, host.store.steps(flow_id))
+            patches = host.check(flow_id)
         except NondeterminismError as e:
             problems.append({"id": flow_id, "flow": rec.flow, "message": e.render()})
         except (FlowError, SchemeError) as e:
             message = f"flow {flow_id} ({rec.flow}): {e}"
             problems.append({"id": flow_id, "flow": rec.flow, "message": message})
         else:
+            if patches:
+                paths.append({"id": flow_id, "flow": rec.flow, "patches": patches})
+                if not as_json:
+                    said = ", ".join(
+                        f"{n}: {'new path' if v else 'path before the patch'}"
+                        for n, v in sorted(patches.items())
+                    )
+                    click.echo(f"flow {flow_id} ({rec.flow}) replays; {said}")
             continue
         if not as_json:
             click.echo(problems[-1]["message"])
     if as_json:
-        emit(True, {"checked": len(ids), "problems": problems}, "")
+        emit(True, {"checked": len(ids), "problems": problems, "patches": paths}, "")
     elif problems:
         click.echo(f"{len(problems)} of {len(ids)} suspended flows would not replay")
     else:

@@ -26,7 +26,7 @@ from scheme import UNDEFINED, Primitive, SchemeError, Symbol, base_name, read_sp
 from .data import same, show, to_scheme
 from .errors import FlowError, FlowStateError
 from .records import DONE, SUSPENDED, Step
-from .runner import Outcome, Run
+from .runner import Outcome, Run, logged_answer
 
 if TYPE_CHECKING:
     from scheme import Interpreter
@@ -103,7 +103,7 @@ class Replay:
         self.host = host
         self.record = host.record(flow_id)
         self.steps = host.steps(flow_id)
-        self.flow = host._def(self.record.flow)
+        self.flow = host.definition(self.record.flow)
         self.stop: Stop | None = None
         self.ended: Outcome | None = None
         self._susp: Suspension | None = None
@@ -113,7 +113,7 @@ class Replay:
         run = Run(self.record.id, self.record.flow, [], None, stepping=True)
         args = [to_scheme(a) for a in self.record.args]
         with store_untouched(self.host.interp):
-            return self._land(self.host._execute(run, self.flow.proc, args), 1)
+            return self._land(self.host.runner.execute(run, self.flow.proc, args), 1)
 
     def refresh(self) -> str | None:
         """Follow the store: when the flow's log grew since the replay read it, take the new
@@ -162,8 +162,8 @@ class Replay:
         run = Run(self.record.id, self.record.flow, [], None, stepping=True)
         assert self._susp is not None
         with store_untouched(self.host.interp):
-            outcome = self.host._execute(
-                run, cont=self._susp.cont, value=to_scheme(stop.logged.value)
+            outcome = self.host.runner.execute(
+                run, cont=self._susp.cont, value=logged_answer(stop.logged)
             )
         return self._land(outcome, stop.number + 1)
 

@@ -5,7 +5,8 @@ Two views of one format (docs/flow-store-format.md):
   "version": 2, "next_id": N, "store": ID, "stamp": S, "flows": [{"id", "flow",
   "status", "args", "steps", "pending", "result", "error", "where", "source_hash",
   "key", "created", "updated"}, ...]} with plain values in the JSON encoding of data.py
-  (version 1, without store, stamp, key, created and updated, is still read);
+  (version 1, without store, stamp, key, created and updated, and version 2, without
+  a flow's "due" and a step's "event", are still read);
 - a Scheme datum (flow-store-export / flow-store-import!): the same fields as
   association lists keyed by symbols, with the values as ordinary Scheme data.
 Import checks everything and names the first bad spot (`flows[2].steps[0].kind: ...`);
@@ -24,13 +25,31 @@ from scheme import FALSE, NIL, Pair, Symbol, Vector, list_from
 
 from .data import brief, from_json, to_json, to_python, to_scheme
 from .errors import ExportFormatError, PlainDataError
-from .records import DONE, FAILED, STATUSES, SUSPENDED, FlowRecord, Pending, Step
+from .records import (
+    CANCELLED,
+    DONE,
+    EVENTS,
+    FAILED,
+    STATUSES,
+    SUSPENDED,
+    FlowRecord,
+    Pending,
+    Step,
+)
 from .strictjson import JSONTextError, has_surrogate, strict_loads
 
 FORMAT = "commerce-flows/flow-store"
-VERSION = 2
+VERSION = 3
 
-READS = (1, 2)
+
+def version_for(flows: Flows) -> int:
+    """The version an export is written as: 3 only when it holds a deadline or a step
+    event, so a store that uses no timers stays readable by hosts that read 2."""
+    new = any(r.due is not None or any(s.event for s in st) for r, st in flows)
+    return VERSION if new else 2
+
+
+READS = (1, 2, 3)
 
 # Ids, next_id and stamps are SQL BIGINTs in every store: 1 .. 2**63 - 1.
 MAX_ID = 2**63 - 1
@@ -56,10 +75,7 @@ def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
         "flow": rec.flow,
         "status": rec.status,
         "args": to_json(rec.args),
-        "steps": [
-            {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
-            for s in steps
-        ],
+        "steps": [_step_json(s) for s in steps],
         "pending": None
         if rec.pending is None
         else {"kind": rec.pending.kind, "payload": to_json(rec.pending.payload)},
@@ -71,7 +87,9 @@ def flow_to_json(rec: FlowRecord, steps: list[Step]) -> dict[str, Any]:
         item["created"] = rec.created
     if rec.updated:
         item["updated"] = rec.updated
-    if rec.status == DONE:
+    if rec.due is not None:
+        item["due"] = rec.due
+    if rec.status in (DONE, CANCELLED) and (rec.status == DONE or rec.result is not None):
         item["result"] = to_json(rec.result)
     if rec.status == FAILED:
         item["error"] = rec.error
@@ -89,12 +107,13 @@ def raw_flow_text(row: tuple, steps: Iterable[tuple]) -> str:
     (data.dumps: the export's own encoding), spliced in without decoding -- what makes a
     streamed export cost little more than reading the rows. `row` is in the SQL stores'
     column order (id, flow, args, status, pending, result, error, where, source_hash,
-    version, nsteps, key, created, updated); each step is (kind, payload, value)."""
+    version, nsteps, key, created, updated, due); each step is (kind, payload, value,
+    event)."""
     q = _quote
     status = row[3]
     text = (
         f'{{"id":{row[0]},"flow":{q(row[1])},"status":{q(status)},"args":{row[2]},"steps":['
-        + ",".join([f'{{"kind":{q(k)},"payload":{p},"value":{v}}}' for k, p, v in steps])
+        + ",".join([_raw_step(*s) for s in steps])
         + f'],"pending":{"null" if row[4] is None else row[4]},"source_hash":{q(row[8])}'
     )
     if row[11] is not None:
@@ -103,12 +122,19 @@ def raw_flow_text(row: tuple, steps: Iterable[tuple]) -> str:
         text += f',"created":{float(row[12])!r}'
     if row[13]:
         text += f',"updated":{float(row[13])!r}'
+    if len(row) > 14 and row[14] is not None:
+        text += f',"due":{float(row[14])!r}'
     if status == DONE:
         text += f',"result":{"null" if row[5] is None else row[5]}'
     elif status == FAILED:
         where = "null" if row[7] is None else q(row[7])
         text += f',"error":{q(row[6] or "")},"where":{where}'
     return text + "}"
+
+
+def _raw_step(kind: str, payload: str, value: str, event: str | None = None) -> str:
+    text = f'{{"kind":{_quote(kind)},"payload":{payload},"value":{value}'
+    return text + ("}" if event is None else f',"event":{_quote(event)}}}')
 
 
 def write_export(
@@ -134,9 +160,16 @@ def write_export(
     return n
 
 
+def _step_json(s: Step) -> dict[str, Any]:
+    out = {"kind": s.kind, "payload": to_json(s.payload), "value": to_json(s.value)}
+    if s.event is not None:
+        out["event"] = s.event
+    return out
+
+
 def to_export(next_id: int, flows: Flows, origin: Origin | None = None) -> dict:
     """The JSON-compatible export of records and their steps."""
-    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "next_id": next_id}
+    out: dict[str, Any] = {"format": FORMAT, "version": version_for(flows), "next_id": next_id}
     if origin is not None:
         out["store"] = origin.store
         out["stamp"] = origin.stamp
@@ -196,7 +229,7 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         raise _fail("format", f"expected {FORMAT!r}, got {brief(data.get('format'))}")
     version = data.get("version")
     if type(version) is not int or version not in READS:
-        raise _fail("version", f"this host reads versions 1 and 2, got {brief(version)}")
+        raise _fail("version", f"this host reads versions 1, 2 and 3, got {brief(version)}")
     top_keys = {"format", "version", "next_id", "flows"}
     if version > 1:
         top_keys |= {"store", "stamp"}
@@ -228,6 +261,8 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         }
         if version > 1:
             allowed |= {"key", "created", "updated"}
+        if version > 2:
+            allowed |= {"due"}
         extra = set(item) - allowed
         if extra:
             raise _fail(where, f"unknown keys {_keys(extra)}")
@@ -243,13 +278,19 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         steps = []
         for j, st in enumerate(_want(item, "steps", list, where)):
             sw = f"{where}.steps[{j}]"
-            if not isinstance(st, dict) or set(st) != {"kind", "payload", "value"}:
-                raise _fail(sw, "expected {kind, payload, value}")
+            keys = {"kind", "payload", "value"}
+            optional = {"event"} if version > 2 else set()
+            if not isinstance(st, dict) or not keys <= set(st) <= keys | optional:
+                raise _fail(sw, "expected {kind, payload, value} (and an optional event)")
+            event = st.get("event")
+            if event is not None and event not in EVENTS:
+                raise _fail(f"{sw}.event", f"expected one of {', '.join(EVENTS)}, got {event!r}")
             steps.append(
                 Step(
                     _want(st, "kind", str, sw),
                     _plain(st["payload"], f"{sw}.payload"),
                     _plain(st["value"], f"{sw}.value"),
+                    event,
                 )
             )
         pending = None
@@ -268,8 +309,11 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
         result = _plain(item["result"], f"{where}.result") if "result" in item else None
         if status == DONE and "result" not in item:
             raise _fail(where, "a done flow needs its result")
-        if status != DONE and "result" in item:
+        if status not in (DONE, CANCELLED) and "result" in item:
             raise _fail(f"{where}.result", f"a {status} flow has no result")
+        due = item.get("due")
+        if due is not None and (type(due) not in (int, float) or status != SUSPENDED):
+            raise _fail(f"{where}.due", "only a suspended flow has a deadline (seconds)")
         error = item.get("error")
         if status == FAILED and not isinstance(error, str):
             raise _fail(f"{where}.error", "a failed flow needs its error message")
@@ -294,6 +338,7 @@ def from_export(data: Any) -> tuple[int, Flows, Origin | None]:
             key=_want(item, "key", str, where) if "key" in item else None,
             created=_time(item, "created", where),
             updated=_time(item, "updated", where),
+            due=None if due is None else float(due),
         )
         out.append((rec, steps))
     if seen and next_id <= max(seen):
@@ -348,7 +393,10 @@ def to_datum(next_id: int, flows: Flows, origin: Origin | None = None) -> Any:
                 "steps",
                 list_from(
                     [
-                        Vector([Symbol(s.kind), to_scheme(s.payload), to_scheme(s.value)])
+                        Vector(
+                            [Symbol(s.kind), to_scheme(s.payload), to_scheme(s.value)]
+                            + ([Symbol(s.event)] if s.event else [])
+                        )
                         for s in steps
                     ]
                 ),
@@ -366,6 +414,10 @@ def to_datum(next_id: int, flows: Flows, origin: Origin | None = None) -> Any:
         for name in ("created", "updated"):
             if getattr(rec, name):
                 fields.append((name, getattr(rec, name)))
+        if rec.due is not None:
+            fields.append(("due", rec.due))
+        if rec.status == CANCELLED and rec.result is not None:
+            fields.append(("result", to_scheme(rec.result)))
         if rec.status == DONE:
             fields.append(("result", to_scheme(rec.result)))
         if rec.status == FAILED:
@@ -374,7 +426,7 @@ def to_datum(next_id: int, flows: Flows, origin: Origin | None = None) -> Any:
         items.append(_alist(fields))
     top: list[tuple[str, Any]] = [
         ("format", to_scheme(FORMAT)),
-        ("version", VERSION),
+        ("version", version_for(flows)),
         ("next-id", next_id),
     ]
     if origin is not None:
@@ -451,13 +503,18 @@ def _items(x: Any, where: str) -> list:
 
 
 def _step(v: Any, where: str) -> dict:
-    if type(v) is not Vector or len(v.items) != 3 or type(v.items[0]) is not Symbol:
-        raise _fail(where, "expected #(kind payload value)")
-    return {
+    if type(v) is not Vector or len(v.items) not in (3, 4) or type(v.items[0]) is not Symbol:
+        raise _fail(where, "expected #(kind payload value) or #(kind payload value event)")
+    out = {
         "kind": v.items[0].name,
         "payload": to_json(to_python(v.items[1], where)),
         "value": to_json(to_python(v.items[2], where)),
     }
+    if len(v.items) == 4:
+        if type(v.items[3]) is not Symbol:
+            raise _fail(where, "a step's event is a symbol (timeout or cancel)")
+        out["event"] = v.items[3].name
+    return out
 
 
 def _pending(v: Any, where: str) -> dict:

@@ -1,7 +1,7 @@
 """FlowHost: runs defflow flows on the interpreter over one store (the Python API).
 
 The pieces a run is made of (FlowRef, Run, Outcome, Suspension, the I/O guard, the unit
-of work) are in runner.py.
+of work) and the Runner that executes and replays flow code are in runner.py.
 
 A flow runs on the machine until it calls `(request kind payload)`; the request
 primitive captures the continuation and stops the machine, and the host records the
@@ -14,6 +14,13 @@ NondeterminismError if the flow asks for something else on the way.
 
 Handlers registered with `on(kind, fn)` answer requests of that kind at once (reserve,
 fulfil); other kinds (payment) wait until someone calls `resume`.
+
+Time: a request made with a timeout (`flow/sleep`, `request/timeout`) is due at the
+host clock's time when the flow reached it plus its seconds; the deadline is kept in the
+record (`due`, indexed by the store), so a replay never asks the clock. `run_due()` fires
+each due timer once, with the version check of an addressed resume (so a resume and a
+timer, or two workers, never both win). `cancel(id)` delivers a cancellation the flow
+can handle; `terminate(id)` ends a flow at once without running it.
 """
 
 from __future__ import annotations
@@ -24,12 +31,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from scheme import UNSPECIFIED, Continuation, Interpreter, SchemeError, Symbol
-from scheme.embed import call
+from scheme import UNSPECIFIED, Continuation, Interpreter, Symbol
 
-from .data import PlainDataError, dumps, show, to_python, to_scheme
+from .data import PlainDataError, to_python, to_scheme
 from .errors import (
-    AlreadyAnsweredError,
     ExportFormatError,
     FlowConflictError,
     FlowError,
@@ -37,16 +42,15 @@ from .errors import (
     FlowNotAllowedError,
     FlowStateError,
     HandlerError,
-    NondeterminismError,
     NoSuchFlowError,
-    UnknownFlowError,
 )
 from .exchange import Origin, from_datum, from_export, to_datum, to_export
 from .records import (
+    CANCEL,
     CANCELLED,
     DONE,
-    FAILED,
     SUSPENDED,
+    TIMEOUT,
     FlowRecord,
     Result,
     Step,
@@ -54,14 +58,18 @@ from .records import (
     result_of,
 )
 from .runner import (
+    CANCEL_SIGNAL,
+    TIMEOUT_SIGNAL,
     FlowDef,
     FlowGuardedStream,
     FlowRef,
     Outcome,
     Run,
-    Suspension,
+    Runner,
     UnitOfWork,
     canonical,
+    check_address,
+    same_start,
 )
 from .store import FlowStore, MemoryStore
 
@@ -86,10 +94,9 @@ class FlowHost:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock or time.time
         self.step_limit = step_limit
-        self._defs: dict[str, FlowDef] = {}
+        self.definitions: dict[str, FlowDef] = {}
         self._handlers: dict[str, Callable[[int, Any], Any]] = {}
-        self._live: dict[int, tuple[int, Continuation]] = {}
-        self._run: Run | None = None
+        self.runner = Runner(self)
         self.interp = Interpreter(
             output=FlowGuardedStream(self, output, "stdout"),  # type: ignore[arg-type]
             error=FlowGuardedStream(self, None, "stderr"),  # type: ignore[arg-type]
@@ -126,12 +133,12 @@ class FlowHost:
 
     def define_flow(self, name: str, proc: Any, digest: str, span: Any = None) -> FlowRef:
         """Register (or replace) flow `name`; what defflow does."""
-        self._defs[name] = FlowDef(name, proc, digest, span)
+        self.definitions[name] = FlowDef(name, proc, digest, span)
         return FlowRef(name)
 
     def flows(self) -> list[str]:
         """Names of the defined flows, sorted."""
-        return sorted(self._defs)
+        return sorted(self.definitions)
 
     def on(self, kind: str, handler: Callable[[int, Any], Any]) -> None:
         """Answer requests of `kind` at once with handler(flow_id, payload) -> value."""
@@ -168,7 +175,7 @@ class FlowHost:
         args_c = [canonical(a, f"flow argument {i}") for i, a in enumerate(args, 1)]
         if key is not None and (type(key) is not str or not key):
             raise FlowKeyError(f"a flow key is a non-empty string, got {key!r}")
-        return self._serve(self._start(name, args_c, key))
+        return self.serve(self._start(name, args_c, key))
 
     def resume(
         self,
@@ -188,21 +195,90 @@ class FlowHost:
         With serve=False the flow's next request is left for `service` even when a
         handler could answer it (so a service can commit this step on its own)."""
         result = self._resume(flow_id, canonical(value, "resume value"), kind=kind, version=version)
-        return self._serve(result) if serve else result
+        return self.serve(result) if serve else result
 
-    def cancel(self, flow_id: int) -> None:
-        """Cancel a suspended flow."""
+    def cancel(self, flow_id: int, *, force: bool = False) -> Result:
+        """Cancel a suspended flow: a FlowCancelled condition is raised at its suspension
+        point, which it may handle (`guard`; dynamic-wind after-thunks run) and make its
+        compensating requests from (answered by their handlers) before it ends cancelled.
+        With force, terminate(flow_id) instead. Returns where the flow stands now."""
+        if force:
+            return self.terminate(flow_id)
         self._outside_flow("flow/cancel")
         with self.store.transaction():
-            rec = self._get(flow_id)
-            if rec.status != SUSPENDED:
+            rec = self._suspended(flow_id, "cancelled")
+            assert rec.pending is not None
+            if any(st.event == CANCEL for st in self.store.steps(flow_id)[: rec.nsteps]):
                 raise FlowStateError(
-                    f"flow {flow_id} is {rec.status}: only a suspended flow can be cancelled"
+                    f"flow {flow_id} is being cancelled already (it waits on "
+                    f"{rec.pending.kind} while it cleans up); terminate it to end it at once"
                 )
-            self._live.pop(flow_id, None)
-            self.store.update(
-                replace(rec, status=CANCELLED, pending=None, updated=self.clock()), rec.version
+            step = Step(rec.pending.kind, rec.pending.payload, Symbol("cancelled"), CANCEL)
+            result = self._advance(rec, CANCEL_SIGNAL, step, cancelling=True)
+        return self.serve(result)
+
+    def terminate(self, flow_id: int) -> Result:
+        """End a suspended flow as cancelled at once, running none of its code (for a
+        flow stuck on a request nobody will answer, or whose cancellation fails)."""
+        self._outside_flow("flow/terminate")
+        with self.store.transaction():
+            rec = self._suspended(flow_id, "terminated")
+            self.runner.live.pop(flow_id, None)
+            new = self.store.update(
+                replace(rec, status=CANCELLED, pending=None, due=None, updated=self.clock()),
+                rec.version,
             )
+        return result_of(new)
+
+    def run_due(self, now: float | None = None, *, limit: int | None = None) -> list[Result]:
+        """Fire every timer due at `now` (default: the host clock), earliest first, at
+        most `limit`: each flow waiting on a request whose deadline passed is resumed
+        with the timeout (and its handlers answer what it asks next). Safe in many
+        workers at once: each timer fires in one of them. Returns where each flow fired
+        here stands now."""
+        self._outside_flow("run_due")
+        now = self.clock() if now is None else now
+        fired = []
+        for flow_id, version in self.store.due(now, limit):
+            try:
+                result = self.fire(flow_id, version, now)
+            except FlowConflictError:
+                continue  # another worker fired it, or an answer came first
+            if result is not None:
+                fired.append(result)
+        return fired
+
+    def fire(self, flow_id: int, version: int, now: float | None = None) -> Result | None:
+        """Fire flow_id's timer if the flow is still in state `version` and due at `now`
+        (None when it is not: answered, fired elsewhere, or not due); one transaction."""
+        self._outside_flow("run_due")
+        now = self.clock() if now is None else now
+        with self.store.transaction():
+            rec = self.store.get(flow_id)
+            if (
+                rec is None
+                or rec.version != version
+                or rec.status != SUSPENDED
+                or rec.pending is None
+                or rec.due is None
+                or rec.due > now
+            ):
+                return None
+            step = Step(rec.pending.kind, rec.pending.payload, rec.due, TIMEOUT)
+            result = self._advance(rec, TIMEOUT_SIGNAL, step)
+        return self.serve(result)
+
+    def check(self, flow_id: int) -> dict[str, bool]:
+        """Replay a suspended flow against the current sources, changing nothing:
+        NondeterminismError if it no longer replays, else the patches its replay met and
+        how each answered (False: the path recorded before the patch)."""
+        rec = self._suspended(flow_id, "checked")
+        run, _ = self.runner.replay_run(rec, self.store.steps(flow_id)[: rec.nsteps])
+        return dict(run.patches)
+
+    def definition(self, name: str | Symbol | FlowRef) -> FlowDef:
+        """The registered flow `name` (UnknownFlowError if there is none)."""
+        return self.runner.definition(name)
 
     def unit_of_work(self) -> Any:
         """A transaction on the store's database, in which the host's definitions are
@@ -255,7 +331,7 @@ class FlowHost:
             pending = [Suspended(flow_id, rec.pending.kind, rec.pending.payload)]
         else:
             pending = self.requests()
-        return [self._serve(r) for r in pending if r.kind in self._handlers]
+        return [self.serve(r) for r in pending if r.kind in self._handlers]
 
     def fork(self, flow_id: int, n: int) -> Result:
         """Start a new flow with flow_id's arguments, answering its first n requests from
@@ -269,9 +345,10 @@ class FlowHost:
                 f"flow {flow_id} has {len(steps)} steps: fork after 0.."
                 f"{len(steps)} of them, not {n!r}"
             )
-        fdef = self._def(rec.flow)
+        fdef = self.definition(rec.flow)
         run = Run(flow_id, rec.flow, steps[:n], None)
-        outcome = self._execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
+        run.cancelled = any(st.event == CANCEL for st in steps[:n])
+        outcome = self.runner.execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
         now = self.clock()
         new = outcome.apply_to(
             FlowRecord(
@@ -282,11 +359,12 @@ class FlowHost:
                 source_hash=fdef.source_hash,
                 created=now,
                 updated=now,
-            )
+            ),
+            now,
         )
-        new = self.store.insert(new, steps[: run.step])
+        new = self.store.insert(new, run.steps[: run.step])
         self._keep(new, outcome)
-        return self._serve(result_of(new))
+        return self.serve(result_of(new))
 
     # -- export / reset / import ---------------------------------------------------------
     def export(self) -> dict:
@@ -308,8 +386,8 @@ class FlowHost:
     def reset(self) -> None:
         """Forget every flow definition and instance (other globals stay)."""
         self._outside_flow("flow-reset!")
-        self._defs.clear()
-        self._live.clear()
+        self.definitions.clear()
+        self.runner.live.clear()
         self.store.clear()
 
     def import_(self, data: Any, *, force: bool = False) -> None:
@@ -338,7 +416,7 @@ class FlowHost:
         force: bool,
     ) -> None:
         for rec, _ in flows:
-            if rec.flow not in self._defs:
+            if rec.flow not in self.definitions:
                 raise ExportFormatError(
                     f"cannot import: flow {rec.id} is an instance of {rec.flow}, which is not "
                     f"defined here (defined: {', '.join(self.flows()) or 'none'})"
@@ -346,7 +424,7 @@ class FlowHost:
         conts: dict[int, Continuation] = {}
         for rec, steps in flows:
             if rec.status == SUSPENDED:
-                conts[rec.id] = self._replay(rec, steps)
+                conts[rec.id] = self.runner.replay(rec, steps)
         with self.store.transaction():
             if (
                 origin is not None
@@ -362,17 +440,25 @@ class FlowHost:
             stored = self.store.replace_all(flows, next_id)
 
             def keep() -> None:
-                self._live = {r.id: (r.version, conts[r.id]) for r in stored if r.id in conts}
+                self.runner.live = {r.id: (r.version, conts[r.id]) for r in stored if r.id in conts}
 
-            self._live = {}
+            self.runner.live = {}
             self.store.db.on_commit(keep)
 
     # -- internals -----------------------------------------------------------------------
     def _outside_flow(self, what: str) -> None:
-        if self._run is not None:
+        if self.runner.current is not None:
             raise FlowNotAllowedError(
                 f"{what}: flow code cannot manage flows; ask the host with (request ...)"
             )
+
+    def _suspended(self, flow_id: int, what: str) -> FlowRecord:
+        rec = self._get(flow_id)
+        if rec.status != SUSPENDED or rec.pending is None:
+            raise FlowStateError(
+                f"flow {flow_id} is {rec.status}: only a suspended flow can be {what}"
+            )
+        return rec
 
     def _get(self, flow_id: int) -> FlowRecord:
         if type(flow_id) is not int:
@@ -382,25 +468,16 @@ class FlowHost:
             raise NoSuchFlowError(f"no flow with id {flow_id}")
         return rec
 
-    def _def(self, name: str | Symbol | FlowRef) -> FlowDef:
-        key = name.name if isinstance(name, (Symbol, FlowRef)) else name
-        fdef = self._defs.get(key) if isinstance(key, str) else None
-        if fdef is None:
-            known = ", ".join(self.flows()) or "none"
-            raise UnknownFlowError(f"no flow named {key} (defined: {known})")
-        return fdef
-
     def _start(self, name: str | Symbol | FlowRef, args: list, key: str | None = None) -> Result:
         self._outside_flow("flow/start")
-        fdef = self._def(name)
+        fdef = self.definition(name)
         with self.store.transaction():
             if key is not None:
                 held = self.store.get_by_key(key)
                 if held is not None:
-                    return self._same_start(held, fdef.name, args, key)
-            outcome = self._execute(
-                Run(None, fdef.name, [], None), fdef.proc, [to_scheme(a) for a in args]
-            )
+                    return same_start(held, fdef.name, args, key)
+            run = Run(None, fdef.name, [], None)
+            outcome = self.runner.execute(run, fdef.proc, [to_scheme(a) for a in args])
             now = self.clock()
             rec = outcome.apply_to(
                 FlowRecord(
@@ -412,21 +489,12 @@ class FlowHost:
                     key=key,
                     created=now,
                     updated=now,
-                )
+                ),
+                now,
             )
-            rec = self.store.insert(rec, [])
+            rec = self.store.insert(rec, run.added)
             self._keep(rec, outcome)
         return result_of(rec)
-
-    @staticmethod
-    def _same_start(held: FlowRecord, name: str, args: list, key: str) -> Result:
-        """A start under a key that is held: the same flow again, or an error."""
-        if held.flow != name or dumps(held.args) != dumps(args):
-            raise FlowKeyError(
-                f"flow key {key!r} belongs to flow {held.id} ({held.flow} {show(held.args)}); "
-                f"it cannot start {name} {show(args)}"
-            )
-        return result_of(held)
 
     def _resume(
         self,
@@ -441,59 +509,44 @@ class FlowHost:
         with self.store.transaction():
             if rec is None:  # (a handler step passes the record it read in this transaction)
                 rec = self._get(flow_id)
-            self._check_address(rec, kind, version)
+            check_address(self.store, rec, kind, version)
             assert rec.pending is not None
-            cont = self._continuation(rec)
-            # The run may change data the continuation holds, so it is used at most once.
-            self._live.pop(flow_id, None)
-            outcome = self._execute(
-                Run(flow_id, rec.flow, [], None), cont=cont, value=to_scheme(value)
-            )
-            new = self.store.update(
-                replace(outcome.apply_to(rec), updated=self.clock()),
-                rec.version,
-                Step(rec.pending.kind, rec.pending.payload, value),
-            )
-            self._keep(new, outcome)
-        return result_of(new)
+            step = Step(rec.pending.kind, rec.pending.payload, value)
+            return self._advance(rec, to_scheme(value), step)
 
-    def _check_address(self, rec: FlowRecord, kind: str | None, version: int | None) -> None:
-        """Refuse a resume that no longer matches what the flow waits on."""
-        waiting = rec.pending.kind if rec.status == SUSPENDED and rec.pending else None
-        if kind is None and version is None:
-            if waiting is None:
-                raise FlowStateError(
-                    f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
-                )
-            return
-        if kind is not None and kind != waiting:
-            if any(s.kind == kind for s in self.store.steps(rec.id)):
-                raise AlreadyAnsweredError(
-                    f"flow {rec.id}: its {kind} request was answered already (it is "
-                    f"{rec.status}{f', waiting on {waiting}' if waiting else ''}); nothing "
-                    "was changed"
-                )
-            now = f"waits on {waiting}" if waiting else f"is {rec.status}"
-            raise FlowConflictError(f"flow {rec.id} {now}, not on {kind}; nothing was changed")
-        if version is not None and version != rec.version:
-            raise FlowConflictError(
-                f"flow {rec.id} moved on since it was read (version {rec.version}, the "
-                f"resume read {version}); nothing was changed"
-            )
-        if waiting is None:
-            raise FlowStateError(
-                f"flow {rec.id} is {rec.status}: only a suspended flow can be resumed"
-            )
+    def _advance(
+        self, rec: FlowRecord, value: Any, step: Step, *, cancelling: bool = False
+    ) -> Result:
+        """Run a suspended flow on from its pending request with `value` (a Scheme value
+        or a signal) and store its new state with `step` -- if rec is still current."""
+        cont = self.runner.continuation(rec)
+        # The run may change data the continuation holds, so it is used at most once.
+        self.runner.live.pop(rec.id, None)
+        run = Run(rec.id, rec.flow, [], None)
+        run.cancelled = cancelling
+        outcome = self.runner.execute(run, cont=cont, value=value)
+        if outcome.status == DONE and any(
+            st.event == CANCEL for st in self.store.steps(rec.id)[: rec.nsteps]
+        ):
+            outcome.status = CANCELLED  # it returned after handling its cancellation
+        now = self.clock()
+        moved = replace(outcome.apply_to(rec, now), updated=now)
+        more = (run.added,) if run.added else ()  # patch markers this run recorded
+        new = self.store.update(moved, rec.version, step, *more)
+        self._keep(new, outcome)
+        return result_of(new)
 
     def _keep(self, rec: FlowRecord, outcome: Outcome) -> None:
         """Keep a suspended flow's continuation for its new state -- at once, so a later
         step in the same transaction uses it, and dropped if that state rolls back (an
         SQLite stamp can then be given again: the entry must not outlive its state)."""
         if outcome.status == SUSPENDED:
-            self._live[rec.id] = (rec.version, outcome.cont)
-            self.store.db.on_rollback(lambda: self._live.pop(rec.id, None))
+            self.runner.live[rec.id] = (rec.version, outcome.cont)
+            self.store.db.on_rollback(lambda: self.runner.live.pop(rec.id, None))
 
-    def _serve(self, result: Result) -> Result:
+    def serve(self, result: Result) -> Result:
+        """Answer the requests that have handlers, from `result` on, each in one
+        transaction; returns where the flow stands then."""
         while isinstance(result, Suspended) and result.kind in self._handlers:
             result = self._answer(result)
         return result
@@ -519,81 +572,6 @@ class FlowHost:
                 version=rec.version,
                 rec=rec,
             )
-
-    def _continuation(self, rec: FlowRecord) -> Continuation:
-        entry = self._live.get(rec.id)
-        if entry is not None and entry[0] == rec.version:
-            return entry[1]
-        # Only the steps of the state that was read: under READ COMMITTED (PostgreSQL) the
-        # log may already hold another worker's newer step; replaying it would look like
-        # nondeterminism, while this state's update will simply conflict.
-        return self._replay(rec, self.store.steps(rec.id)[: rec.nsteps])
-
-    def _replay(self, rec: FlowRecord, steps: list[Step]) -> Continuation:
-        """Run a suspended flow again from its arguments, answering from its log."""
-        fdef = self._def(rec.flow)
-        run = Run(rec.id, rec.flow, steps, rec.pending)
-        outcome = self._execute(run, fdef.proc, [to_scheme(a) for a in rec.args])
-        if outcome.status != SUSPENDED and run.step < len(steps):
-            st = steps[run.step]
-            new = "returns" if outcome.status == DONE else f"fails ({outcome.error})"
-            raise NondeterminismError(
-                rec.id,
-                rec.flow,
-                run.step + 1,
-                f"({st.kind} {show(st.payload)})",
-                new,
-                outcome.where,
-            )
-        if outcome.status != SUSPENDED:
-            pending = rec.pending
-            recorded = f"a pending ({pending.kind} {show(pending.payload)})" if pending else "?"
-            new = "returns" if outcome.status == DONE else f"fails ({outcome.error})"
-            raise NondeterminismError(rec.id, rec.flow, run.step + 1, recorded, new, outcome.where)
-        return outcome.cont
-
-    def _execute(
-        self,
-        run: Run,
-        proc: Any = None,
-        args: list | None = None,
-        cont: Continuation | None = None,
-        value: Any = None,
-    ) -> Outcome:
-        """Run flow code until it suspends, returns or fails."""
-        m = self.interp.machine
-        limit = self.step_limit  # a replay is granted this much again at each logged answer
-        self._run = run
-        m.globals_locked = (
-            "flow code cannot change global variables (a replay would do it "
-            "again): keep state in local variables"
-        )
-        try:
-            if cont is None:
-                v = call(m, proc, args, limit)
-            else:
-                v = m.resume(cont, value, step_limit=limit)
-        except NondeterminismError:
-            raise
-        except SchemeError as e:
-            return Outcome(FAILED, error=str(e), where=str(e.span) if e.span else None)
-        finally:
-            self._run = None
-            m.globals_locked = None
-        if isinstance(v, Suspension):
-            return Outcome(SUSPENDED, kind=v.kind, payload=v.payload, cont=v.cont, stop=v)
-        if run.step < len(run.steps) and not run.stepping:
-            raise NondeterminismError(
-                run.flow_id or 0,
-                run.name,
-                run.step + 1,
-                f"({run.steps[run.step].kind} {show(run.steps[run.step].payload)})",
-                "returns",
-            )
-        try:
-            return Outcome(DONE, result=to_python(v, "the flow's result"))
-        except PlainDataError as e:
-            return Outcome(FAILED, error=e.message)
 
 
 __all__ = ["FlowError", "FlowHost", "FlowRef"]

@@ -216,11 +216,17 @@ def schema_version(db: PostgresDatabase, component: str) -> int | None:
 
 
 def open_schema(
-    db: PostgresDatabase, component: str, version: int, create: list[str], what: str
+    db: PostgresDatabase,
+    component: str,
+    version: int,
+    create: list[str],
+    what: str,
+    migrate: dict[int, list[str]] | None = None,
 ) -> None:
     """Create `component`'s tables on first open (one transaction, serialised by an
     advisory lock so two processes opening a new database at once do not collide), or
-    check that the stored version is the one this code reads."""
+    check that the stored version is the one this code reads; `migrate[v]` are the
+    statements that take version v to v + 1, run in order up to `version`."""
     try:
         with db.transaction():
             ensure_schema_versions(db)
@@ -229,6 +235,14 @@ def open_schema(
                 for stmt in create:
                     db.execute(stmt)
                 db.execute("INSERT INTO schema_versions VALUES (%s, %s)", (component, version))
+            elif have < version and migrate and all(v in migrate for v in range(have, version)):
+                for v in range(have, version):
+                    for stmt in migrate[v]:
+                        db.execute(stmt)
+                db.execute(
+                    "UPDATE schema_versions SET version = %s WHERE component = %s",
+                    (version, component),
+                )
             elif have != version:
                 raise StoreError(f"{db.name}: {what} schema {have}, this version reads {version}")
     except driver_error_types() as e:

@@ -23,13 +23,15 @@ unit of work), with what a server with many writers needs:
   EXCLUSIVE) for the rest of the transaction, so export -> reset -> import in one
   transaction is atomic against other workers, and readers are never blocked.
 
-Schema: component `flowhost` version 1 in `schema_versions` (pg.py).
+Schema: component `flowhost` version 2 in `schema_versions` (pg.py); version 1 databases
+are migrated on open (flows gain `due` with the partial index `flows_by_due`, steps gain
+`event`), as the SQLite store's schema 3.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from . import rows as _rows
@@ -41,7 +43,7 @@ from .records import SUSPENDED, FlowRecord, Pending, Step
 from .sqlite_store import _pending_text, _record, _row, _step_rows
 from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = [
     "CREATE TABLE flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -61,8 +63,10 @@ _SCHEMA = [
         nsteps INTEGER NOT NULL,
         key TEXT UNIQUE,
         created DOUBLE PRECISION NOT NULL DEFAULT 0,
-        updated DOUBLE PRECISION NOT NULL DEFAULT 0
+        updated DOUBLE PRECISION NOT NULL DEFAULT 0,
+        due DOUBLE PRECISION
     )""",
+    "CREATE INDEX flows_by_due ON flows (due, id) WHERE due IS NOT NULL",
     "CREATE INDEX flows_by_status ON flows (status, id)",
     "CREATE INDEX flows_by_args ON flows (flow, args)",
     """CREATE TABLE flow_steps (
@@ -71,16 +75,25 @@ _SCHEMA = [
         kind TEXT NOT NULL,
         payload TEXT NOT NULL,
         value TEXT NOT NULL,
+        event TEXT,
         PRIMARY KEY (flow_id, step)
     )""",
 ]
+_MIGRATE = {
+    1: [
+        "ALTER TABLE flows ADD COLUMN due DOUBLE PRECISION",
+        "ALTER TABLE flow_steps ADD COLUMN event TEXT",
+        "CREATE INDEX flows_by_due ON flows (due, id) WHERE due IS NOT NULL",
+    ]
+}
 
 _COLUMNS = (
     'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps, '
-    "key, created, updated"
+    "key, created, updated, due"
 )
-_MARKS = ",".join(["%s"] * 14)
-_MARKS8, _MARKS4 = ",".join(["%s"] * 8), ",".join(["%s"] * 4)
+_MARKS = ",".join(["%s"] * 15)
+_MARKS8, _MARKS5 = ",".join(["%s"] * 8), ",".join(["%s"] * 5)
+_STEP = "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s, %s)"
 _NEXT = "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM {}"
 
 
@@ -90,7 +103,7 @@ class PostgresStore(FlowStore):
     def __init__(self, target: str | PostgresDatabase, timeout: float = 30.0) -> None:
         self.db = target if isinstance(target, PostgresDatabase) else PostgresDatabase(target)
         self.path = self.db.name
-        open_schema(self.db, "flowhost", SCHEMA_VERSION, _SCHEMA, "flow store")
+        open_schema(self.db, "flowhost", SCHEMA_VERSION, _SCHEMA, "flow store", _MIGRATE)
         try:
             with self.db.transaction() as db:
                 for table in ("flow_meta", "flows", "flow_steps"):  # created with the schema
@@ -123,13 +136,13 @@ class PostgresStore(FlowStore):
                 row = _row(replace(rec, nsteps=len(steps)))
                 new_id, version = db.execute(
                     f"INSERT INTO flows ({_COLUMNS}) VALUES (nextval('flow_ids'), {_MARKS8}, "
-                    f"nextval('flow_versions'), {_MARKS4}) RETURNING id, version",
+                    f"nextval('flow_versions'), {_MARKS5}) RETURNING id, version",
                     row[1:9] + row[10:],
                 ).fetchone()
                 rec = replace(rec, id=new_id, nsteps=len(steps), version=version)
                 if steps:
                     db.executemany(
-                        "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s)",
+                        _STEP,
                         _step_rows(new_id, steps),
                     )
                 return rec
@@ -155,7 +168,7 @@ class PostgresStore(FlowStore):
 
     def steps(self, flow_id: int) -> list[Step]:
         rows = self.db.query(
-            "SELECT flow_id, step, kind, payload, value FROM flow_steps WHERE flow_id = %s "
+            "SELECT flow_id, step, kind, payload, value, event FROM flow_steps WHERE flow_id = %s "
             "ORDER BY step",
             (flow_id,),
         )
@@ -164,14 +177,19 @@ class PostgresStore(FlowStore):
         return [_rows.step(r, self.path) for r in rows]
 
     def update(
-        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+        self,
+        rec: FlowRecord,
+        expected_version: int,
+        step: Step | None = None,
+        more: Sequence[Step] = (),
     ) -> FlowRecord:
+        added = ([] if step is None else [step]) + list(more)
         try:
             with self.db.transaction() as db:
                 row = db.execute(
                     'UPDATE flows SET status=%s, pending=%s, result=%s, error=%s, "where"=%s, '
                     "source_hash=%s, version=nextval('flow_versions'), nsteps=nsteps + %s, "
-                    "updated=%s WHERE id = %s AND version = %s "
+                    "updated=%s, due=%s WHERE id = %s AND version = %s "
                     "RETURNING nsteps, key, created, version",
                     (
                         rec.status,
@@ -180,8 +198,9 @@ class PostgresStore(FlowStore):
                         rec.error,
                         rec.where,
                         rec.source_hash,
-                        int(step is not None),
+                        len(added),
                         rec.updated,
+                        rec.due,
                         rec.id,
                         expected_version,
                     ),
@@ -197,11 +216,8 @@ class PostgresStore(FlowStore):
                         f"expected {expected_version}); nothing was changed"
                     )
                 nsteps = row[0]
-                if step is not None:
-                    db.execute(
-                        "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s)",
-                        (rec.id, nsteps - 1, step.kind, dumps(step.payload), dumps(step.value)),
-                    )
+                if added:
+                    db.executemany(_STEP, _step_rows(rec.id, added, nsteps - len(added)))
                 return replace(rec, nsteps=nsteps, version=row[3], key=row[1], created=row[2])
         except driver_error_types() as e:
             if is_unique_violation(e):
@@ -209,6 +225,14 @@ class PostgresStore(FlowStore):
                     f"flow {rec.id} was changed by another process; nothing was changed"
                 ) from e
             raise self.db.error(e, f"cannot update flow {rec.id}") from e
+
+    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
+        rows = self.db.query(
+            "SELECT id, version FROM flows WHERE due IS NOT NULL AND due <= %s "
+            "ORDER BY due, id LIMIT %s",
+            (now, limit),
+        )
+        return [(i, v) for i, v in rows]
 
     def ids(self, status: str | None = None) -> list[int]:
         if status is None:
@@ -258,7 +282,8 @@ class PostgresStore(FlowStore):
             recs = list(self.records())
             logs: dict[int, list[Step]] = {r.id: [] for r in recs}
             for row in self.db.query(
-                "SELECT flow_id, step, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
+                "SELECT flow_id, step, kind, payload, value, event FROM flow_steps "
+                "ORDER BY flow_id, step"
             ):
                 logs.setdefault(row[0], []).append(_rows.step(row, self.path))
         return [(r, logs[r.id]) for r in recs]
@@ -312,7 +337,7 @@ class PostgresStore(FlowStore):
                     f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", [_row(r) for r in stored]
                 )
                 db.executemany(
-                    "INSERT INTO flow_steps VALUES (%s, %s, %s, %s, %s)",
+                    _STEP,
                     [row for rec, steps in flows for row in _step_rows(rec.id, steps)],
                 )
                 db.execute(  # never lower: GREATEST with what the sequence would give next

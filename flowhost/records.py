@@ -16,6 +16,16 @@ class Step:
     kind: str
     payload: Any
     value: Any
+    # None: the request was answered with `value`; "timeout": its deadline passed (value is
+    # the deadline); "cancel": the flow was cancelled while waiting on it.
+    event: str | None = None
+
+
+TIMEOUT, CANCEL = "timeout", "cancel"
+EVENTS = (TIMEOUT, CANCEL)
+PATCH_KIND = "flow/patched"  # a (flow/patched? NAME) marker in the log: payload NAME
+SLEEP_KIND = "flow/sleep"  # what (flow/sleep SECONDS) waits on: payload SECONDS
+RESERVED_KINDS = (PATCH_KIND, SLEEP_KIND)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,7 @@ class FlowRecord:
     key: str | None = None  # unique in the store when given (e.g. the order id)
     created: float = 0.0  # host clock, seconds
     updated: float = 0.0
+    due: float | None = None  # host clock: when the pending request times out (a timer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +87,16 @@ class Failed:
     where: str | None = None
 
 
-Result = Suspended | Done | Failed
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """The flow was cancelled: `result` is what it returned after handling the
+    cancellation (None when it let the condition end it, or was terminated)."""
+
+    id: int
+    result: Any = None
+
+
+Result = Suspended | Done | Failed | Cancelled
 
 
 def result_of(rec: FlowRecord) -> Result:
@@ -85,4 +105,6 @@ def result_of(rec: FlowRecord) -> Result:
         return Suspended(rec.id, rec.pending.kind, rec.pending.payload)
     if rec.status == DONE:
         return Done(rec.id, rec.result)
+    if rec.status == CANCELLED:
+        return Cancelled(rec.id, rec.result)
     return Failed(rec.id, rec.error or rec.status, rec.where)

@@ -114,8 +114,8 @@ def _diagnose(row: tuple, name: str, cause: BaseException) -> StoreError:
 
 
 def step(row: tuple, name: str) -> Step:
-    """A Step from (flow_id, step, kind, payload, value)."""
-    flow_id, n, kind, payload, value = row
+    """A Step from (flow_id, step, kind, payload, value, event)."""
+    flow_id, n, kind, payload, value, event = row
     where = f"flow_id={flow_id} step={n}"
     if type(kind) is not str:
         raise damaged(name, "flow_steps", where, "kind", f"expected text, got {kind!r:.40}")
@@ -127,7 +127,9 @@ def step(row: tuple, name: str) -> Step:
             out.append(loads(text, col))
         except _REASONS as e:
             raise damaged(name, "flow_steps", where, col, _why(e)) from None
-    return Step(kind, out[0], out[1])
+    if event is not None and type(event) is not str:
+        raise damaged(name, "flow_steps", where, "event", f"expected text, got {event!r:.40}")
+    return Step(kind, out[0], out[1], event)
 
 
 def bad_text(e: BaseException) -> str | None:
@@ -194,9 +196,10 @@ def flow_texts(
             ", typeof(kind) = 'text' AND typeof(payload) = 'text' AND typeof(value) = 'text' "
             "AND json_valid(payload) AND json_valid(value)"
         )
+    ncols = columns.count(",") + 1  # the check cell, when there is one, comes after them
     flows_sql = f"SELECT {columns}{fcheck} FROM flows WHERE id > {mark} ORDER BY id LIMIT {mark}"
     steps_sql = (
-        f"SELECT flow_id, step, kind, payload, value{scheck} FROM flow_steps "
+        f"SELECT flow_id, step, kind, payload, value, event{scheck} FROM flow_steps "
         f"WHERE flow_id >= {mark} AND flow_id <= {mark} ORDER BY flow_id, step"
     )
     while pages is None or pages > 0:
@@ -206,13 +209,19 @@ def flow_texts(
             return
         logs: dict[Any, list[tuple]] = {}
         for s in query(steps_sql, (rows[0][0], rows[-1][0])):
-            if not (s[5] if sqlite else _cells_ok(s[3:5], None) and type(s[2]) is str):
-                step(s[:5], name)  # raises, naming the cell
+            if not (
+                s[6]
+                if sqlite
+                else _cells_ok(s[3:5], None)
+                and type(s[2]) is str
+                and (s[5] is None or type(s[5]) is str)
+            ):
+                step(s[:6], name)  # raises, naming the cell
                 raise damaged(name, "flow_steps", f"flow_id={s[0]} step={s[1]}", "?", "unreadable")
-            logs.setdefault(s[0], []).append(s[2:5])
+            logs.setdefault(s[0], []).append(s[2:6])
         for row in rows:
             if not (
-                row[14]
+                row[ncols]
                 if sqlite
                 else _cells_ok((row[2], row[4], row[5]), None)
                 and type(row[0]) is int
@@ -220,7 +229,7 @@ def flow_texts(
                 and type(row[1]) is str
                 and type(row[8]) is str
             ):
-                record(row[:14], decode, name)  # raises, naming the cell
+                record(row[:ncols], decode, name)  # raises, naming the cell
                 raise damaged(name, "flows", f"id={row[0]}", "?", "unreadable")
             yield raw_flow_text(row, logs.get(row[0], ()))
         after = rows[-1][0]

@@ -19,7 +19,8 @@ from .records import FlowRecord
 
 _STEP_OK = (
     "typeof(s.kind) = 'text' AND typeof(s.payload) = 'text' AND typeof(s.value) = 'text' "
-    "AND json_valid(s.payload) AND json_valid(s.value)"
+    "AND json_valid(s.payload) AND json_valid(s.value) "
+    "AND (s.event IS NULL OR typeof(s.event) = 'text')"
 )
 _FLOW_OK = (
     "CASE WHEN typeof(f.args) = 'text' AND typeof(f.flow) = 'text' "
@@ -29,6 +30,7 @@ _FLOW_OK = (
     "AND (f.pending IS NULL OR typeof(f.pending) = 'text') "
     "AND (f.result IS NULL OR typeof(f.result) = 'text') "
     "AND (f.key IS NULL OR typeof(f.key) = 'text') "
+    "AND (f.due IS NULL OR typeof(f.due) IN ('real', 'integer')) "
     "AND (f.error IS NULL OR typeof(f.error) = 'text') "
     'AND (f."where" IS NULL OR typeof(f."where") = \'text\') '
     "AND json_valid(f.args) AND (f.pending IS NULL OR json_valid(f.pending)) "
@@ -41,7 +43,9 @@ _HEAD = (
     "'{\"id\":' || f.id || ',\"flow\":' || json_quote(f.flow) || ',\"status\":' "
     "|| json_quote(f.status) || ',\"args\":' || f.args || ',\"steps\":[' || COALESCE(("
     "SELECT group_concat(j, ',') FROM (SELECT '{\"kind\":' || json_quote(s.kind) "
-    "|| ',\"payload\":' || s.payload || ',\"value\":' || s.value || '}' AS j "
+    "|| ',\"payload\":' || s.payload || ',\"value\":' || s.value "
+    "|| CASE WHEN s.event IS NULL THEN '' ELSE ',\"event\":' || json_quote(s.event) END "
+    "|| '}' AS j "
     "FROM flow_steps s WHERE s.flow_id = f.id ORDER BY s.step)), '') "
     "|| '],\"pending\":' || COALESCE(f.pending, 'null') || ',\"source_hash\":' "
     "|| json_quote(f.source_hash) "
@@ -53,7 +57,7 @@ _TAIL = (
     "|| ',\"where\":' || COALESCE(json_quote(f.\"where\"), 'null') ELSE '' END"
 )
 _PAGE = (
-    f"SELECT f.id, {_FLOW_OK}, {_HEAD}, f.created, f.updated, {_TAIL} "
+    f"SELECT f.id, {_FLOW_OK}, {_HEAD}, f.created, f.updated, f.due, {_TAIL} "
     "FROM flows f WHERE f.id > ? ORDER BY f.id LIMIT ?"
 )
 
@@ -75,10 +79,12 @@ def flow_texts(
         if rows is not None and all(r[1] for r in rows):
             if not rows:
                 return
-            for _, _, head, created, updated, tail in rows:
+            for _, _, head, created, updated, due, tail in rows:
                 times = f',"created":{float(created)!r}' if created else ""
                 if updated:
                     times += f',"updated":{float(updated)!r}'
+                if due is not None:
+                    times += f',"due":{float(due)!r}'
                 yield head + times + tail + "}"
             after = rows[-1][0]
             continue

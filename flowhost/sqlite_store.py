@@ -11,7 +11,10 @@ flow of one order cannot both succeed. Steps live in their own table, so opening
 reads nothing until a flow is touched, and appending a step writes one row however long
 the log is.
 
-Schema 2 (schema 1 files are migrated on open): flows gained `key`, `created`, `updated`.
+Schema 3 (schema 1 and 2 files are migrated on open, 1 via 2): schema 2 gave flows `key`,
+`created`, `updated`; schema 3 gives flows `due` (when the pending request times out; a
+partial index `flows_by_due` holds only the flows that have one, so `due()` reads the
+flows due and nothing else) and steps `event` (timeout, cancel or NULL for an answer).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,7 +34,7 @@ from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step
 from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +52,8 @@ CREATE TABLE IF NOT EXISTS flows (
     nsteps INTEGER NOT NULL,
     key TEXT,
     created REAL NOT NULL DEFAULT 0,
-    updated REAL NOT NULL DEFAULT 0
+    updated REAL NOT NULL DEFAULT 0,
+    due REAL
 );
 CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id);
 CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args);
@@ -59,6 +63,7 @@ CREATE TABLE IF NOT EXISTS flow_steps (
     kind TEXT NOT NULL,
     payload TEXT NOT NULL,
     value TEXT NOT NULL,
+    event TEXT,
     PRIMARY KEY (flow_id, step)
 ) WITHOUT ROWID;
 """
@@ -68,12 +73,23 @@ _MIGRATE_1_TO_2 = [
     "ALTER TABLE flows ADD COLUMN created REAL NOT NULL DEFAULT 0",
     "ALTER TABLE flows ADD COLUMN updated REAL NOT NULL DEFAULT 0",
 ]
+_MIGRATE_2_TO_3 = [
+    "ALTER TABLE flows ADD COLUMN due REAL",
+    "ALTER TABLE flow_steps ADD COLUMN event TEXT",
+]
+DUE_INDEX = "CREATE INDEX IF NOT EXISTS flows_by_due ON flows (due) WHERE due IS NOT NULL"
 
 _COLUMNS = (
     'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps, '
-    "key, created, updated"
+    "key, created, updated, due"
 )
-_MARKS = ",".join("?" * 14)
+_MARKS = ",".join("?" * 15)
+
+# The flows due: only the partial index's entries up to `now` are read (EXPLAIN QUERY PLAN:
+# SEARCH flows USING INDEX flows_by_due (due<?)); a due flow is always suspended.
+DUE_QUERY = (
+    "SELECT id, version FROM flows WHERE due IS NOT NULL AND due <= ? ORDER BY due, id LIMIT ?"
+)
 
 __all__ = ["SQLiteStore", "StoreError"]
 
@@ -107,6 +123,7 @@ def _row(rec: FlowRecord) -> tuple:
         rec.key,
         rec.created,
         rec.updated,
+        rec.due,
     )
 
 
@@ -126,12 +143,14 @@ def _record(row: tuple) -> FlowRecord:
         key=row[11],
         created=row[12],
         updated=row[13],
+        due=row[14],
     )
 
 
 def _step_rows(flow_id: int, steps: list[Step], first: int = 0) -> list[tuple]:
     return [
-        (flow_id, i, s.kind, dumps(s.payload), dumps(s.value)) for i, s in enumerate(steps, first)
+        (flow_id, i, s.kind, dumps(s.payload), dumps(s.value), s.event)
+        for i, s in enumerate(steps, first)
     ]
 
 
@@ -153,15 +172,18 @@ class SQLiteStore(FlowStore):
                         "INSERT INTO flow_meta VALUES ('schema', ?), ('next_id', '1')",
                         (SCHEMA_VERSION,),
                     )
-                elif row[0] == "1":
-                    for stmt in _MIGRATE_1_TO_2:
+                elif row[0] in ("1", "2"):
+                    for stmt in (_MIGRATE_1_TO_2 if row[0] == "1" else []) + _MIGRATE_2_TO_3:
                         db.execute(stmt)
-                    db.execute("UPDATE flow_meta SET value = '2' WHERE key = 'schema'")
+                    db.execute(
+                        "UPDATE flow_meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,)
+                    )
                 elif row[0] != SCHEMA_VERSION:
                     raise StoreError(
                         f"{self.path}: flow store schema {row[0]}, this version reads "
                         f"{SCHEMA_VERSION}"
                     )
+                db.execute(DUE_INDEX)
                 db.execute(
                     "CREATE UNIQUE INDEX IF NOT EXISTS flows_by_key ON flows (key) "
                     "WHERE key IS NOT NULL"
@@ -244,7 +266,8 @@ class SQLiteStore(FlowStore):
                 db.execute(f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", _row(rec))
                 if steps:
                     db.executemany(
-                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)", _step_rows(new_id, steps)
+                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?, ?)",
+                        _step_rows(new_id, steps),
                     )
                 return rec
         except sqlite3.IntegrityError as e:
@@ -265,7 +288,7 @@ class SQLiteStore(FlowStore):
 
     def steps(self, flow_id: int) -> list[Step]:
         rows = self._query(
-            "SELECT flow_id, step, kind, payload, value FROM flow_steps WHERE flow_id = ? "
+            "SELECT flow_id, step, kind, payload, value, event FROM flow_steps WHERE flow_id = ? "
             "ORDER BY step",
             (flow_id,),
         )
@@ -274,15 +297,19 @@ class SQLiteStore(FlowStore):
         return [_rows.step(r, self.path) for r in rows]
 
     def update(
-        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+        self,
+        rec: FlowRecord,
+        expected_version: int,
+        step: Step | None = None,
+        more: Sequence[Step] = (),
     ) -> FlowRecord:
+        added = ([] if step is None else [step]) + list(more)
         try:
             with self.db.transaction(savepoint=False) as db:
                 version = self._meta_bump("next_version")
-                nsteps = rec.nsteps + (step is not None)
                 cur = db.execute(
                     'UPDATE flows SET status=?, pending=?, result=?, error=?, "where"=?, '
-                    "source_hash=?, version=?, nsteps=nsteps + ?, updated=? "
+                    "source_hash=?, version=?, nsteps=nsteps + ?, updated=?, due=? "
                     "WHERE id = ? AND version = ? RETURNING nsteps, key, created",
                     (
                         rec.status,
@@ -292,8 +319,9 @@ class SQLiteStore(FlowStore):
                         rec.where,
                         rec.source_hash,
                         version,
-                        int(step is not None),
+                        len(added),
                         rec.updated,
+                        rec.due,
                         rec.id,
                         expected_version,
                     ),
@@ -308,10 +336,10 @@ class SQLiteStore(FlowStore):
                         f"expected {expected_version}); nothing was changed"
                     )
                 nsteps = row[0]
-                if step is not None:
-                    db.execute(
-                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)",
-                        (rec.id, nsteps - 1, step.kind, dumps(step.payload), dumps(step.value)),
+                if added:
+                    db.executemany(
+                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?, ?)",
+                        _step_rows(rec.id, added, nsteps - len(added)),
                     )
                 return replace(rec, nsteps=nsteps, version=version, key=row[1], created=row[2])
         except sqlite3.IntegrityError as e:
@@ -320,6 +348,10 @@ class SQLiteStore(FlowStore):
             ) from e
         except sqlite3.Error as e:
             raise self._fail(e, f"cannot update flow {rec.id}") from e
+
+    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
+        rows = self.db.query(DUE_QUERY, (now, -1 if limit is None else limit))
+        return [(i, v) for i, v in rows]
 
     def ids(self, status: str | None = None) -> list[int]:
         if status is None:
@@ -367,7 +399,8 @@ class SQLiteStore(FlowStore):
             recs = list(self.records())
             logs: dict[int, list[Step]] = {r.id: [] for r in recs}
             for row in self._query(
-                "SELECT flow_id, step, kind, payload, value FROM flow_steps ORDER BY flow_id, step"
+                "SELECT flow_id, step, kind, payload, value, event FROM flow_steps "
+                "ORDER BY flow_id, step"
             ):
                 logs.setdefault(row[0], []).append(_rows.step(row, self.path))
         return [(r, logs[r.id]) for r in recs]
@@ -421,7 +454,7 @@ class SQLiteStore(FlowStore):
                     f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", [_row(r) for r in stored]
                 )
                 db.executemany(
-                    "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?, ?)",
                     [row for rec, steps in flows for row in _step_rows(rec.id, steps)],
                 )
                 db.execute("UPDATE flow_meta SET value = ? WHERE key = 'next_id'", (str(top),))

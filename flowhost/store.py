@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -120,11 +120,21 @@ class FlowStore(ABC):
 
     @abstractmethod
     def update(
-        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+        self,
+        rec: FlowRecord,
+        expected_version: int,
+        step: Step | None = None,
+        more: Sequence[Step] = (),
     ) -> FlowRecord:
-        """Replace the record (and append step) if its stored version is expected_version;
-        FlowConflictError otherwise, with nothing changed. Returns the record as stored
-        (with its new version)."""
+        """Replace the record (and append step, then `more`: patch markers the run
+        recorded) if its stored version is expected_version; FlowConflictError otherwise,
+        with nothing changed. Returns the record as stored (with its new version)."""
+
+    @abstractmethod
+    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
+        """(id, version) of the suspended flows whose deadline is at or before `now`,
+        earliest deadline first (then id), at most `limit`: an indexed query, its cost
+        grows with the flows due, not with every flow waiting."""
 
     @abstractmethod
     def ids(self, status: str | None = None) -> list[int]:
@@ -270,7 +280,11 @@ class MemoryStore(FlowStore):
         return list(self._steps[flow_id])
 
     def update(
-        self, rec: FlowRecord, expected_version: int, step: Step | None = None
+        self,
+        rec: FlowRecord,
+        expected_version: int,
+        step: Step | None = None,
+        more: Sequence[Step] = (),
     ) -> FlowRecord:
         with self.db.transaction():
             current = self._flows.get(rec.id)
@@ -284,6 +298,7 @@ class MemoryStore(FlowStore):
             log = self._steps[rec.id]
             if step is not None:
                 log.append(step)
+            log.extend(more)
             stored = replace(rec, nsteps=len(log), key=current.key, version=self._version())
             self._flows[rec.id] = stored
 
@@ -293,6 +308,14 @@ class MemoryStore(FlowStore):
 
             self.db.on_rollback(undo)
             return stored
+
+    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
+        hits = sorted(
+            (r.due, i, r.version)
+            for i, r in self._flows.items()
+            if r.due is not None and r.due <= now and r.status == SUSPENDED
+        )
+        return [(i, v) for _, i, v in hits[:limit]]
 
     def ids(self, status: str | None = None) -> list[int]:
         return sorted(i for i, r in self._flows.items() if status is None or r.status == status)

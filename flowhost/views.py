@@ -6,7 +6,18 @@ from collections.abc import Callable
 
 from .data import show, to_json
 from .exchange import flow_to_json
-from .records import DONE, FAILED, SUSPENDED, Done, FlowRecord, Result, Step, Suspended
+from .records import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    SUSPENDED,
+    Cancelled,
+    Done,
+    FlowRecord,
+    Result,
+    Step,
+    Suspended,
+)
 
 
 def waiting_on(rec: FlowRecord) -> str:
@@ -87,6 +98,8 @@ def result_text(r: Result) -> str:
         return f"flow {r.id} suspended on ({r.kind} {show(r.payload)})"
     if isinstance(r, Done):
         return f"flow {r.id} done: {show(r.result)}"
+    if isinstance(r, Cancelled):
+        return f"flow {r.id} cancelled" + ("" if r.result is None else f": {show(r.result)}")
     where = f" (at {r.where})" if getattr(r, "where", None) else ""
     return f"flow {r.id} failed: {r.message}{where}"  # type: ignore[union-attr]
 
@@ -97,4 +110,7 @@ def result_json(r: Result) -> dict:
         return {"id": r.id, "status": SUSPENDED, "kind": r.kind, "payload": to_json(r.payload)}
     if isinstance(r, Done):
         return {"id": r.id, "status": DONE, "result": to_json(r.result)}
+    if isinstance(r, Cancelled):
+        out = {"id": r.id, "status": CANCELLED}
+        return out if r.result is None else {**out, "result": to_json(r.result)}
     return {"id": r.id, "status": FAILED, "error": r.message, "where": r.where}

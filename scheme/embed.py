@@ -8,6 +8,11 @@
     with interp.globals_locked(reason): ...  set! and define of globals raise meanwhile
     point.continuation / .span / .variables() / .evaluate(text)
                                              what the host keeps of a suspension point
+    point.capture(translate)                 its continuation, resumed through translate:
+                                             translate(value) gives what the call returns
+                                             there, or Raise(condition) to raise it there
+    Raise(condition)                         returned by a suspending fn or a translate:
+                                             raise condition at the call (guard sees it)
     call(machine, proc, args, step_limit)    interp.call on a machine, with a fresh state
     define_definer(interp, keyword, register)
                                              a top-level form (keyword NAME EXPR) that
@@ -26,11 +31,40 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import SchemeSyntaxError, Span
+from .frames import ControlFrame
 from .nodes import App, Const, GDef, TransferNode
 from .primitives.registry import arity_of, wrong_type
 from .syntax import SpecialForm, base_name, form_items, is_identifier, require, strip
 from .tags import T_CALL, T_EXIT, T_VALUE
 from .types import UNDEFINED, Continuation, Symbol
+
+
+@dataclass(frozen=True, slots=True)
+class Raise:
+    """Returned by a suspending primitive or a capture's translate: raise `condition`
+    (non-continuably) at the call, where the guest's guard and dynamic-wind see it."""
+
+    condition: Any
+
+
+class _Translate(ControlFrame):
+    """The frame point.capture puts on top of a continuation: the value it is resumed
+    with goes through translate first."""
+
+    __slots__ = ("translate",)
+
+    def __init__(self, translate: Callable[[Any], Any], next: Any) -> None:
+        self.translate = translate
+        self.next = next
+
+    def resume(self, machine: Any, value: Any) -> tuple:
+        return _give(machine, self.translate(value), self.next)
+
+
+def _give(machine: Any, result: Any, k: Any) -> tuple:
+    if type(result) is Raise:
+        return machine.raise_transfer(result.condition, False, k)
+    return (T_VALUE, result, k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +77,27 @@ class Suspend:
 class SuspensionPoint:
     """Where a suspending primitive was called: its continuation, place and scope."""
 
-    __slots__ = ("continuation", "span", "_machine", "_site", "_env")
+    __slots__ = ("span", "_machine", "_site", "_env", "_k", "_cont")
 
     def __init__(self, machine: Any, k: Any) -> None:
         self._machine = machine
         self._site = machine.node
         self._env = machine.call_env
-        self.continuation: Continuation = machine.capture(k)
+        self._k = k
+        self._cont: Continuation | None = None
         self.span: Span | None = self._site.span if self._site is not None else None
+
+    @property
+    def continuation(self) -> Continuation:
+        """The continuation of the call (captured when first asked for)."""
+        if self._cont is None:
+            self._cont = self._machine.capture(self._k)
+        return self._cont
+
+    def capture(self, translate: Callable[[Any], Any]) -> Continuation:
+        """The continuation of the call, resumed through translate: resuming it with v
+        makes the call return translate(v), or raise c where translate gives Raise(c)."""
+        return self._machine.capture(_Translate(translate, self._k))
 
     @property
     def env(self) -> Any:
@@ -107,7 +154,7 @@ def suspending(fn: Callable[..., Any]) -> Callable[[Any, list, Any], tuple]:
         result = fn(SuspensionPoint(machine, k), *args)
         if type(result) is Suspend:
             return (T_EXIT, result.payload)
-        return (T_VALUE, result, k)
+        return _give(machine, result, k)
 
     return control
 
@@ -149,6 +196,7 @@ def define_definer(interp: Any, keyword: str, register: Any, what: str = "expres
 
 
 __all__ = [
+    "Raise",
     "Suspend",
     "SuspensionPoint",
     "arity_of",

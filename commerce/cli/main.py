@@ -59,6 +59,7 @@ class _Commands(click.Group):
         "orders": ".orders:orders_group",
         "serve": "..web.serve:serve_command",
         "worker": ".worker:worker_command",
+        "timers": ".timers:timers_group",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,4 +1,4 @@
-"""`commerce demo` and `commerce orders list|show|settle|refund|recon` (click).
+"""`commerce demo` and `commerce orders list|show|settle|cancel|refund|recon` (click).
 
 Thin: open the engine on --db, call the services, print a table or JSON. A mistake is one
 readable line and exit status 1 (usage mistakes: 2).
@@ -20,7 +20,7 @@ from flowhost.db import is_database_url
 
 from ..errors import CommerceError
 from ..ledger.projections import RECON_STATUSES, STATUSES, summaries, summary_of
-from ..ledger.recon import mismatch_report, orders_with_status
+from ..ledger.recon import mismatch_report, needs_refund_orders, orders_with_status
 from ..orders.engine import Engine
 from .amounts import AMOUNT, AmountCommand
 from .order_views import refund_rows, refunds_text, show_text
@@ -257,6 +257,26 @@ def settle_command(order: str, ref: str, amount: int, db: str, as_json: bool) ->
     )
 
 
+@orders_group.command("cancel")
+@click.argument("order")
+@DB
+@JSON
+@_reports_errors
+def cancel_command(order: str, db: str, as_json: bool) -> None:
+    """Cancel ORDER, not yet paid: OrderCancelled is recorded, its flow gives its stock
+    back and ends cancelled. Cancelling a cancelled order again changes nothing.
+
+    \b
+    Example:
+      commerce orders cancel o-1001 --db shop.db
+    """
+    s = _engine(db).orders.cancel(order)
+    if as_json:
+        click.echo(json.dumps(s.to_json(), indent=2))
+    else:
+        click.echo(f"{order}: {s.status}; stock released")
+
+
 @orders_group.group("refund")
 def refund_group() -> None:
     """Refunds: request, then approve or reject, then settle.
@@ -371,6 +391,9 @@ def recon_command(db: str, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(", ".join(f"{n} {st}" for st, n in counts.items()))
+    owed = needs_refund_orders(book)
+    if owed:  # expired or cancelled orders that received money: pay it back
+        click.echo(f"needs refund: {', '.join(owed)}")
     for m in report:
         click.echo(m.describe())
     if not report:

@@ -15,6 +15,13 @@ records it at most once. The key says which fact the event is, not when it was s
 | RefundApproved | refund-approved | refund | (refund-approved, order, refund) |
 | RefundSettled | refund-settled | refund, amount | (refund-settled, order, refund) |
 | RefundRejected | refund-rejected | refund | (refund-rejected, order, refund) |
+| OrderExpired | order-expired | | (expired, order) |
+| OrderCancelled | order-cancelled | | (cancelled, order) |
+| StockReleased | stock-released | | (released, order) |
+
+An order not paid within the shop's payment timeout expires (OrderExpired); one cancelled
+before it was fulfilled gets OrderCancelled. Either way its reservation is given back
+(StockReleased). A payment recorded after either needs a refund.
 
 A WrongCurrencyPayment is a charge the provider reported in another currency than the
 order's: it is kept as what it is -- it pays nothing, never fulfils, and reconciliation
@@ -332,6 +339,45 @@ class RefundRejected(Event):
         return _key("refund-rejected", stream, self.refund)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderExpired(Event):
+    """The order was not paid within its payment timeout; it will not be fulfilled."""
+
+    type: ClassVar[str] = "order-expired"
+
+    def __post_init__(self) -> None:
+        _time(self.at, "order-expired: at")
+
+    def key(self, stream: str) -> str:
+        return _key("expired", stream)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderCancelled(Event):
+    """The order was cancelled before it was fulfilled; it will not be fulfilled."""
+
+    type: ClassVar[str] = "order-cancelled"
+
+    def __post_init__(self) -> None:
+        _time(self.at, "order-cancelled: at")
+
+    def key(self, stream: str) -> str:
+        return _key("cancelled", stream)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReleased(Event):
+    """The order's reservation was given back to stock (after expiry or cancellation)."""
+
+    type: ClassVar[str] = "stock-released"
+
+    def __post_init__(self) -> None:
+        _time(self.at, "stock-released: at")
+
+    def key(self, stream: str) -> str:
+        return _key("released", stream)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -344,6 +390,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RefundSettled,
         RefundRejected,
         WrongCurrencyPayment,
+        OrderExpired,
+        OrderCancelled,
+        StockReleased,
     )
 }
 _LINE_TYPES: dict[str, type[ItemLine] | type[OrderLine]] = {

@@ -4,9 +4,10 @@
 how the events were stored. The rules:
 
 - status: the furthest lifecycle step seen, created -> reserved -> paid -> fulfilled
-  (`paid` once any payment is recorded, whatever its amount).
-- reserved: the lines of the order's StockReserved event (empty before it), for stock
-  netting.
+  (`paid` once any payment is recorded, whatever its amount); `expired` or `cancelled`
+  once OrderExpired / OrderCancelled is recorded, whatever comes after.
+- reserved: the lines of the order's StockReserved event (empty before it, and again
+  after StockReleased), for stock netting.
 - total: the OrderCreated snapshot's total. paid: the sum of the recorded payments.
 - refunds: each refund id is requested, then settled or rejected. Only a settled refund
   moves the books: refunded = the sum of settled refunds. A settled refund stays settled
@@ -14,7 +15,8 @@ how the events were stored. The rules:
 - net = paid - refunded; recon compares net with total, in this order:
   ok (net == total, so a zero-total order owes nothing), refunded (paid in full, and the
   whole shortfall is settled refunds: the books balance), unpaid (net == 0), underpaid
-  (net < total), overpaid (net > total).
+  (net < total), overpaid (net > total). An expired or cancelled order owes nothing: it is
+  needs-refund while money it received is not paid back (net > 0), else ok (or refunded).
 - refund_status: none (no refunds), pending (a refund awaits its decision or the
   provider), refunded (settled refunds >= paid), partially-refunded (some settled), or
   rejected (every refund was turned down).
@@ -37,12 +39,15 @@ from ..errors import InvalidStreamError
 from .events import (
     Event,
     ItemLine,
+    OrderCancelled,
     OrderCreated,
+    OrderExpired,
     OrderFulfilled,
     PaymentRecorded,
     RefundRejected,
     RefundRequested,
     RefundSettled,
+    StockReleased,
     StockReserved,
 )
 
@@ -50,12 +55,16 @@ if TYPE_CHECKING:  # projections take a ledger but never depend on a store
     from .store import Ledger
 
 CREATED, RESERVED, PAID, FULFILLED = "created", "reserved", "paid", "fulfilled"
-STATUSES = (CREATED, RESERVED, PAID, FULFILLED)
+EXPIRED, CANCELLED = "expired", "cancelled"
+STATUSES = (CREATED, RESERVED, PAID, FULFILLED, EXPIRED, CANCELLED)
+ENDED = (EXPIRED, CANCELLED)  # never to be fulfilled
 OK, UNPAID, UNDERPAID, OVERPAID = "ok", "unpaid", "underpaid", "overpaid"
 REFUNDED_RECON = "refunded"
-RECON_STATUSES = (OK, REFUNDED_RECON, UNPAID, UNDERPAID, OVERPAID)
+NEEDS_REFUND = "needs-refund"
+RECON_STATUSES = (OK, REFUNDED_RECON, UNPAID, UNDERPAID, OVERPAID, NEEDS_REFUND)
 REQUESTED, SETTLED, REJECTED = "requested", "settled", "rejected"
-_RANK = {s: i for i, s in enumerate(STATUSES)}
+_RANK = {s: i for i, s in enumerate(STATUSES[:4])}
+_ENDS = {OrderExpired: EXPIRED, OrderCancelled: CANCELLED}
 _STEP = {StockReserved: RESERVED, PaymentRecorded: PAID, OrderFulfilled: FULFILLED}
 
 
@@ -69,6 +78,14 @@ def recon_status(total: int, net: int, refunded: int = 0) -> str:
     if net == 0:
         return UNPAID
     return UNDERPAID if net < total else OVERPAID
+
+
+def order_recon(total: int, net: int, refunded: int, ended: str | None) -> str:
+    """recon_status for an order still in its lifecycle; an expired or cancelled one owes
+    nothing: needs-refund while it holds money (net > 0), else refunded or ok."""
+    if ended is None:
+        return recon_status(total, net, refunded)
+    return NEEDS_REFUND if net > 0 else REFUNDED_RECON if refunded else OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +186,13 @@ class _Fold:
     takes one event; `summary` freezes what the fold says so far."""
 
     __slots__ = ("base", "status", "paid", "refunded", "payments", "reserved", "refunds")
-    __slots__ += ("version", "updated_at")
+    __slots__ += ("version", "updated_at", "ended")
 
     def __init__(self, base: OrderSummary) -> None:
         self.base = base
-        self.status = base.status
+        # once expired or cancelled, always so: the lifecycle rank before it is not needed
+        self.ended = base.status if base.status in ENDED else None
+        self.status = CREATED if self.ended else base.status
         self.paid, self.refunded = base.paid, base.refunded
         self.payments = list(base.payments)
         self.reserved = base.reserved
@@ -200,6 +219,10 @@ class _Fold:
                 entry[2] = REJECTED
         elif isinstance(event, StockReserved):
             self.reserved = event.lines
+        elif isinstance(event, StockReleased):
+            self.reserved = ()
+        elif type(event) in _ENDS:
+            self.ended = self.ended or _ENDS[type(event)]
         elif isinstance(event, OrderCreated):
             raise InvalidStreamError(f"order {self.base.order!r} has a second order-created")
         step = _STEP.get(type(event))
@@ -212,11 +235,11 @@ class _Fold:
         net = self.paid - self.refunded
         return replace(
             self.base,
-            status=self.status,
+            status=self.ended or self.status,
             paid=self.paid,
             refunded=self.refunded,
             net=net,
-            recon=recon_status(self.base.total, net, self.refunded),
+            recon=order_recon(self.base.total, net, self.refunded, self.ended),
             payments=tuple(self.payments),
             refunds=tuple(RefundView(rid, r[0], r[1], r[2]) for rid, r in self.refunds.items()),
             reserved=self.reserved,
@@ -303,7 +326,7 @@ def summary_from_text(text: str) -> OrderSummary:
         paid,
         refd,
         net,
-        recon_status(total, net, refd),
+        order_recon(total, net, refd, st if st in ENDED else None),
         tuple(pays),
         tuple([RefundView(*r) for r in refs]) if refs else (),
         tuple([_line(*ln) for ln in res]) if res else (),

@@ -33,6 +33,7 @@ from ..money import require_delta
 from ..relation import FactRelation, Goal, Term, answers, paused_gc
 from .events import Event, OrderCreated, WrongCurrencyPayment
 from .projections import (
+    NEEDS_REFUND,
     OK,
     OVERPAID,
     PAID,
@@ -212,6 +213,11 @@ def settled_orders(book: Reconciliation) -> list[str]:
 def refunded_orders(book: Reconciliation) -> list[str]:
     """Orders paid in full whose shortfall is all settled refunds, sorted."""
     return orders_with_status(book, REFUNDED_RECON)
+
+
+def needs_refund_orders(book: Reconciliation) -> list[str]:
+    """Expired or cancelled orders holding money they must pay back, sorted."""
+    return orders_with_status(book, NEEDS_REFUND)
 
 
 def unpaid_orders(book: Reconciliation) -> list[str]:

@@ -29,7 +29,7 @@ from flowhost import (
 )
 from flowhost.db import is_postgres, open_database
 
-from ..errors import CommerceError, OrderStateError
+from ..errors import CommerceError, InvalidFieldError, OrderStateError
 from ..ledger.events import OrderCreated
 from ..ledger.recon import ActionNeeded, Reconciliation, needs_action, reconcile_rows
 from ..ledger.store import Ledger, MemoryLedger
@@ -74,8 +74,18 @@ class Engine:
         clock: Callable[[], int] | None = None,
         return_url: str = DEFAULT_RETURN_URL,
         flow_sources: Path | None = None,
+        payment_timeout: int | None = None,
     ) -> None:
         self.shop = shop
+        # seconds an order may wait for payment: this, else the shop's, else no limit
+        if payment_timeout is not None and (
+            type(payment_timeout) is not int or payment_timeout <= 0
+        ):
+            raise InvalidFieldError(
+                f"payment_timeout: expected a whole number of seconds above 0, got "
+                f"{payment_timeout!r}"
+            )
+        self.payment_timeout = payment_timeout or (shop.payment_timeout if shop else None)
         self.clock = clock or (lambda: int(time.time()))
         db: Database = flows.store.db if flows is not None else MemoryDatabase()
         if flows is None:
@@ -100,7 +110,12 @@ class Engine:
         if not stock.has_claims():
             self._claim_existing_orders()
         self.orders = Orders(
-            self.flows, self.ledger, self.stock, clock=self.clock, return_url=return_url
+            self.flows,
+            self.ledger,
+            self.stock,
+            clock=self.clock,
+            return_url=return_url,
+            payment_timeout=self.payment_timeout,
         )
         self.refunds = Refunds(self.flows, self.ledger, clock=self.clock)
 
@@ -174,6 +189,15 @@ class Engine:
     def recon(self) -> Reconciliation:
         """Every order's summary, as relations for reconciliation queries."""
         return reconcile_rows(self.ledger.recon_rows())
+
+    def run_due(self) -> list:
+        """Fire every flow timer that is due by the engine's clock (an order whose payment
+        timeout passed expires: its stock released, OrderExpired recorded) and answer
+        what those flows ask next; returns where each fired flow stands now. Safe to run
+        in several workers at once: each timer fires once."""
+        from .flowcalls import run_flow_step
+
+        return run_flow_step("timers", self.flows.run_due)
 
     def needs_action(self, book: Reconciliation | None = None) -> list[ActionNeeded]:
         """The orders a person must act on (recon.needs_action): paid but not moving, and

@@ -10,6 +10,13 @@ the Python host that answers it:
   resumes the flow past `payment` when the order is paid in full, and answers `fulfil`
   (OrderFulfilled). A replayed webhook changes nothing; a second payment under another
   ref is recorded and shows as overpaid.
+- expiry: begun with a payment timeout, an order not paid in time is moved on by
+  `engine.run_due()`: its flow asks `release` (stock given back, StockReleased) and
+  `expire` (OrderExpired) and ends.
+- cancel(order): an order not yet paid is cancelled (OrderCancelled); its flow is told at
+  its suspension point and asks `release` before it ends cancelled.
+- a payment for an expired or cancelled order is recorded and settles as needs-refund:
+  never fulfilled, never an extra-payment.
 
 Every step is idempotent and resumable, so a crash anywhere converges when the same call
 is made again: ledger appends are keyed (a payment by its ref, fulfilment by its order),
@@ -27,14 +34,17 @@ from flowhost import FlowHost, FlowRecord, Suspended, Symbol
 
 from ..errors import OrderStateError, UnknownOrderError, UnpaidOrderError
 from ..ledger.events import (
+    OrderCancelled,
     OrderCreated,
+    OrderExpired,
     OrderFulfilled,
     OrderLine,
     PaymentRecorded,
+    StockReleased,
     StockReserved,
     WrongCurrencyPayment,
 )
-from ..ledger.projections import OrderSummary, summary_of
+from ..ledger.projections import ENDED, FULFILLED, OrderSummary, summary_of
 from ..ledger.store import Ledger
 from ..money import require_amount, require_text
 from ..pricing.cart import Cart
@@ -51,6 +61,7 @@ SETTLED, ALREADY_SETTLED, EXTRA_PAYMENT, PARTIAL, WRONG_CURRENCY = (
     "partial",
     "wrong-currency",
 )
+NEEDS_REFUND = "needs-refund"
 
 
 def created_from_quote(order: str, quote: Quote, *, at: int) -> OrderCreated:
@@ -87,7 +98,8 @@ class Settlement:
     nothing changed), extra-payment (recorded, the order was paid already: overpaid),
     partial (recorded, the order still waits for the rest), wrong-currency (not a
     payment: kept in the ledger as a payment-wrong-currency event, which pays nothing, and
-    the order not moved; `recorded` is False).
+    the order not moved; `recorded` is False); needs-refund (recorded,
+    but the order had expired or was cancelled: the money is to be paid back).
     """
 
     order: str
@@ -108,14 +120,18 @@ class Orders:
         *,
         clock: Callable[[], int],
         return_url: str,
+        payment_timeout: int | None = None,
     ) -> None:
         self.host = host
+        self.payment_timeout = payment_timeout
         self.ledger = ledger
         self.stock = stock
         self.clock = clock
         self.return_url = return_url
         host.on("reserve", self._reserve)
         host.on("fulfil", self._fulfil)
+        host.on("release", self._release)
+        host.on("expire", self._expire)
 
     # -- the flow's requests (each runs inside the host's step transaction) ----------------
     def _reserve(self, flow_id: int, order: Any) -> Symbol:
@@ -137,6 +153,15 @@ class Orders:
             )
         self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
         return Symbol("fulfilled")
+
+    def _release(self, flow_id: int, order: Any) -> Symbol:
+        self.stock.release(order)
+        self.ledger.append_once(order, StockReleased(at=self.clock()))
+        return Symbol("released")
+
+    def _expire(self, flow_id: int, order: Any) -> Symbol:
+        self.ledger.append_once(order, OrderExpired(at=self.clock()))
+        return Symbol("expired")
 
     def _created(self, order: str) -> OrderCreated:
         first = self.ledger.read(order)[0].event
@@ -160,8 +185,12 @@ class Orders:
             if legacy is not None:
                 r = run_flow_step("order flow", lambda: self.host.service(legacy))
                 return Begun(order, legacy, waiting_kind(self.host, legacy))
+            # with a payment timeout the order's flow carries it (flows/order.scm); without
+            # one it is started exactly as the original system's flow was
+            terms = [] if self.payment_timeout is None else [self.payment_timeout]
             r = run_flow_step(
-                "order flow", lambda: self.host.start(ORDER_FLOW, order, key=order_key(order))
+                "order flow",
+                lambda: self.host.start(ORDER_FLOW, order, *terms, key=order_key(order)),
             )
         return Begun(order, r.id, r.kind if isinstance(r, Suspended) else None)
 
@@ -212,6 +241,8 @@ class Orders:
             )
             recorded = not result.already_recorded
             summary = summary_of(self.ledger, order)
+            if summary.status in ENDED:  # expired or cancelled: never fulfilled
+                return Settlement(order, ref, NEEDS_REFUND, recorded, summary), rec.id, waiting
             if waiting == "payment":
                 if summary.net < summary.total:
                     return Settlement(order, ref, PARTIAL, recorded, summary), rec.id, waiting
@@ -225,6 +256,35 @@ class Orders:
                 return Settlement(order, ref, SETTLED, recorded, summary), rec.id, after
             outcome = _past_payment_outcome(recorded, waiting, summary, amount)
             return Settlement(order, ref, outcome, recorded, summary), rec.id, waiting
+
+    def cancel(self, order: str) -> OrderSummary:
+        """Cancel an order not yet paid: OrderCancelled is recorded and its flow told at
+        its suspension point, where it gives its stock back (release) and ends cancelled
+        -- one transaction. A cancelled order again is no change; a paid, fulfilled or
+        expired one is an OrderStateError."""
+        return retrying(lambda: self._cancel(order))
+
+    def _cancel(self, order: str) -> OrderSummary:
+        with self.host.store.transaction():
+            if not self.ledger.exists(order):
+                raise UnknownOrderError(f"no order {order!r}")
+            summary = summary_of(self.ledger, order)
+            if summary.status == "cancelled":
+                return summary
+            if summary.status in ENDED or summary.status == FULFILLED or summary.net > 0:
+                raise OrderStateError(
+                    f"order {order!r} is {summary.status}: only an order not yet paid can be "
+                    "cancelled (refund a paid one)"
+                )
+            rec = self._flow_record(order)
+            self.ledger.append_once(order, OrderCancelled(at=self.clock()))
+            if rec is not None and waiting_kind(self.host, rec.id, rec) is not None:
+                run_flow_step("order flow", lambda: self.host.cancel(rec.id))
+                if len(rec.args) < 2:  # a flow without payment terms leaves it to us
+                    self._release(rec.id, order)
+            else:
+                self._release(rec.id if rec else 0, order)
+            return summary_of(self.ledger, order)
 
     # -- looking --------------------------------------------------------------------------
     def flow_of(self, order: str) -> int | None:

@@ -21,7 +21,16 @@ from .shop import Shop
 from .tax import TaxRate, TaxTable
 from .window import Window
 
-SHOP_KEYS = {"currency", "products", "variants", "stock", "tax", "promos", "exclusions"}
+SHOP_KEYS = {
+    "currency",
+    "products",
+    "variants",
+    "stock",
+    "tax",
+    "promos",
+    "exclusions",
+    "payment_timeout",
+}
 PRODUCT_KEYS = ({"sku", "name", "price", "class"}, {"tags"})
 VARIANT_KEYS = ({"sku", "variant", "delta"}, set())
 STOCK_KEYS = ({"sku", "on_hand"}, {"variant"})
@@ -81,7 +90,10 @@ def parse_shop(data: object) -> Shop:
             (_pair(e) for e in cursor.walk("exclusions", top.get("exclusions", []), None)),
         )
         cursor.where = "currency"
-        return Shop(top["currency"], catalog, taxes, rules)
+        timeout = top.get("payment_timeout")
+        if timeout is not None:
+            cursor.where = "payment_timeout"
+        return Shop(top["currency"], catalog, taxes, rules, timeout)
     except CommerceError as e:
         raise type(e)(f"{cursor.where}: {e}") from e
 

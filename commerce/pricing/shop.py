@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import AmbiguousJurisdictionError
+from ..errors import AmbiguousJurisdictionError, InvalidFieldError
 from ..money import require_text
 from .catalog import Catalog
 from .promo import Ruleset
@@ -19,9 +19,15 @@ class Shop:
     catalog: Catalog
     taxes: TaxTable
     rules: Ruleset
+    payment_timeout: int | None = None  # seconds an order may wait for payment (None: ever)
 
     def __post_init__(self) -> None:
         require_text(self.currency, "currency")
+        t = self.payment_timeout
+        if t is not None and (type(t) is not int or t <= 0):
+            raise InvalidFieldError(
+                f"payment_timeout: expected a whole number of seconds above 0, got {t!r}"
+            )
 
     def jurisdiction(self, given: str | None = None) -> str:
         """`given`, or the one jurisdiction the tax rates name when none is given."""

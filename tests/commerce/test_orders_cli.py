@@ -104,11 +104,18 @@ def test_orders_refund_steps_and_recon(shop_db):
     )
     r = commerce("orders", "recon", "--db", db)
     assert r.stdout.splitlines() == [
-        "0 ok, 1 refunded, 1 unpaid, 0 underpaid, 0 overpaid",
+        "0 ok, 1 refunded, 1 unpaid, 0 underpaid, 0 overpaid, 0 needs-refund",
         "no mismatches",
     ]
     data = json.loads(commerce("orders", "recon", "--db", db, "--json").stdout)
-    assert data["counts"] == {"ok": 0, "refunded": 1, "unpaid": 1, "underpaid": 0, "overpaid": 0}
+    assert data["counts"] == {
+        "ok": 0,
+        "refunded": 1,
+        "unpaid": 1,
+        "underpaid": 0,
+        "overpaid": 0,
+        "needs-refund": 0,
+    }
 
 
 @pytest.mark.parametrize(

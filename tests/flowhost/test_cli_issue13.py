@@ -56,7 +56,7 @@ def test_json_on_resume_cancel_check_start_import_export(shop, tmp_path) -> None
     r = cli("cancel", "2", "--store", str(shop), "--json")
     assert json.loads(r.stdout) == {"id": 2, "status": "cancelled"}
     r = cli("check", "--store", str(shop), "--flows", str(FLOWS), "--json")
-    assert json.loads(r.stdout) == {"checked": 1, "problems": []}
+    assert json.loads(r.stdout) == {"checked": 1, "problems": [], "patches": []}
     r = cli("start", "order-lifecycle", '"o9"', "--store", str(shop), "--json")
     assert json.loads(r.stdout) == {
         "id": 3,

@@ -150,9 +150,11 @@ def test_repl_works_with_piped_stdin(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
         "replaying flow 1 (order-lifecycle) from its log of 0 steps; the store is not touched",
-        f'stopped at request 1 ({FLOWS / "order.scm"}:7:47): (reserve "o5") -- the flow is '
+        f'stopped at request 1 ({FLOWS / "order.scm"}:21:9): (reserve "o5") -- the flow is '
         "suspended here now; the log has no answer yet",
+        "guard-k = #<continuation>",
         'oid = "o5"',
+        "terms = ()",
         'flow 1 suspended on (payment "o5")',
         # plain input during a replay runs in the stopped flow's scope, and the replay
         # follows the store, which the real ,resume moved on

@@ -140,7 +140,7 @@ _DELETE = object()
     ("path", "value", "message"),
     [
         ("format", "something-else", "format: expected 'commerce-flows/flow-store'"),
-        ("version", 3, "version: this host reads versions 1 and 2, got 3"),
+        ("version", 4, "version: this host reads versions 1, 2 and 3, got 4"),
         ("flows", _DELETE, "missing key 'flows'"),
         ("next_id", "5", "next_id: expected int"),
         ("next_id", 3, "next_id: must be above every flow id"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from flowhost import Done, FlowHost, Suspended
+from flowhost.runner import Runner
 from scheme import Symbol
 from scheme.printer import write_string
 
@@ -41,9 +42,9 @@ def test_restart_replays_instead_of_using_live_continuations(host, monkeypatch):
     host.start("order-lifecycle", "o1")
     host.resume(1, Symbol("reserved"))
     replays = []
-    original = host._replay
+    original = host.runner.replay
     monkeypatch.setattr(
-        host, "_replay", lambda rec, steps: replays.append(rec.id) or original(rec, steps)
+        host.runner, "replay", lambda rec, steps: replays.append(rec.id) or original(rec, steps)
     )
     data = host.export()
     host.reset()
@@ -122,14 +123,14 @@ def test_a_kill_in_the_middle_of_a_resume_leaves_the_flow_before_or_after(tmp_pa
         host.start("order-lifecycle", "o1")
         store = host.store
         original = store.update
-        def update(rec, expected, step=None):
+        def update(rec, expected, step=None, more=()):
             if {moment!r} == "after-commit":
-                stored = original(rec, expected, step)
+                stored = original(rec, expected, step, more)
                 store.db.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))
                 return stored
             # before-commit: write the step row inside the step's transaction, then die
             db = store.db
-            db.execute("INSERT INTO flow_steps VALUES (?, 0, 'reserve', '\\"o1\\"', '1')",
+            db.execute("INSERT INTO flow_steps VALUES (?, 0, 'reserve', '\\"o1\\"', '1', NULL)",
                        (rec.id,))
             db.execute("UPDATE flows SET status = 'done' WHERE id = ?", (rec.id,))
             os.kill(os.getpid(), signal.SIGKILL)
@@ -167,10 +168,10 @@ def test_opening_a_store_replays_nothing_until_a_flow_is_touched(tmp_path, monke
     store.close()
 
     replays: list[int] = []
-    original = FlowHost._replay
+    original = Runner.replay
     monkeypatch.setattr(
-        FlowHost,
-        "_replay",
+        Runner,
+        "replay",
         lambda self, rec, steps: replays.append(rec.id) or original(self, rec, steps),
     )
     host = FlowHost.open(db)

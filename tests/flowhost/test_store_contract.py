@@ -165,3 +165,28 @@ def test_page_filters_and_pages_in_the_store(store):
     assert [r.id for r in store.page(since=104.0)] == [5, 6]
     assert store.page(status="done") == []
     assert store.page(status="suspended", flow="refund", since=103.0)[0].id == 4
+
+
+def test_due_lists_only_the_flows_whose_deadline_passed_earliest_first(store):
+    a = store.insert(rec(due=50.0), [])
+    b = store.insert(rec(due=10.0), [])
+    store.insert(rec(due=99.0), [])
+    store.insert(rec(), [])  # no deadline
+    assert store.due(50.0) == [(b.id, b.version), (a.id, a.version)]
+    assert store.due(50.0, limit=1) == [(b.id, b.version)]
+    assert store.due(9.0) == []
+    # answering clears the deadline; the step keeps its event
+    moved = store.update(
+        replace(b, due=None, pending=Pending("next", 2)), b.version, Step("ask", 1, 10.0, "timeout")
+    )
+    assert store.due(50.0) == [(a.id, a.version)]
+    assert store.steps(b.id) == [Step("ask", 1, 10.0, "timeout")]
+    assert store.get(b.id).due is None and moved.due is None
+    assert store.get(a.id).due == 50.0
+
+
+def test_update_appends_patch_markers_after_the_step(store):
+    r = store.insert(rec(), [Step("flow/patched", "p1", True)])
+    store.update(r, r.version, Step("ask", 1, 2), [Step("flow/patched", "p2", True)])
+    assert [s.kind for s in store.steps(r.id)] == ["flow/patched", "ask", "flow/patched"]
+    assert store.get(r.id).nsteps == 3
