@@ -20,10 +20,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import cond_expand, embed, forms_binding, forms_control, includes  # noqa: F401 -- forms
+from . import budget, cond_expand, embed, forms_binding, forms_control, includes  # noqa: F401 -- forms
 from .capabilities import check_capabilities, grant
 from .compiler import Compiler, install_special_forms
 from .errors import FileError, ReadError, Source, Span
+from .syntax import check_code
 from .libraries import LibraryRegistry
 from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all
@@ -98,6 +99,8 @@ class Interpreter:
         *,
         max_depth: int = DEFAULT_MAX_DEPTH,
         step_limit: int | None = None,
+        work_limit: int | None = None,
+        memory_limit: int | None = None,
         library_path: Iterable[str | Path] = (),
         capabilities: Iterable[str] = (),
         command_line: Iterable[str] = (),
@@ -107,7 +110,10 @@ class Interpreter:
         `capabilities`: what the guest may reach (capabilities.ALL_CAPABILITIES; none by
         default); `command_line`: what (command-line) returns when that is granted;
         `reference=True` runs everything (the prelude too) on the plain reference
-        evaluator (reference.py) instead of the fast machine: for tests and for checking."""
+        evaluator (reference.py) instead of the fast machine: for tests and for checking.
+        `step_limit` counts closure calls; `work_limit` (units of work done by primitives,
+        the reader and the macro expander) and `memory_limit` (bytes) bound every
+        evaluation whatever step_limit says (None: budget.py's defaults)."""
         load_all()
         self.output = output if output is not None else sys.stdout
         self.error_output = error if error is not None else sys.stderr
@@ -115,6 +121,8 @@ class Interpreter:
         self.capabilities = check_capabilities(capabilities)
         self.command_line = [str(a) for a in command_line]
         self.machine: Any = Reference(max_depth) if reference else Machine(max_depth)
+        self.machine.work_limit = work_limit  # read by budget.start
+        self.machine.memory_limit = memory_limit
         self.libraries = LibraryRegistry(
             self._unlocked(self._standard_env),
             self._unlocked(self.machine.execute),
@@ -171,25 +179,38 @@ class Interpreter:
         self, datum: Any, span: Span | None = None, *, step_limit: int | None = None
     ) -> Any:
         """Compile and run one datum as a top-level form; returns its value."""
-        node = self.compiler.compile_toplevel(datum, span or getattr(datum, "span", None))
-        limit = step_limit if step_limit is not None else self.step_limit
-        return self.machine.execute(node, step_limit=limit)
+        meter = budget.start(self.machine)  # expansion is charged to the evaluation too
+        try:
+            check_code(datum, span or getattr(datum, "span", None))
+            node = self.compiler.compile_toplevel(datum, span or getattr(datum, "span", None))
+            limit = step_limit if step_limit is not None else self.step_limit
+            return self.machine.execute(node, step_limit=limit)
+        finally:
+            budget.stop(meter)
 
     def eval_string(
         self, text: str, name: str = "<string>", *, step_limit: int | None = None
     ) -> Any:
         """Read and evaluate every form in text; returns the last value.
 
-        The step budget covers the whole text, not each form."""
-        return self._run_all(read_spanned(text, name), step_limit)
+        The step and work budgets cover the whole text (its reading too), not each form."""
+        meter = budget.start(self.machine)
+        try:
+            return self._run_all(read_spanned(text, name), step_limit)
+        finally:
+            budget.stop(meter)
 
     def _run_all(self, forms: list, step_limit: int | None) -> Any:
         limit = step_limit if step_limit is not None else self.step_limit
         value: Any = None
-        for datum, span in forms:
-            value = self.eval_datum(datum, span, step_limit=limit)
-            if limit is not None:
-                limit = max(limit - self.machine.last_steps, 0)
+        meter = budget.start(self.machine)
+        try:
+            for datum, span in forms:
+                value = self.eval_datum(datum, span, step_limit=limit)
+                if limit is not None:
+                    limit = max(limit - self.machine.last_steps, 0)
+        finally:
+            budget.stop(meter)
         return value
 
     def load_file(self, path: str | Path, *, step_limit: int | None = None) -> Any:

@@ -203,3 +203,43 @@ def form_items(form: Any, who: str, span: Span | None) -> list[tuple[Any, Span |
     if x is not NIL:
         raise syntax_error(who, "a proper list was expected", form, span)
     return out
+
+
+_QUOTE = Symbol("quote")
+
+
+def check_code(x: Any, span: Span | None) -> None:
+    """Refuse circular code before the compiler walks it forever (R7RS: source code must
+    not be circular; a quoted datum may be). Linear in the size of x."""
+    if type(x) is not Pair and type(x) is not Vector:
+        return
+    on_path: set[int] = set()
+    stack: list[Any] = [x]
+    leave = _LEAVE
+    while stack:
+        node = stack.pop()
+        if node is leave:
+            on_path.discard(stack.pop())
+            continue
+        if type(node) is Pair:
+            if node.car is _QUOTE:
+                continue
+            kids: Any = (node.car, node.cdr)
+        elif type(node) is Vector:
+            kids = node.items
+        else:
+            continue
+        key = id(node)
+        if key in on_path:
+            raise SchemeSyntaxError(
+                "circular code cannot be compiled (quote circular data)", span=span
+            )
+        on_path.add(key)
+        stack.append(key)
+        stack.append(leave)
+        for kid in kids:
+            if type(kid) is Pair or type(kid) is Vector:
+                stack.append(kid)
+
+
+_LEAVE = object()

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..equality import is_eqv
 from ..errors import ArityError, FileError, ReadError, SchemeError
+from ..syntax import check_code
 from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
 from ..machine import Machine
 from ..types import (
@@ -254,6 +255,7 @@ def eval_(m: Machine, args: list, k: Any) -> tuple:
         raise wrong_type("eval", "an environment", env, 2)
     compiler = m.compiler if env is m.env else type(m.compiler)(env)
     span = m.node.span if m.node is not None else None
+    check_code(args[0], span)
     return (T_EVAL, compiler.compile_toplevel(args[0], span), None, k)
 
 
