@@ -24,7 +24,6 @@ from . import budget, cond_expand, embed, forms_binding, forms_control, includes
 from .capabilities import check_capabilities, grant
 from .compiler import Compiler, install_special_forms
 from .errors import FileError, ReadError, Source, Span
-from .syntax import check_code
 from .libraries import LibraryRegistry
 from .machine import DEFAULT_MAX_DEPTH, Machine
 from .primitives import load_all
@@ -33,6 +32,7 @@ from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
 from .reference import Reference
+from .syntax import check_code
 from .types import (
     FALSE,
     TRUE,

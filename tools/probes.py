@@ -89,7 +89,8 @@ except Exception as e:
     if not isinstance(e, __import__("scheme").SchemeError):
         outcome = "PYTHON " + outcome
 import resource
-print(json.dumps([outcome, time.process_time() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps([outcome, time.process_time() - t0, peak]))
 """
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from ..equality import is_eqv
 from ..errors import ArityError, FileError, ReadError, SchemeError
-from ..syntax import check_code
 from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
 from ..machine import Machine
+from ..syntax import check_code
 from ..types import (
     FALSE,
     NIL,
