@@ -92,7 +92,7 @@ def install(host: FlowHost) -> None:
         digest = source_hash(write_string(strip(x)))
         value = c.compile_named(items[2][0], None, items[2][1], name.name)
         register = App(
-            Const(interp.lookup("%defflow")),
+            Const(register_flow),
             [Const(name), value, Const(MString(digest)), Const(span)],
             span,
         )
@@ -107,7 +107,7 @@ def install(host: FlowHost) -> None:
             )
         return host.define_flow(name.name, proc, digest.s, span)
 
-    interp.define_primitive("%defflow", defflow)
+    register_flow = Primitive("defflow", defflow, 4, 4)  # bound to no name: guests cannot reach it
 
     # (request KIND PAYLOAD)
     def request(m: Machine, args: list, k: Any) -> tuple:

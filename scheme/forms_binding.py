@@ -107,6 +107,9 @@ def compile_let_star(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: 
     _body(x, body, "let*", span)
     if not items:
         return c.compile(L(K("let"), NIL, tail=body, span=span), scope, span)
+    for b, bspan in items:  # checked here, so errors name let* and show the user's form
+        ok = type(b) is Pair and is_identifier(b.car) and type(b.cdr) is Pair and b.cdr.cdr is NIL
+        require(ok, "let*", "each binding must be (name value)", x, bspan)
     form = None
     for b, _ in reversed(items):
         inner = (
@@ -341,7 +344,16 @@ def compile_define_record_type(
         )
     ]
     if type(ctor) is Pair:
-        args = [base_name(a) for a in ctor.cdr]
+        cparts = form_items(ctor, who, span)
+        require(
+            all(is_identifier(p) for p, _ in cparts),
+            who,
+            "the constructor must be (name field ...) with identifiers",
+            x,
+            span,
+        )
+        args = [base_name(a) for a, _ in cparts[1:]]
+        require(len(set(args)) == len(args), who, "duplicate constructor field", x, span)
         for a in args:
             require(a in field_names, who, f"constructor field {a.name} is not a field", x, span)
         out.append(
@@ -356,7 +368,15 @@ def compile_define_record_type(
                 ),
             )
         )
-    elif is_identifier(ctor):
+    else:
+        require(
+            is_identifier(ctor) or ctor is FALSE,
+            who,
+            "the constructor must be a name, (name field ...) or #f",
+            x,
+            span,
+        )
+    if is_identifier(ctor):
         out.append(
             L(
                 K("define"),
@@ -369,6 +389,7 @@ def compile_define_record_type(
                 ),
             )
         )
+    require(is_identifier(pred) or pred is FALSE, who, "the predicate must be a name", x, span)
     if is_identifier(pred):
         out.append(
             L(K("define"), pred, L(P("%record-predicate"), type_name, L(quote, base_name(pred))))

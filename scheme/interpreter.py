@@ -172,7 +172,12 @@ class Interpreter:
             grant(env, self.capabilities, self.command_line, run_scheme)
         # The program gets its own cells: the prelude's map keeps calling the standard
         # car, cons and apply even after the program defines procedures of those names.
-        return env.copy(name)
+        # The internal `%` procedures (record and promise makers, the prelude's helpers)
+        # stay behind: the rewrites and the prelude hold them, guest code cannot reach them.
+        out = env.copy(name)
+        for key in [k for k in out.table if type(k) is Symbol and k.name.startswith("%")]:
+            del out.table[key]
+        return out
 
     # -- evaluation ----------------------------------------------------------------------
     def eval_datum(
