@@ -111,7 +111,7 @@ def _read(
             while kind == "atom":
                 tok = m.group(kind)
                 if tok.isdigit():
-                    value = int(tok)
+                    value = int(tok) if len(tok) < 4000 else parse_number(tok)
                 elif tok == "." or (quotes and quotes[-1][0] == len(stack)):
                     break
                 elif _NUMBER.match(tok):
@@ -141,7 +141,7 @@ def _read(
             tok = m.group(kind)
             span = Span(source, line, pos - len(tok) - line_start + 1)
             if tok.isdigit():
-                value: Any = int(tok)
+                value: Any = int(tok) if len(tok) < 4000 else parse_number(tok)
             elif tok == ".":
                 if top is None or top.items is not None or top.dot or top.head is NIL:
                     raise Fallback
