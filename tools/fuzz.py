@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import re
 import io
+import re
 import sys
 import time
 from collections.abc import Callable
