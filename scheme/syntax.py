@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import budget
 from .errors import SchemeSyntaxError, Span
 from .types import NIL, Pair, Symbol, Vector
 
@@ -131,11 +132,17 @@ def _has_alias(x: Any) -> bool:
 class Scope:
     """One runtime frame's names (slot indexes from 1) and local macros."""
 
-    __slots__ = ("names", "parent", "macros", "checked", "is_frame")
+    __slots__ = ("names", "parent", "macros", "checked", "is_frame", "depth")
 
     def __init__(self, parent: Scope | None, is_frame: bool = True) -> None:
         self.names: dict[Any, int] = {}
         self.parent = parent
+        # Resolving a name walks the scopes out to where it is bound: code nested d deep
+        # costs about d per name, charged here, so 20,000 nested lambdas stop with a
+        # WorkLimitError instead of compiling for a minute.
+        self.depth = 0 if parent is None else parent.depth + 1
+        if self.depth > 64:
+            budget.charge(self.depth << 2)
         self.macros: dict[Any, Any] | None = None
         self.checked: set[Any] = set()
         self.is_frame = is_frame
