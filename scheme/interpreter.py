@@ -37,6 +37,7 @@ from .types import (
     FALSE,
     TRUE,
     UNSPECIFIED,
+    Cell,
     Continuation,
     ControlPrimitive,
     Environment,
@@ -120,6 +121,7 @@ class Interpreter:
         self.step_limit = step_limit
         self.capabilities = check_capabilities(capabilities)
         self.command_line = [str(a) for a in command_line]
+        self._base_env: Environment | None = None
         self.machine: Any = Reference(max_depth) if reference else Machine(max_depth)
         self.machine.work_limit = work_limit  # read by budget.start
         self.machine.memory_limit = memory_limit
@@ -150,6 +152,15 @@ class Interpreter:
         return run
 
     def _standard_env(self, name: str) -> Environment:
+        """A fresh standard environment: the prelude is compiled once per interpreter, and
+        each call copies its bindings (what `(environment)` and libraries get)."""
+        base = self._base_env
+        if base is None:
+            base = self._base_env = self._make_standard_env()
+        return self._program_copy(base, name)
+
+    def _make_standard_env(self) -> Environment:
+        name = "standard"
         env = Environment(name)
         env.libraries = self.libraries
         install_special_forms(env)
@@ -174,9 +185,19 @@ class Interpreter:
         # car, cons and apply even after the program defines procedures of those names.
         # The internal `%` procedures (record and promise makers, the prelude's helpers)
         # stay behind: the rewrites and the prelude hold them, guest code cannot reach them.
-        out = env.copy(name)
-        for key in [k for k in out.table if type(k) is Symbol and k.name.startswith("%")]:
-            del out.table[key]
+        return env
+
+    @staticmethod
+    def _program_copy(base: Environment, name: str) -> Environment:
+        out = Environment(name)
+        out.libraries = base.libraries
+        table = out.table
+        for k, v in base.table.items():
+            if type(v) is Cell:
+                if type(k) is not Symbol or not k.name.startswith("%"):
+                    table[k] = Cell(v.name, v.value)
+            else:
+                table[k] = v
         return out
 
     # -- evaluation ----------------------------------------------------------------------

@@ -223,3 +223,32 @@ def test_repl_entries_run_under_a_budget(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "define-record-type: bad syntax" in shown
     assert shown.rstrip().endswith("3")
     assert status == 1
+
+
+def test_symbols_no_one_holds_are_freed() -> None:
+    from scheme.types import Symbol
+
+    interp = _interp(step_limit=None)
+    before = len(Symbol._table)
+    interp.eval_string(
+        "(let loop ((k 0)) (if (< k 5000)"
+        ' (begin (string->symbol (string-append "fuzz-" (number->string k))) (loop (+ k 1)))))'
+    )
+    assert len(Symbol._table) < before + 100  # not 5000: the table holds symbols weakly
+    kept = interp.eval_string('(define kept (string->symbol "kept-one")) kept')
+    assert Symbol("kept-one") is kept
+
+
+def test_environment_does_not_recompile_the_prelude() -> None:
+    import tracemalloc
+
+    interp = _interp(step_limit=None)
+    interp.eval_string("(environment)")
+    tracemalloc.start()
+    try:
+        interp.eval_string("(define keep (list (environment) (environment) (environment)))")
+        retained, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert retained / 3 < 60_000  # was ~130 KiB per call
+    assert interp.eval_string("(eval '(map car '((1 2))) (car keep))").car == 1
