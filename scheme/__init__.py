@@ -26,6 +26,18 @@ locals in scope there) and `.evaluate(datum, interp)`; `interp.resume(cont, valu
 resumes a continuation, as often as wanted; `with interp.globals_locked(reason):` makes
 set! and define of globals raise. Step budgets (`step_limit=`, counted in closure calls)
 apply to all of them; `point.grant_steps(n)` extends the running one.
+
+Budgets (`budget`): besides closure calls, every evaluation -- each `eval_string`,
+`eval_datum`, `load_file`, `call` and `resume`, from reading through macro expansion to
+running -- has a work budget (`Interpreter(work_limit=)`, default
+budget.DEFAULT_WORK_LIMIT = 50,000,000 units of about one object touched: primitives
+charge the elements they walk or allocate and the size of the numbers they multiply or
+convert, the expander 1,000 per expansion plus the pairs it builds, nested scopes their
+depth) and a memory ceiling (`memory_limit=`, default 512 MiB: one object larger than it,
+or a big allocation that would take resident memory that far past where the evaluation
+started, is refused). Running out raises `WorkLimitError` / `MemoryLimitError`, both
+`StepLimitError`s, which no Scheme handler can catch. Circular code is refused before it
+is compiled. The machine and the reference start the meter at their outermost entry.
 """
 
 from .capabilities import ALL_CAPABILITIES
@@ -36,6 +48,7 @@ from .errors import (
     DepthLimitError,
     FileError,
     LibraryError,
+    MemoryLimitError,
     ProgramExit,
     ReadError,
     SchemeError,
@@ -44,6 +57,7 @@ from .errors import (
     Span,
     StepLimitError,
     UnboundVariableError,
+    WorkLimitError,
     WrongTypeError,
 )
 from .interpreter import Interpreter
@@ -83,6 +97,7 @@ __all__ = [
     "Interpreter",
     "LibraryError",
     "MString",
+    "MemoryLimitError",
     "NIL",
     "Pair",
     "ProgramExit",
@@ -101,6 +116,7 @@ __all__ = [
     "UnboundVariableError",
     "Values",
     "Vector",
+    "WorkLimitError",
     "WrongTypeError",
     "display_string",
     "is_procedure",

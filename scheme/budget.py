@@ -31,7 +31,7 @@ from typing import Any
 from .errors import MemoryLimitError, WorkLimitError
 
 DEFAULT_WORK_LIMIT = 50_000_000
-DEFAULT_MEMORY_LIMIT = 1 << 30  # bytes
+DEFAULT_MEMORY_LIMIT = 512 << 20  # bytes
 BIG = 1 << 20  # allocations from this size on are checked against resident memory
 EXPANSION_COST = 1_000
 
