@@ -27,8 +27,8 @@ from .types import UNSPECIFIED, Symbol, Values
 PROMPT, MORE = "> ", ". "
 
 # Closure calls one entry may make when the interpreter has no step_limit of its own
-# (about ten seconds): an endless loop typed at the prompt ends with an error.
-REPL_STEP_LIMIT = 100_000_000
+# (a few seconds): an endless loop typed at the prompt ends with an error.
+REPL_STEP_LIMIT = 10_000_000
 
 HELP = """\
 Type a Scheme expression; it is evaluated and its value printed (with `write`).
