@@ -332,6 +332,18 @@ def compile_define_record_type(
         fields.append([p for p, _ in parts])
     field_names = [base_name(f[0]) for f in fields]
     require(len(set(field_names)) == len(field_names), who, "duplicate field name", x, span)
+    # Every name the form defines is defined once: an accessor named like the type would
+    # rebind it before the modifiers that follow are made from it.
+    defined = [
+        type_name,
+        *(ctor.car if type(ctor) is Pair else ctor, pred),
+        *(n for f in fields for n in f[1:]),
+    ]
+    seen: set = set()
+    for ident in defined:
+        if is_identifier(ident):
+            require(ident not in seen, who, f"{base_name(ident).name} is defined twice", x, span)
+            seen.add(ident)
     label = base_name(type_name).name
     if label.startswith("<") and label.endswith(">") and len(label) > 2:
         label = label[1:-1]

@@ -142,6 +142,18 @@ CORPUS = [
         SchemeSyntaxError,
         r"let\*: bad syntax: each binding must be \(name value\), in \(let\* \(\(a 1\) 5\) a\)",
     ),
+    (
+        "define-record-type whose accessor rebinds the type",
+        "(define-record-type t (mk x) p (x t))",
+        SchemeSyntaxError,
+        "define-record-type: bad syntax: t is defined twice",
+    ),
+    (
+        "define-record-type whose constructor rebinds the type",
+        "(define-record-type mk (mk x) p (x gx))",
+        SchemeSyntaxError,
+        "mk is defined twice",
+    ),
     ("a record internal", "(%make-record-type 'a '(x))", UnboundVariableError, "%make-record-type"),
     ("another internal", "(%record-accessor 1 2 3)", UnboundVariableError, "%record-accessor"),
     ("a datum label of 5000 digits", "'#" + "9" * 5000 + "=1", ReadError, "too many digits"),
