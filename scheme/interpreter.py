@@ -32,7 +32,7 @@ from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
 from .reference import Reference
-from .syntax import check_code
+from .syntax import compile_checked
 from .types import (
     FALSE,
     TRUE,
@@ -207,8 +207,7 @@ class Interpreter:
         """Compile and run one datum as a top-level form; returns its value."""
         meter = budget.start(self.machine)  # expansion is charged to the evaluation too
         try:
-            check_code(datum, span or getattr(datum, "span", None))
-            node = self.compiler.compile_toplevel(datum, span or getattr(datum, "span", None))
+            node = compile_checked(self.compiler, datum, span or getattr(datum, "span", None))
             limit = step_limit if step_limit is not None else self.step_limit
             return self.machine.execute(node, step_limit=limit)
         finally:

@@ -250,3 +250,22 @@ def check_code(x: Any, span: Span | None) -> None:
 
 
 _LEAVE = object()
+
+
+def compile_checked(compiler: Any, datum: Any, span: Span | None) -> Any:
+    """compiler.compile_toplevel(datum) after check_code, with any slip of the compiler
+    reported as a syntax error at span rather than a Python exception (a last guard: the
+    fuzzer in tools/fuzz.py looks for inputs that reach it)."""
+    check_code(datum, span)
+    try:
+        return compiler.compile_toplevel(datum, span)
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as e:
+        from .printer import write_string
+
+        text = write_string(strip(datum))
+        if len(text) > 80:
+            text = text[:77] + "..."
+        err = SchemeSyntaxError(f"cannot compile {text}: malformed form", span=span)
+        raise err from e
+    except RecursionError:
+        raise SchemeSyntaxError("expression nested too deeply to compile", span=span) from None

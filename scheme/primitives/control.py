@@ -12,7 +12,7 @@ from ..equality import is_eqv
 from ..errors import ArityError, FileError, ReadError, SchemeError
 from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
 from ..machine import Machine
-from ..syntax import check_code
+from ..syntax import compile_checked
 from ..types import (
     FALSE,
     NIL,
@@ -255,8 +255,7 @@ def eval_(m: Machine, args: list, k: Any) -> tuple:
         raise wrong_type("eval", "an environment", env, 2)
     compiler = m.compiler if env is m.env else type(m.compiler)(env)
     span = m.node.span if m.node is not None else None
-    check_code(args[0], span)
-    return (T_EVAL, compiler.compile_toplevel(args[0], span), None, k)
+    return (T_EVAL, compile_checked(compiler, args[0], span), None, k)
 
 
 @control("interaction-environment")

@@ -264,3 +264,17 @@ def test_environment_does_not_recompile_the_prelude() -> None:
         tracemalloc.stop()
     assert retained / 3 < 60_000  # was ~130 KiB per call
     assert interp.eval_string("(eval '(map car '((1 2))) (car keep))").car == 1
+
+
+def test_a_compiler_slip_is_a_syntax_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheme.compiler import SPECIAL_FORMS
+
+    def slip(*args: object) -> None:
+        raise AttributeError("'int' object has no attribute 'name'")
+
+    interp = _interp()
+    monkeypatch.setattr(SPECIAL_FORMS["let*"], "compile", slip)
+    for program in ("(let* () 1)", "(eval '(let* () 1))"):
+        with pytest.raises(SchemeSyntaxError, match=r"cannot compile \(let\* \(\) 1\)") as info:
+            interp.eval_string(program)
+        assert "attribute" not in str(info.value)
