@@ -12,7 +12,8 @@ object touched:
 
 A *memory ceiling* refuses, where big objects are made, an object larger than the ceiling,
 and (on Linux) an allocation of `BIG` bytes or more that would take the process's resident
-memory more than the ceiling past where it stood when the evaluation started.
+memory more than the ceiling past where it stood at the evaluation's first big allocation
+(read then, not at every start: most evaluations never make one).
 
 Both limits are attributes of the machine (`work_limit`, `memory_limit`; the Interpreter's
 keyword arguments of those names set them, None means the default below). A meter starts
@@ -45,7 +46,7 @@ class Meter:
         self.left = work_limit
         self.work_limit = work_limit
         self.memory_limit = memory_limit
-        self.base = _resident()
+        self.base = -1  # resident memory at the first big allocation (read lazily: cheap)
 
     def exhausted(self) -> None:
         raise WorkLimitError(
@@ -125,9 +126,11 @@ def allocate(who: str, nbytes: int, units: int | None = None) -> None:
     m.left -= nbytes >> 3 if units is None else units
     if m.left < 0:
         m.exhausted()
-    if nbytes >= BIG and m.base:
+    if nbytes >= BIG:
         now = _resident()
-        if now + nbytes - m.base > limit:
+        if m.base < 0:
+            m.base = now
+        if now and now + nbytes - m.base > limit:
             raise MemoryLimitError(
                 f"{who}: refusing to allocate about {_size(nbytes)}: the evaluation "
                 f"would hold more than its memory ceiling of {_size(limit)}"

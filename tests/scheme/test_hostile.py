@@ -278,3 +278,14 @@ def test_a_compiler_slip_is_a_syntax_error(monkeypatch: pytest.MonkeyPatch) -> N
         with pytest.raises(SchemeSyntaxError, match=r"cannot compile \(let\* \(\) 1\)") as info:
             interp.eval_string(program)
         assert "attribute" not in str(info.value)
+
+
+def test_the_memory_ceiling_counts_what_the_evaluation_holds() -> None:
+    interp = _interp(memory_limit=64 << 20, work_limit=10**9, step_limit=None)
+    interp.eval_string("(define keep '())")
+    with pytest.raises(MemoryLimitError, match="would hold more than its memory ceiling of 64"):
+        interp.eval_string(
+            "(let loop ((n 0)) (if (< n 100)"
+            " (begin (set! keep (cons (make-vector 1500000 n) keep)) (loop (+ n 1)))))"
+        )
+    assert 2 <= interp.eval_string("(length keep)") < 8
