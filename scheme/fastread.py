@@ -110,7 +110,7 @@ def _read(
             last = top.last
             while kind == "atom":
                 tok = m.group(kind)
-                if tok.isdigit():
+                if tok.isascii() and tok.isdigit():
                     value = int(tok) if len(tok) < 4000 else parse_number(tok)
                 elif tok == "." or (quotes and quotes[-1][0] == len(stack)):
                     break
@@ -140,7 +140,7 @@ def _read(
         if kind == "atom":
             tok = m.group(kind)
             span = Span(source, line, pos - len(tok) - line_start + 1)
-            if tok.isdigit():
+            if tok.isascii() and tok.isdigit():
                 value: Any = int(tok) if len(tok) < 4000 else parse_number(tok)
             elif tok == ".":
                 if top is None or top.items is not None or top.dot or top.head is NIL:

@@ -157,6 +157,7 @@ CORPUS = [
     ("a record internal", "(%make-record-type 'a '(x))", UnboundVariableError, "%make-record-type"),
     ("another internal", "(%record-accessor 1 2 3)", UnboundVariableError, "%record-accessor"),
     ("a datum label of 5000 digits", "'#" + "9" * 5000 + "=1", ReadError, "too many digits"),
+    ("a superscript digit (found by the fuzzer)", "(+ \u00b9 1)", UnboundVariableError, "\u00b9"),
     ("10^5-deep nesting", "(" * 100_000 + ")" * 100_000, SchemeError, "expression"),
     ("10^5-deep unclosed nesting", "(" * 100_000, ReadError, "never closed"),
 ]
