@@ -106,7 +106,7 @@ def install(host: FlowHost) -> None:
             )
         return host.define_flow(name.name, proc, source_hash(write_string(form)), span)
 
-    register = interp.define_primitive("%defflow", defflow)
+    register = Primitive("defflow", defflow, 4, 4)  # bound to no name: guests cannot reach it
     define_definer(interp, "defflow", register, "procedure-expression")
 
     def seconds(who: str, x: Any, i: int) -> float:

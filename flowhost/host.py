@@ -125,11 +125,11 @@ class FlowHost:
     # -- definitions ---------------------------------------------------------------------
     def load_file(self, path: str | Path) -> None:
         """Evaluate a .scm file (its defflow forms register flows)."""
-        self.interp.load_file(path)
+        self.interp.load_file(path, step_limit=self.step_limit)  # a loop at load stops
 
     def load_source(self, text: str, name: str = "<source>") -> None:
         """Evaluate Scheme source text in the flow environment."""
-        self.interp.eval_string(text, name)
+        self.interp.eval_string(text, name, step_limit=self.step_limit)
 
     def define_flow(self, name: str, proc: Any, digest: str, span: Any = None) -> FlowRef:
         """Register (or replace) flow `name`; what defflow does."""

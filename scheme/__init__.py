@@ -37,6 +37,18 @@ module is private. Besides evaluating, a host may read source with spans (`read_
 `read_one`), turn syntax back into data (`strip`, `base_name` of an identifier) and run a
 REPL loop (`run_repl`, `print_value`, `bound_names`, `ReplExit`). flowhost imports nothing
 else (tests/flowhost/test_public_api.py checks it).
+
+Budgets (`budget`): besides closure calls, every evaluation -- each `eval_string`,
+`eval_datum`, `load_file`, `call` and `resume`, from reading through macro expansion to
+running -- has a work budget (`Interpreter(work_limit=)`, default
+budget.DEFAULT_WORK_LIMIT = 50,000,000 units of about one object touched: primitives
+charge the elements they walk or allocate and the size of the numbers they multiply or
+convert, the expander 1,000 per expansion plus the pairs it builds, nested scopes their
+depth) and a memory ceiling (`memory_limit=`, default 512 MiB: one object larger than it,
+or a big allocation that would take resident memory that far past where the evaluation
+started, is refused). Running out raises `WorkLimitError` / `MemoryLimitError`, both
+`StepLimitError`s, which no Scheme handler can catch. Circular code is refused before it
+is compiled. The machine and the reference start the meter at their outermost entry.
 """
 
 from .capabilities import ALL_CAPABILITIES
@@ -47,6 +59,7 @@ from .errors import (
     DepthLimitError,
     FileError,
     LibraryError,
+    MemoryLimitError,
     ProgramExit,
     ReadError,
     SchemeError,
@@ -55,6 +68,7 @@ from .errors import (
     Span,
     StepLimitError,
     UnboundVariableError,
+    WorkLimitError,
     WrongTypeError,
 )
 from .interpreter import Interpreter
@@ -97,6 +111,7 @@ __all__ = [
     "Interpreter",
     "LibraryError",
     "MString",
+    "MemoryLimitError",
     "NIL",
     "Pair",
     "ProgramExit",
@@ -117,6 +132,7 @@ __all__ = [
     "ReplExit",
     "Values",
     "Vector",
+    "WorkLimitError",
     "WrongTypeError",
     "base_name",
     "bound_names",

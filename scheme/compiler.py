@@ -15,6 +15,7 @@ import threading
 from collections import deque
 from typing import Any
 
+from . import budget
 from .errors import SchemeSyntaxError, Span
 from .nodes import (
     App,
@@ -99,8 +100,10 @@ class Compiler:
 
     def _compile_on_big_stack(self, x: Any, span: Span | None) -> Node:
         result: list = []
+        meter = budget.current()  # the evaluation's work budget goes with it
 
         def work() -> None:
+            budget.adopt(meter)
             try:
                 result.append(self.compile(x, None, span, top=True))
             except BaseException as e:  # handed back to the calling thread

@@ -153,3 +153,11 @@ class ProgramExit(AbortEvaluation):
 
 class LibraryError(SchemeError):
     """A library could not be found, loaded or imported (R7RS 5.6)."""
+
+
+class WorkLimitError(StepLimitError):
+    """The evaluation used up its work budget (budget.py): primitives, expansion, reading."""
+
+
+class MemoryLimitError(StepLimitError):
+    """An allocation would take the evaluation past its memory ceiling (budget.py)."""

@@ -110,8 +110,8 @@ def _read(
             last = top.last
             while kind == "atom":
                 tok = m.group(kind)
-                if tok.isdigit():
-                    value = int(tok)
+                if tok.isascii() and tok.isdigit():
+                    value = int(tok) if len(tok) < 4000 else parse_number(tok)
                 elif tok == "." or (quotes and quotes[-1][0] == len(stack)):
                     break
                 elif _NUMBER.match(tok):
@@ -140,8 +140,8 @@ def _read(
         if kind == "atom":
             tok = m.group(kind)
             span = Span(source, line, pos - len(tok) - line_start + 1)
-            if tok.isdigit():
-                value: Any = int(tok)
+            if tok.isascii() and tok.isdigit():
+                value: Any = int(tok) if len(tok) < 4000 else parse_number(tok)
             elif tok == ".":
                 if top is None or top.items is not None or top.dot or top.head is NIL:
                     raise Fallback

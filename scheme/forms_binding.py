@@ -107,6 +107,9 @@ def compile_let_star(c: Compiler, x: Pair, scope: Scope | None, span: Any, top: 
     _body(x, body, "let*", span)
     if not items:
         return c.compile(L(K("let"), NIL, tail=body, span=span), scope, span)
+    for b, bspan in items:  # checked here, so errors name let* and show the user's form
+        ok = type(b) is Pair and is_identifier(b.car) and type(b.cdr) is Pair and b.cdr.cdr is NIL
+        require(ok, "let*", "each binding must be (name value)", x, bspan)
     form = None
     for b, _ in reversed(items):
         inner = (
@@ -329,6 +332,18 @@ def compile_define_record_type(
         fields.append([p for p, _ in parts])
     field_names = [base_name(f[0]) for f in fields]
     require(len(set(field_names)) == len(field_names), who, "duplicate field name", x, span)
+    # Every name the form defines is defined once: an accessor named like the type would
+    # rebind it before the modifiers that follow are made from it.
+    defined = [
+        type_name,
+        *(ctor.car if type(ctor) is Pair else ctor, pred),
+        *(n for f in fields for n in f[1:]),
+    ]
+    seen: set = set()
+    for ident in defined:
+        if is_identifier(ident):
+            require(ident not in seen, who, f"{base_name(ident).name} is defined twice", x, span)
+            seen.add(ident)
     label = base_name(type_name).name
     if label.startswith("<") and label.endswith(">") and len(label) > 2:
         label = label[1:-1]
@@ -341,7 +356,16 @@ def compile_define_record_type(
         )
     ]
     if type(ctor) is Pair:
-        args = [base_name(a) for a in ctor.cdr]
+        cparts = form_items(ctor, who, span)
+        require(
+            all(is_identifier(p) for p, _ in cparts),
+            who,
+            "the constructor must be (name field ...) with identifiers",
+            x,
+            span,
+        )
+        args = [base_name(a) for a, _ in cparts[1:]]
+        require(len(set(args)) == len(args), who, "duplicate constructor field", x, span)
         for a in args:
             require(a in field_names, who, f"constructor field {a.name} is not a field", x, span)
         out.append(
@@ -356,7 +380,15 @@ def compile_define_record_type(
                 ),
             )
         )
-    elif is_identifier(ctor):
+    else:
+        require(
+            is_identifier(ctor) or ctor is FALSE,
+            who,
+            "the constructor must be a name, (name field ...) or #f",
+            x,
+            span,
+        )
+    if is_identifier(ctor):
         out.append(
             L(
                 K("define"),
@@ -369,6 +401,7 @@ def compile_define_record_type(
                 ),
             )
         )
+    require(is_identifier(pred) or pred is FALSE, who, "the predicate must be a name", x, span)
     if is_identifier(pred):
         out.append(
             L(K("define"), pred, L(P("%record-predicate"), type_name, L(quote, base_name(pred))))

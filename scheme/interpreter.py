@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import cond_expand, embed, forms_binding, forms_control, includes  # noqa: F401 -- forms
+from . import budget, cond_expand, embed, forms_binding, forms_control, includes  # noqa: F401 -- forms
 from .capabilities import check_capabilities, grant
 from .compiler import Compiler, install_special_forms
 from .errors import FileError, ReadError, Source, Span
@@ -32,10 +32,12 @@ from .primitives.registry import PRIMITIVES, arity_of
 from .readcache import read_spanned_cached
 from .reader import read_spanned
 from .reference import Reference
+from .syntax import compile_checked
 from .types import (
     FALSE,
     TRUE,
     UNSPECIFIED,
+    Cell,
     Continuation,
     ControlPrimitive,
     Environment,
@@ -98,6 +100,8 @@ class Interpreter:
         *,
         max_depth: int = DEFAULT_MAX_DEPTH,
         step_limit: int | None = None,
+        work_limit: int | None = None,
+        memory_limit: int | None = None,
         library_path: Iterable[str | Path] = (),
         capabilities: Iterable[str] = (),
         command_line: Iterable[str] = (),
@@ -107,14 +111,20 @@ class Interpreter:
         `capabilities`: what the guest may reach (capabilities.ALL_CAPABILITIES; none by
         default); `command_line`: what (command-line) returns when that is granted;
         `reference=True` runs everything (the prelude too) on the plain reference
-        evaluator (reference.py) instead of the fast machine: for tests and for checking."""
+        evaluator (reference.py) instead of the fast machine: for tests and for checking.
+        `step_limit` counts closure calls; `work_limit` (units of work done by primitives,
+        the reader and the macro expander) and `memory_limit` (bytes) bound every
+        evaluation whatever step_limit says (None: budget.py's defaults)."""
         load_all()
         self.output = output if output is not None else sys.stdout
         self.error_output = error if error is not None else sys.stderr
         self.step_limit = step_limit
         self.capabilities = check_capabilities(capabilities)
         self.command_line = [str(a) for a in command_line]
+        self._base_env: Environment | None = None
         self.machine: Any = Reference(max_depth) if reference else Machine(max_depth)
+        self.machine.work_limit = work_limit  # read by budget.start
+        self.machine.memory_limit = memory_limit
         self.libraries = LibraryRegistry(
             self._unlocked(self._standard_env),
             self._unlocked(self.machine.execute),
@@ -142,6 +152,15 @@ class Interpreter:
         return run
 
     def _standard_env(self, name: str) -> Environment:
+        """A fresh standard environment: the prelude is compiled once per interpreter, and
+        each call copies its bindings (what `(environment)` and libraries get)."""
+        base = self._base_env
+        if base is None:
+            base = self._base_env = self._make_standard_env()
+        return self._program_copy(base, name)
+
+    def _make_standard_env(self) -> Environment:
+        name = "standard"
         env = Environment(name)
         env.libraries = self.libraries
         install_special_forms(env)
@@ -164,32 +183,59 @@ class Interpreter:
             grant(env, self.capabilities, self.command_line, run_scheme)
         # The program gets its own cells: the prelude's map keeps calling the standard
         # car, cons and apply even after the program defines procedures of those names.
-        return env.copy(name)
+        # The internal `%` procedures (record and promise makers, the prelude's helpers)
+        # stay behind: the rewrites and the prelude hold them, guest code cannot reach them.
+        return env
+
+    @staticmethod
+    def _program_copy(base: Environment, name: str) -> Environment:
+        out = Environment(name)
+        out.libraries = base.libraries
+        table = out.table
+        for k, v in base.table.items():
+            if type(v) is Cell:
+                if type(k) is not Symbol or not k.name.startswith("%"):
+                    table[k] = Cell(v.name, v.value)
+            else:
+                table[k] = v
+        return out
 
     # -- evaluation ----------------------------------------------------------------------
     def eval_datum(
         self, datum: Any, span: Span | None = None, *, step_limit: int | None = None
     ) -> Any:
         """Compile and run one datum as a top-level form; returns its value."""
-        node = self.compiler.compile_toplevel(datum, span or getattr(datum, "span", None))
-        limit = step_limit if step_limit is not None else self.step_limit
-        return self.machine.execute(node, step_limit=limit)
+        meter = budget.start(self.machine)  # expansion is charged to the evaluation too
+        try:
+            node = compile_checked(self.compiler, datum, span or getattr(datum, "span", None))
+            limit = step_limit if step_limit is not None else self.step_limit
+            return self.machine.execute(node, step_limit=limit)
+        finally:
+            budget.stop(meter)
 
     def eval_string(
         self, text: str, name: str = "<string>", *, step_limit: int | None = None
     ) -> Any:
         """Read and evaluate every form in text; returns the last value.
 
-        The step budget covers the whole text, not each form."""
-        return self._run_all(read_spanned(text, name), step_limit)
+        The step and work budgets cover the whole text (its reading too), not each form."""
+        meter = budget.start(self.machine)
+        try:
+            return self._run_all(read_spanned(text, name), step_limit)
+        finally:
+            budget.stop(meter)
 
     def _run_all(self, forms: list, step_limit: int | None) -> Any:
         limit = step_limit if step_limit is not None else self.step_limit
         value: Any = None
-        for datum, span in forms:
-            value = self.eval_datum(datum, span, step_limit=limit)
-            if limit is not None:
-                limit = max(limit - self.machine.last_steps, 0)
+        meter = budget.start(self.machine)
+        try:
+            for datum, span in forms:
+                value = self.eval_datum(datum, span, step_limit=limit)
+                if limit is not None:
+                    limit = max(limit - self.machine.last_steps, 0)
+        finally:
+            budget.stop(meter)
         return value
 
     def load_file(self, path: str | Path, *, step_limit: int | None = None) -> Any:

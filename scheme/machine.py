@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from . import budget
 from .calls import (
     assign,
     bind,
@@ -140,9 +141,11 @@ class Machine:
         self.winds, self.handlers, self.depth = winds, handlers, depth
         self.collect_garbage = gc.isenabled()
         gc.disable()
+        meter = budget.start(self)  # work and memory budget (budget.py)
         try:
             return self._run(node, env, k, NO_LIMIT if step_limit is None else step_limit)
         finally:
+            budget.stop(meter)
             if self.collect_garbage:
                 gc.enable()
             self.winds, self.handlers, self.depth, self.collect_garbage, self.budget = saved

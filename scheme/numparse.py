@@ -14,6 +14,7 @@ import math
 import re
 from fractions import Fraction
 
+from .budget import charge
 from .errors import ReadError
 
 _FLAGS = re.IGNORECASE | re.ASCII
@@ -38,10 +39,17 @@ _CHUNK = 4000
 Number = int | Fraction | float
 
 
+def _quadratic(digits: int) -> int:
+    """The work of converting between `digits` decimal digits and an int chunk by chunk."""
+    return (digits // _CHUNK + 1) * (digits >> 2)
+
+
 def _uint(digits: str, radix: int) -> int:
     """A validated digit string as a non-negative int, however long."""
     if radix != 10 or len(digits) <= _CHUNK:
+        charge(len(digits) >> 4)
         return int(digits, radix)
+    charge(_quadratic(len(digits)))  # before the work: 10^7 digits stop at once
     n = 0
     for i in range(0, len(digits), _CHUNK):
         chunk = digits[i : i + _CHUNK]
@@ -192,6 +200,7 @@ def int_to_decimal(n: int) -> str:
     except ValueError:
         pass
     sign, n = ("-" if n < 0 else ""), abs(n)
+    charge(2 * _quadratic(n.bit_length() * 30103 // 100000))
     base = 10**_CHUNK
     chunks = []
     while n:

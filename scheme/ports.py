@@ -112,7 +112,7 @@ class StringOutputPort(Port):
 
 
 class TextStreamPort(Port):
-    """A textual output port writing to a host text stream (closing it leaves the stream open)."""
+    """A textual output port writing to a host text stream (closing it only flushes)."""
 
     __slots__ = ("stream", "name")
     is_output = True
@@ -138,13 +138,12 @@ class TextStreamPort(Port):
             raise SchemeError(f"cannot flush {self.name}: {e}") from e
 
     def close(self) -> None:
-        """Mark the port closed after flushing what was written; the host owns the stream."""
-        if not self.closed:
-            try:
-                self.stream.flush()
-            except (OSError, ValueError):
-                pass
-        self.closed = True
+        """Flush what was written and stay open: the host owns the stream and the port
+        (guest code closing the interpreter's output must not silence it for good)."""
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
 
     def __repr__(self) -> str:
         return f"#<output-port {self.name}{' (closed)' if self.closed else ''}>"

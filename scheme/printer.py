@@ -220,7 +220,9 @@ def _atom(x: Any, display: bool) -> str:
     name = getattr(x, "scheme_name", None)
     if name is not None:  # syntax objects (aliases) print as their symbol
         return x.scheme_name()
-    return f"#<python {type(x).__name__}>"
+    if type(x).__name__ in ("SpecialForm", "Macro") and isinstance(getattr(x, "name", None), str):
+        return x.name  # a keyword in a rewritten form prints as the keyword
+    return "#<host object>"  # never a Python repr: the guest sees no host internals
 
 
 def _shared_nodes(x: Any, all_shared: bool = False) -> dict[int, int | None]:

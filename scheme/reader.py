@@ -137,9 +137,15 @@ class _Builder:
         return (TRUE if str(tok).lower() in ("#t", "#true") else FALSE, tok.line, tok.column)
 
     # datum labels: #n=datum defines n, #n# refers to it (also from inside the datum)
+    def _label(self, tok: Any) -> int:
+        digits = str(tok)[1:-1]
+        if len(digits) > 18:
+            raise self._fail(f"datum label {str(tok)[:24]}... has too many digits", tok)
+        return int(digits)
+
     def label_ref(self, children: list) -> tuple:
         tok = children[0]
-        n = int(str(tok)[1:-1])
+        n = self._label(tok)
         value = self.labels.get(n)
         if value is None:
             value = _Placeholder(n)
@@ -148,7 +154,7 @@ class _Builder:
 
     def labeled(self, children: list) -> Any:
         tok, datum = children
-        n = int(str(tok)[1:-1])
+        n = self._label(tok)
         value = datum[0] if type(datum) is tuple else datum
         if type(value) is _Placeholder:
             raise self._fail(f"datum label #{n}= labels only a reference to itself", tok)

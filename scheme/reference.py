@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import budget
 from .calls import assign, bind, not_applicable, select_clause
 from .dynamic import WindStepFrame, error_transfer, raise_transfer, wind_steps
 from .errors import (
@@ -122,9 +123,11 @@ class Reference:
         self.winds, self.handlers = winds, handlers
         self.budget = NO_LIMIT if step_limit is None else step_limit
         self.steps = 0
+        meter = budget.start(self)  # work and memory budget (budget.py)
         try:
             return self._run(tr)
         finally:
+            budget.stop(meter)
             self.winds, self.handlers, self.budget, self.steps = saved
 
     # -- the loop --------------------------------------------------------------------------

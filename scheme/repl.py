@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
+from . import budget
 from .errors import SchemeError
 from .interpreter import Interpreter
 from .printer import write_string
@@ -24,6 +25,10 @@ from .scanner import needs_more
 from .types import UNSPECIFIED, Symbol, Values
 
 PROMPT, MORE = "> ", ". "
+
+# Closure calls one entry may make when the interpreter has no step_limit of its own
+# (a few seconds): an endless loop typed at the prompt ends with an error.
+REPL_STEP_LIMIT = 10_000_000
 
 HELP = """\
 Type a Scheme expression; it is evaluated and its value printed (with `write`).
@@ -148,13 +153,22 @@ def _scheme_evaluator(interp: Interpreter, out: TextIO) -> Callable[[str], bool]
                 return True
             out.write(f"unknown command ,{name} (,help lists them)\n")
             return False
+        limit = interp.step_limit if interp.step_limit is not None else REPL_STEP_LIMIT
+        meter = budget.start(interp.machine)  # reading the entry is charged too
         try:
             for datum, span in read_spanned(text, f"<repl:{count}>"):
-                print_value(interp.eval_datum(datum, span), out)
+                print_value(interp.eval_datum(datum, span, step_limit=limit), out)
         except SchemeError as e:
             out.flush()
             out.write(e.render() + "\n")
             return False
+        except (RecursionError, MemoryError) as e:  # a last guard: one line, the REPL lives
+            out.flush()
+            what = "nested too deeply" if isinstance(e, RecursionError) else "out of memory"
+            out.write(f"error: {what}\n")
+            return False
+        finally:
+            budget.stop(meter)
         return True
 
     return evaluate

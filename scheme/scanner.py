@@ -165,16 +165,27 @@ def prescan(text: str) -> str:
     """text with block comments, datum comments and directives replaced by spaces."""
     if "#|" not in text and "#;" not in text and "#!" not in text:
         return text
-    chars: list[str] | None = None
-    for what, start, end in _walk(text, 0, False):
-        if what != "blank":
+    ranges = sorted((start, end) for what, start, end in _walk(text, 0, False) if what == "blank")
+    if not ranges:
+        return text
+    # Nested datum comments give nested ranges: merge them first, so each character is
+    # blanked once (blanking every range in turn was quadratic in the nesting).
+    out: list[str] = []
+    at = 0
+    for start, end in ranges:
+        if end <= at:
             continue
-        if chars is None:
-            chars = list(text)
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return text if chars is None else "".join(chars)
+        start = max(start, at)
+        out.append(text[at:start])
+        out.append(_blank(text[start:end]))
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _blank(piece: str) -> str:
+    """piece with every character but newlines made a space."""
+    return "\n".join(" " * len(line) for line in piece.split("\n"))
 
 
 def unclosed_parens(text: str) -> list[int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import budget
 from .errors import SchemeSyntaxError, Span
 from .types import NIL, Pair, Symbol, Vector
 
@@ -131,11 +132,17 @@ def _has_alias(x: Any) -> bool:
 class Scope:
     """One runtime frame's names (slot indexes from 1) and local macros."""
 
-    __slots__ = ("names", "parent", "macros", "checked", "is_frame")
+    __slots__ = ("names", "parent", "macros", "checked", "is_frame", "depth")
 
     def __init__(self, parent: Scope | None, is_frame: bool = True) -> None:
         self.names: dict[Any, int] = {}
         self.parent = parent
+        # Resolving a name walks the scopes out to where it is bound: code nested d deep
+        # costs about d per name, charged here, so 20,000 nested lambdas stop with a
+        # WorkLimitError instead of compiling for a minute.
+        self.depth = 0 if parent is None else parent.depth + 1
+        if self.depth > 64:
+            budget.charge(self.depth << 2)
         self.macros: dict[Any, Any] | None = None
         self.checked: set[Any] = set()
         self.is_frame = is_frame
@@ -203,3 +210,62 @@ def form_items(form: Any, who: str, span: Span | None) -> list[tuple[Any, Span |
     if x is not NIL:
         raise syntax_error(who, "a proper list was expected", form, span)
     return out
+
+
+_QUOTE = Symbol("quote")
+
+
+def check_code(x: Any, span: Span | None) -> None:
+    """Refuse circular code before the compiler walks it forever (R7RS: source code must
+    not be circular; a quoted datum may be). Linear in the size of x."""
+    if type(x) is not Pair and type(x) is not Vector:
+        return
+    on_path: set[int] = set()
+    stack: list[Any] = [x]
+    leave = _LEAVE
+    while stack:
+        node = stack.pop()
+        if node is leave:
+            on_path.discard(stack.pop())
+            continue
+        if type(node) is Pair:
+            if node.car is _QUOTE:
+                continue
+            kids: Any = (node.car, node.cdr)
+        elif type(node) is Vector:
+            kids = node.items
+        else:
+            continue
+        key = id(node)
+        if key in on_path:
+            raise SchemeSyntaxError(
+                "circular code cannot be compiled (quote circular data)", span=span
+            )
+        on_path.add(key)
+        stack.append(key)
+        stack.append(leave)
+        for kid in kids:
+            if type(kid) is Pair or type(kid) is Vector:
+                stack.append(kid)
+
+
+_LEAVE = object()
+
+
+def compile_checked(compiler: Any, datum: Any, span: Span | None) -> Any:
+    """compiler.compile_toplevel(datum) after check_code, with any slip of the compiler
+    reported as a syntax error at span rather than a Python exception (a last guard: the
+    fuzzer in tools/fuzz.py looks for inputs that reach it)."""
+    check_code(datum, span)
+    try:
+        return compiler.compile_toplevel(datum, span)
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as e:
+        from .printer import write_string
+
+        text = write_string(strip(datum))
+        if len(text) > 80:
+            text = text[:77] + "..."
+        err = SchemeSyntaxError(f"cannot compile {text}: malformed form", span=span)
+        raise err from e
+    except RecursionError:
+        raise SchemeSyntaxError("expression nested too deeply to compile", span=span) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import budget
 from .equality import is_equal
 from .errors import SchemeSyntaxError, Span
 from .syntax import Alias, Scope, base_name, is_identifier, strip, syntax_error
@@ -142,6 +143,7 @@ class Macro:
         """The expansion of a use of this macro in scope (raises when no rule matches).
 
         With the compiler, literals match by binding; without it, by name."""
+        budget.charge(budget.EXPANSION_COST)  # a self-expanding macro runs out of work
         self._use = (compiler, scope)
         for pattern, template in self.rules:
             b: dict = {}
@@ -181,6 +183,7 @@ class Macro:
                 else:
                     out.extend(self._repeat(elem, b, renames, span, depth))
             tail = NIL if p is NIL else self._instantiate(p, b, renames, span, escaped)
+            budget.charge(len(out))
             for item in reversed(out):
                 tail = Pair(item, tail)
                 tail.span = span

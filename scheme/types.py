@@ -9,6 +9,7 @@ an `int`) and `float` (inexact only). Everything else is a class here: interned 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import Any
@@ -16,18 +17,38 @@ from typing import Any
 from .errors import SchemeError, Span, WrongTypeError
 
 
+class _SymbolRef(weakref.ref):
+    """The intern table's reference to a symbol; the entry goes when the symbol dies."""
+
+    __slots__ = ("key",)
+
+
+def _drop_symbol(ref: _SymbolRef) -> None:
+    if Symbol._table.get(ref.key) is ref:
+        del Symbol._table[ref.key]
+
+
 class Symbol:
-    """An interned symbol: `Symbol("x") is Symbol("x")`."""
+    """An interned symbol: `Symbol("x") is Symbol("x")`.
+
+    The intern table holds its symbols weakly: a symbol nothing refers to any more (one
+    a fuzzer or a long-gone interpreter made) is freed, so interning cannot grow without
+    bound; while any reference lives, every Symbol("x") is that same object."""
 
     __slots__ = ("name", "__weakref__")
-    _table: dict[str, Symbol] = {}
+    _table: dict[str, _SymbolRef] = {}
 
     def __new__(cls, name: str) -> Symbol:
-        sym = cls._table.get(name)
-        if sym is None:
-            sym = object.__new__(cls)
-            sym.name = name
-            cls._table[name] = sym
+        ref = cls._table.get(name)
+        if ref is not None:
+            sym = ref()
+            if sym is not None:
+                return sym
+        sym = object.__new__(cls)
+        sym.name = name
+        r = _SymbolRef(sym, _drop_symbol)
+        r.key = name
+        cls._table[name] = r
         return sym
 
     def __reduce__(self) -> tuple:

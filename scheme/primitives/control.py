@@ -12,6 +12,7 @@ from ..equality import is_eqv
 from ..errors import ArityError, FileError, ReadError, SchemeError
 from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
 from ..machine import Machine
+from ..syntax import compile_checked
 from ..types import (
     FALSE,
     NIL,
@@ -254,7 +255,7 @@ def eval_(m: Machine, args: list, k: Any) -> tuple:
         raise wrong_type("eval", "an environment", env, 2)
     compiler = m.compiler if env is m.env else type(m.compiler)(env)
     span = m.node.span if m.node is not None else None
-    return (T_EVAL, compiler.compile_toplevel(args[0], span), None, k)
+    return (T_EVAL, compile_checked(compiler, args[0], span), None, k)
 
 
 @control("interaction-environment")

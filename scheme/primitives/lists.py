@@ -12,22 +12,27 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
+from .. import budget
 from ..equality import is_eq, is_equal, is_eqv
 from ..errors import SchemeError, WrongTypeError
 from ..printer import write_string
 from ..types import FALSE, NIL, UNSPECIFIED, Boolean, Char, Pair, boolean, is_list, list_from
 from .registry import primitive, wrong_type
 
+charge = budget.charge
+
 # Allocation requests above this are refused with an error instead of exhausting memory.
 MAX_ALLOC = 1 << 25
 
 
-def check_size(who: str, k: Any) -> int:
-    """k as a non-negative exact integer length that is reasonable to allocate."""
+def check_size(who: str, k: Any, each: int = 8) -> int:
+    """k as a non-negative exact integer length that is reasonable to allocate (elements
+    of about `each` bytes), charged to the evaluation's work and memory budget."""
     if type(k) is not int or k < 0:
         raise wrong_type(who, "a non-negative exact integer", k)
     if k > MAX_ALLOC:
         raise SchemeError(f"{who}: size {k} is too large (limit {MAX_ALLOC})")
+    budget.allocate(who, k * each)
     return k
 
 
@@ -53,6 +58,7 @@ def proper_items(who: str, x: Any, position: int | None = None) -> list:
             raise _circular(who, position)
     if x is not NIL:
         raise wrong_type(who, "a proper list", start, position)
+    charge(len(out))
     return out
 
 
@@ -152,7 +158,7 @@ def is_list_p(x: Any) -> Boolean:
 def make_list(k: Any, fill: Any = FALSE) -> Any:
     """make-list; the fill defaults to #f."""
     out: Any = NIL
-    for _ in range(check_size("make-list", k)):
+    for _ in range(check_size("make-list", k, 64)):
         out = Pair(fill, out)
     return out
 
@@ -180,6 +186,7 @@ def length(x: Any) -> int:
             raise _circular("length")
     if x is not NIL:
         raise wrong_type("length", "a proper list", start)
+    charge(n)
     return n
 
 
@@ -211,6 +218,7 @@ def reverse(x: Any) -> Any:
             raise _circular("reverse")
     if x is not NIL:
         raise wrong_type("reverse", "a proper list", start)
+    charge(1)  # the pairs made are paid for by whoever made the list
     return out
 
 
@@ -219,12 +227,17 @@ def _walk(who: str, x: Any, k: Any) -> Any:
     if type(k) is not int or k < 0:
         raise wrong_type(who, "a non-negative exact integer index", k, 2)
     start = x
-    for i in range(k):
-        if type(x) is not Pair:
-            raise WrongTypeError(
-                f"{who}: index {k} out of range for a list of length {i}", (start,)
-            )
-        x = x.cdr
+    done = 0
+    while done < k:  # in chunks, each charged first: a circular list runs out of work
+        n = min(k - done, 4096)
+        charge(n)
+        for i in range(done, done + n):
+            if type(x) is not Pair:
+                raise WrongTypeError(
+                    f"{who}: index {k} out of range for a list of length {i}", (start,)
+                )
+            x = x.cdr
+        done += n
     return x
 
 
@@ -255,13 +268,17 @@ def list_set(x: Any, k: Any, v: Any) -> Any:
 
 def _member(who: str, same: Any, obj: Any, x: Any) -> Any:
     start = slow = x
+    n = 0
     while type(x) is Pair:
+        n += 2
         if same(obj, x.car):
+            charge(n)
             return x
         x = x.cdr
         if type(x) is not Pair:
             break
         if same(obj, x.car):
+            charge(n)
             return x
         x = x.cdr
         slow = slow.cdr
@@ -269,6 +286,7 @@ def _member(who: str, same: Any, obj: Any, x: Any) -> Any:
             raise _circular(who, 2)
     if x is not NIL:
         raise wrong_type(who, "a proper list", start, 2)
+    charge(n)
     return FALSE
 
 
@@ -304,6 +322,7 @@ def _assoc(who: str, same: Any, obj: Any, x: Any) -> Any:
         if type(entry) is not Pair:
             raise WrongTypeError(f"{who}: element {n} of the list is not a pair", (entry,))
         if same(obj, entry.car):
+            charge(n)
             return entry
         x = x.cdr
         n += 1
@@ -313,6 +332,7 @@ def _assoc(who: str, same: Any, obj: Any, x: Any) -> Any:
                 raise _circular(who, 2)
     if x is not NIL:
         raise wrong_type(who, "a proper list", start, 2)
+    charge(n)
     return FALSE
 
 

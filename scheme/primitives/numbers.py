@@ -15,6 +15,7 @@ import operator
 from fractions import Fraction
 from typing import Any
 
+from ..budget import charge_product, charge_product_bits
 from ..errors import SchemeError
 from ..types import FALSE, TRUE, Boolean, is_number, normalize
 from .registry import primitive, wrong_type
@@ -22,6 +23,7 @@ from .registry import primitive, wrong_type
 Number = int | Fraction | float
 NUMBER_TYPES = frozenset((int, Fraction, float))
 _EXPECTS = (is_number, "a number")
+_W = 1 << 4096  # products of ints at least this big are charged to the work budget
 
 
 # --- helpers shared with numbers_math.py -------------------------------------------------
@@ -335,6 +337,9 @@ def mul(*args: Any) -> Number:
     if len(args) == 2:
         a, b = args
         if type(a) is int and type(b) is int:
+            if -_W < a < _W or -_W < b < _W:
+                return a * b
+            charge_product("*", a, b)
             return a * b
         if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
             try:
@@ -344,6 +349,11 @@ def mul(*args: Any) -> Number:
     if _has_complex(args):
         return _complex_fold("*", args)
     check_numbers("*", args)
+    bits = 1
+    for x in args:  # the product's size as the multiplication grows it
+        if type(x) is int and not -_W < x < _W:
+            charge_product_bits("*", bits, x.bit_length())
+            bits += x.bit_length()
     try:
         return normalize(_product(*args))
     except OverflowError:

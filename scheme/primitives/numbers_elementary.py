@@ -12,6 +12,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from ..budget import charge_product_bits
 from ..errors import SchemeError
 from ..printer import format_number
 from ..types import Values, normalize
@@ -182,6 +183,9 @@ def _exact_power(base: int | Fraction, e: int) -> Number:
         bits = max(base.numerator.bit_length(), base.denominator.bit_length())
     if bits > 1 and abs(e) * bits > MAX_EXPT_BITS:
         raise SchemeError(f"expt: result too large ({format_number(base)} to the power {e})")
+    if bits > 1:  # the last squaring dominates the work
+        half = abs(e) * bits >> 1
+        charge_product_bits("expt", half, half)
     if e >= 0:
         return normalize(base**e)
     return normalize(Fraction(base) ** e)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ArityError
+from ..errors import ArityError, WrongTypeError
 from ..types import (
     FALSE,
     UNSPECIFIED,
@@ -24,6 +24,15 @@ def make_record_type(name: Symbol, fields: Any) -> RecordType:
     return RecordType(name.name, tuple(list_to_python(fields)))
 
 
+def _field(who: str, rt: Any, field: Any) -> int:
+    """The position of field in record type rt, or an error in Scheme terms."""
+    if type(rt) is not RecordType:
+        raise wrong_type(who, "a record type", rt, 1)
+    if field not in rt.fields:
+        raise WrongTypeError(f"{who}: {rt.name} has no field {getattr(field, 'name', field)}")
+    return rt.fields.index(field)
+
+
 def _check(rt: RecordType, who: str, x: Any) -> Record:
     if type(x) is not Record or x.rtype is not rt:
         raise wrong_type(who, f"a {rt.name} record", x)
@@ -33,7 +42,7 @@ def _check(rt: RecordType, who: str, x: Any) -> Record:
 @primitive("%record-constructor")
 def record_constructor(rt: RecordType, fields: Any, who: Symbol) -> Primitive:
     names = list_to_python(fields)
-    positions = [rt.fields.index(f) for f in names]
+    positions = [_field(who.name, rt, f) for f in names]
     n = len(rt.fields)
 
     def construct(*args: Any) -> Record:
@@ -58,8 +67,8 @@ def record_predicate(rt: RecordType, who: Symbol) -> Primitive:
 
 @primitive("%record-accessor")
 def record_accessor(rt: RecordType, field: Symbol, name: Symbol) -> Primitive:
-    pos = rt.fields.index(field)
     who = name.name
+    pos = _field(who, rt, field)
 
     def get(r: Any) -> Any:
         return _check(rt, who, r).values[pos]
@@ -69,8 +78,8 @@ def record_accessor(rt: RecordType, field: Symbol, name: Symbol) -> Primitive:
 
 @primitive("%record-modifier")
 def record_modifier(rt: RecordType, field: Symbol, name: Symbol) -> Primitive:
-    pos = rt.fields.index(field)
     who = name.name
+    pos = _field(who, rt, field)
 
     def put(r: Any, value: Any) -> Any:
         _check(rt, who, r).values[pos] = value

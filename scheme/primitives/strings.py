@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..budget import allocate, charge
 from ..errors import WrongTypeError
 from ..types import UNSPECIFIED, Boolean, Char, MString, Symbol, boolean, list_from
 from .chars import check_char, comparisons
@@ -97,7 +98,7 @@ def is_string(x: Any) -> Boolean:
 @primitive("make-string")
 def make_string(k: Any, fill: Any = SPACE) -> MString:
     """make-string; the fill defaults to a space."""
-    n = check_size("make-string", k)
+    n = check_size("make-string", k, 1)
     return MString(check_char("make-string", fill, 2) * n)
 
 
@@ -145,18 +146,21 @@ comparisons("string", check_string, str.casefold)
 @primitive("string-upcase")
 def string_upcase(s: Any) -> MString:
     """string-upcase (full Unicode mapping: ß becomes SS)"""
+    charge(len(check_string("string-upcase", s)) >> 3)
     return MString(check_string("string-upcase", s).upper())
 
 
 @primitive("string-downcase")
 def string_downcase(s: Any) -> MString:
     """string-downcase (a final sigma becomes ς)"""
+    charge(len(check_string("string-downcase", s)) >> 3)
     return MString(check_string("string-downcase", s).lower())
 
 
 @primitive("string-foldcase")
 def string_foldcase(s: Any) -> MString:
     """string-foldcase"""
+    charge(len(check_string("string-foldcase", s)) >> 3)
     return MString(check_string("string-foldcase", s).casefold())
 
 
@@ -168,13 +172,16 @@ def substring(s: Any, start: Any, end: Any) -> MString:
     """substring"""
     text = check_string("substring", s, 1)
     i, j = check_range("substring", start, end, len(text))
+    allocate("substring", j - i)
     return MString(text[i:j])
 
 
 @primitive("string-append")
 def string_append(*strings: Any) -> MString:
     """string-append"""
-    return MString("".join(check_string("string-append", s, i) for i, s in enumerate(strings, 1)))
+    parts = [check_string("string-append", s, i) for i, s in enumerate(strings, 1)]
+    allocate("string-append", sum(map(len, parts)))
+    return MString("".join(parts))
 
 
 @primitive("string->list")
@@ -182,6 +189,7 @@ def string_to_list(s: Any, start: Any = 0, end: Any = None) -> Any:
     """string->list"""
     text = check_string("string->list", s, 1)
     i, j = check_range("string->list", start, end, len(text))
+    allocate("string->list", (j - i) * 64)
     return list_from([Char(ch) for ch in text[i:j]])
 
 
@@ -196,6 +204,7 @@ def string_copy(s: Any, start: Any = 0, end: Any = None) -> MString:
     """string-copy"""
     text = check_string("string-copy", s, 1)
     i, j = check_range("string-copy", start, end, len(text))
+    allocate("string-copy", j - i)
     return MString(text[i:j])
 
 
@@ -211,6 +220,7 @@ def string_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any = N
             f"string-copy!: {j - i} characters do not fit at index {at} "
             f"of a string of length {len(dest)}"
         )
+    charge(len(dest) >> 3)
     to.s = dest[:at] + text[i:j] + dest[at + j - i :]
     return UNSPECIFIED
 
@@ -222,5 +232,6 @@ def string_fill(s: Any, fill: Any, start: Any = 0, end: Any = None) -> Any:
         raise wrong_type("string-fill!", "a string", s, 1)
     ch = check_char("string-fill!", fill, 2)
     i, j = check_range("string-fill!", start, end, s.length())
+    charge((j - i) >> 3)
     s.fill(i, j, ch)
     return UNSPECIFIED

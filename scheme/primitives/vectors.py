@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..budget import allocate, charge
 from ..errors import SchemeError, WrongTypeError
 from ..types import (
     FALSE,
@@ -92,6 +93,7 @@ def vector_to_list(v: Any, start: Any = 0, end: Any = None) -> Any:
     """vector->list"""
     items = check_vector("vector->list", v, 1)
     i, j = check_range("vector->list", start, end, len(items))
+    allocate("vector->list", (j - i) * 64)
     return list_from(items[i:j])
 
 
@@ -106,6 +108,7 @@ def vector_to_string(v: Any, start: Any = 0, end: Any = None) -> MString:
     """vector->string (the elements must be characters)"""
     items = check_vector("vector->string", v, 1)
     i, j = check_range("vector->string", start, end, len(items))
+    allocate("vector->string", (j - i) * 4)
     return MString(chars_to_str("vector->string", items[i:j]))
 
 
@@ -114,6 +117,7 @@ def string_to_vector(s: Any, start: Any = 0, end: Any = None) -> Vector:
     """string->vector"""
     text = check_string("string->vector", s, 1)
     i, j = check_range("string->vector", start, end, len(text))
+    allocate("string->vector", (j - i) * 64)
     return Vector([Char(ch) for ch in text[i:j]])
 
 
@@ -122,6 +126,7 @@ def vector_copy(v: Any, start: Any = 0, end: Any = None) -> Vector:
     """vector-copy (shallow)"""
     items = check_vector("vector-copy", v, 1)
     i, j = check_range("vector-copy", start, end, len(items))
+    allocate("vector-copy", (j - i) * 8)
     return Vector(items[i:j])
 
 
@@ -133,6 +138,7 @@ def vector_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any = N
     items = check_vector("vector-copy!", source, 3)
     i, j = check_range("vector-copy!", start, end, len(items))
     _fits("vector-copy!", at, j - i, len(dest))
+    charge((j - i) >> 3)
     dest[at : at + j - i] = items[i:j]
     return UNSPECIFIED
 
@@ -142,7 +148,9 @@ def vector_append(*vectors: Any) -> Vector:
     """vector-append"""
     out: list = []
     for n, v in enumerate(vectors, 1):
-        out.extend(check_vector("vector-append", v, n))
+        items = check_vector("vector-append", v, n)
+        allocate("vector-append", (len(out) + len(items)) * 8, len(items) >> 3)
+        out.extend(items)
     return Vector(out)
 
 
@@ -151,6 +159,7 @@ def vector_fill(v: Any, fill: Any, start: Any = 0, end: Any = None) -> Any:
     """vector-fill!"""
     items = check_vector("vector-fill!", v, 1)
     i, j = check_range("vector-fill!", start, end, len(items))
+    charge((j - i) >> 1)
     items[i:j] = [fill] * (j - i)
     return UNSPECIFIED
 
@@ -181,7 +190,7 @@ def is_bytevector(x: Any) -> Boolean:
 @primitive("make-bytevector")
 def make_bytevector(k: Any, fill: Any = 0) -> Bytevector:
     """make-bytevector; the fill defaults to 0."""
-    n = check_size("make-bytevector", k)
+    n = check_size("make-bytevector", k, 1)
     return Bytevector(bytearray([check_byte("make-bytevector", fill, 2)]) * n)
 
 

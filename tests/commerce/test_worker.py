@@ -135,7 +135,9 @@ def test_the_worker_command_drains_and_stops_on_sigterm(backend, tmp_path):
     assert out.strip().splitlines() == ["worker: 1 requests answered, 0 failed; drained"]
     assert fulfilled(e, "o-1") == 1
     running = worker_cli(db, "--poll", "0.2")
-    assert running.stderr.readline().startswith("worker: answering expire, fulfil, release, reserve on ")
+    assert running.stderr.readline().startswith(
+        "worker: answering expire, fulfil, release, reserve on "
+    )
     paid_not_fulfilled(e, "o-2")
     deadline = time.monotonic() + 60
     while fulfilled(e, "o-2") == 0 and time.monotonic() < deadline:
