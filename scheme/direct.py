@@ -53,7 +53,13 @@ PURE = frozenset(
 _INLINE = {
     "+": (2, "a0 + a1", "type(a0) is int and type(a1) is int"),
     "-": (2, "a0 - a1", "type(a0) is int and type(a1) is int"),
-    "*": (2, "a0 * a1", "type(a0) is int and type(a1) is int"),
+    # big products go to the primitive, which charges the work budget for them
+    "*": (
+        2,
+        "a0 * a1",
+        "type(a0) is int and type(a1) is int"
+        " and -1 << 64 < a0 < 1 << 64 and -1 << 64 < a1 < 1 << 64",
+    ),
     "<": (2, "a0 < a1", "type(a0) is int and type(a1) is int"),
     ">": (2, "a0 > a1", "type(a0) is int and type(a1) is int"),
     "<=": (2, "a0 <= a1", "type(a0) is int and type(a1) is int"),

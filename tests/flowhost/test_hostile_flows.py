@@ -23,5 +23,5 @@ def test_defflow_registration_cannot_be_called_or_hijacked() -> None:
     # Redefining the old internal name changes nothing: defflow does not look it up.
     host.load_source("(define (%defflow . args) args)", "hijack.scm")
     host.load_source("(defflow real (lambda () 42))", "real.scm")
-    assert "forged" not in host._defs
-    assert "real" in host._defs
+    assert "forged" not in host.definitions
+    assert "real" in host.definitions
