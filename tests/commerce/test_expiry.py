@@ -193,3 +193,18 @@ def test_the_shop_sets_the_payment_timeout_and_bad_values_are_refused(tmp_path):
             load_shop(path)
     with pytest.raises(InvalidFieldError, match="payment_timeout"):
         Engine(shop, payment_timeout="soon")  # type: ignore[arg-type]
+
+
+def test_a_worker_expires_an_unpaid_order_through_its_timer_pass(timed):
+    from commerce.orders.worker import Worker
+
+    e, clock = timed
+    _begin(e, "o-1")
+    w = Worker(e)
+    w.run(once=True)
+    assert e.orders.summary("o-1").status != "expired" and w.tally.timers == 0
+    clock.now += 600
+    w.run(once=True)
+    assert w.tally.timers == 1 and e.orders.summary("o-1").status == "expired"
+    assert e.stock.available("MUG", "gold") == 2
+    w.close()
