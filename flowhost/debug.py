@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scheme import UNDEFINED, Primitive, SchemeError, Symbol, base_name, read_spanned, strip
+from scheme import Primitive, SchemeError, Symbol, read_spanned, strip
+from scheme.embed import variables_at
 
 from .data import same, show, to_scheme
 from .errors import FlowError, FlowStateError
@@ -213,22 +214,7 @@ class Replay:
         self._current()
         susp = self._susp
         assert susp is not None
-        scope = getattr(susp.site, "scope", None)
-        env = susp.env
-        out: list[tuple[str, Any]] = []
-        seen: set[str] = set()
-        while scope is not None and env is not None:
-            if scope.is_frame:
-                for ident, index in scope.names.items():
-                    name = base_name(ident).name
-                    if name in seen or index >= len(env):
-                        continue
-                    seen.add(name)
-                    if env[index] is not UNDEFINED:
-                        out.append((name, env[index]))
-                env = env[0]
-            scope = scope.parent
-        return out
+        return variables_at(susp.site, susp.env)
 
     def evaluate(self, text: str, name: str = "<eval>", step_limit: int | None = None) -> list[Any]:
         """Evaluate Scheme source at the current request, in its scope (the store is not

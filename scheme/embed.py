@@ -116,22 +116,7 @@ class SuspensionPoint:
     def variables(self) -> list[tuple[str, Any]]:
         """(name, value) of each local variable in scope here, innermost first; a name
         shadowed by an inner one is listed once, a letrec variable not yet defined not."""
-        scope = getattr(self._site, "scope", None)
-        env = self._env
-        out: list[tuple[str, Any]] = []
-        seen: set[str] = set()
-        while scope is not None and env is not None:
-            if scope.is_frame:
-                for ident, index in scope.names.items():
-                    name = base_name(ident).name
-                    if name in seen or index >= len(env):
-                        continue
-                    seen.add(name)
-                    if env[index] is not UNDEFINED:
-                        out.append((name, env[index]))
-                env = env[0]
-            scope = scope.parent
-        return out
+        return variables_at(self._site, self._env)
 
     def evaluate(self, datum: Any, interp: Any) -> Any:
         """Evaluate a datum here, in this point's scope (its local variables are visible)."""
@@ -140,6 +125,26 @@ class SuspensionPoint:
             datum, scope, getattr(datum, "span", None), top=scope is None
         )
         return interp.machine.execute(node, self._env)
+
+
+def variables_at(site: Any, env: Any) -> list[tuple[str, Any]]:
+    """SuspensionPoint.variables for a point's kept `.site` and `.env` (a host that keeps
+    those rather than the point itself)."""
+    scope = getattr(site, "scope", None)
+    out: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    while scope is not None and env is not None:
+        if scope.is_frame:
+            for ident, index in scope.names.items():
+                name = base_name(ident).name
+                if name in seen or index >= len(env):
+                    continue
+                seen.add(name)
+                if env[index] is not UNDEFINED:
+                    out.append((name, env[index]))
+            env = env[0]
+        scope = scope.parent
+    return out
 
 
 def call(machine: Any, proc: Any, args: list, step_limit: int | None) -> Any:
@@ -204,5 +209,6 @@ __all__ = [
     "define_definer",
     "globals_locked",
     "suspending",
+    "variables_at",
     "wrong_type",
 ]
