@@ -43,6 +43,7 @@ from .store import (
     Ledger,
     Recorded,
     by_stream,
+    key_prefix,
     plan_append,
     summary_row,
     summary_where,
@@ -217,6 +218,14 @@ class PostgresLedger(Ledger):
     def find(self, key: str) -> Recorded | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events WHERE key = %s", (key,))
         return _recorded(rows[0], self.path) if rows else None
+
+    def streams_keyed(self, kind: str) -> list[str]:
+        rows = self._query(
+            'SELECT DISTINCT stream COLLATE "C" FROM ledger_events WHERE starts_with(key, %s) '
+            "ORDER BY 1",
+            (key_prefix(kind),),
+        )
+        return [r[0] for r in rows]
 
     def has_events(self) -> bool:
         return bool(self._query("SELECT 1 FROM ledger_events LIMIT 1"))

@@ -51,6 +51,7 @@ from .store import (
     Ledger,
     Recorded,
     by_stream,
+    key_prefix,
     plan_append,
     summary_row,
     summary_where,
@@ -255,6 +256,14 @@ class SQLiteLedger(Ledger):
     def find(self, key: str) -> Recorded | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM ledger_events WHERE key = ?", (key,))
         return _recorded(rows[0], self.path) if rows else None
+
+    def streams_keyed(self, kind: str) -> list[str]:
+        prefix = key_prefix(kind)  # a range on the UNIQUE key index: ',' + 1 is '-'
+        rows = self._query(
+            "SELECT DISTINCT stream FROM ledger_events WHERE key >= ? AND key < ? ORDER BY 1",
+            (prefix, prefix[:-1] + "-"),
+        )
+        return [r[0] for r in rows]
 
     def has_events(self) -> bool:
         return bool(self._query("SELECT 1 FROM ledger_events LIMIT 1"))

@@ -224,6 +224,11 @@ def summary_where(mark: str, **filters: Any) -> tuple[str, list]:
     return " AND ".join(where), args
 
 
+def key_prefix(kind: str) -> str:
+    """How every idempotency key (kind, ...) begins (keys are JSON arrays: events._key)."""
+    return json.dumps([kind], separators=(",", ":"))[:-1] + ","
+
+
 class Ledger(ABC):
     """The ledger store: optimistic, idempotent appends; streams read whole.
 
@@ -259,6 +264,15 @@ class Ledger(ABC):
     @abstractmethod
     def find(self, key: str) -> Recorded | None:
         """The event recorded under idempotency key `key`, if any."""
+
+    def streams_keyed(self, kind: str) -> list[str]:
+        """The streams holding an event whose idempotency key is (kind, ...), sorted: a
+        lookup on the key index in the SQL stores, so a rare event type is found without
+        reading every event. (This default reads them all.)"""
+        prefix = key_prefix(kind)
+        return sorted(
+            {r.stream for _, recs in self.read_all() for r in recs if r.key.startswith(prefix)}
+        )
 
     @abstractmethod
     def streams(self) -> list[str]:

@@ -202,7 +202,8 @@ class Engine:
     def needs_action(self, book: Reconciliation | None = None) -> list[ActionNeeded]:
         """The orders a person must act on (recon.needs_action): paid but not moving, and
         charges in the wrong currency. `book`: this engine's recon, when already made."""
-        streams = ((o, [r.event for r in recs]) for o, recs in self.ledger.read_all())
+        # only the orders holding a wrong-currency charge are read (events.WrongCurrencyPayment)
+        streams = ((o, self.ledger.events(o)) for o in self.ledger.streams_keyed("wrong-currency"))
         return needs_action(book or self.recon(), self.orders.waiting_on, streams)
 
     def recover(self) -> list[str]:

@@ -45,6 +45,7 @@ from commerce.ledger.events import (
     RefundRequested,
     RefundSettled,
     StockReserved,
+    WrongCurrencyPayment,
     dumps_event,
     event_from_json,
     loads_event,
@@ -236,6 +237,22 @@ def test_a_stream_holds_its_events_in_order(ledger):
     assert ledger.version("o1") == 7 and ledger.version("o2") == 1 and ledger.version("o9") == 0
     assert ledger.streams() == ["o1", "o2"]
     assert ledger.exists("o2") and not ledger.exists("o9")
+
+
+def test_streams_keyed_finds_the_orders_holding_a_kind_of_event(ledger):
+    for o in ("o1", "o2", "o3"):
+        ledger.append(o, [seed_order(o)], expected_version=0)
+    wrong = WrongCurrencyPayment(at=AT + 5, ref="ch-9", amount=2510, currency="EUR")
+    ledger.append("o3", [wrong, paid("wrong-currency")], expected_version=1)  # a look-alike ref
+    ledger.append("o1", [paid("p-1")], expected_version=1)
+    ledger.append(
+        "o2",
+        [WrongCurrencyPayment(at=AT, ref="ch-1", amount=1, currency="USD")],
+        expected_version=1,
+    )
+    assert ledger.streams_keyed("wrong-currency") == ["o2", "o3"]
+    assert ledger.streams_keyed("payment") == ["o1", "o3"]
+    assert ledger.streams_keyed("refund-settled") == []
 
 
 def test_reading_an_unknown_order_is_an_error(ledger):
