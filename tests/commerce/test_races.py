@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from commerce.errors import InsufficientStockError
-from commerce.orders.orders import ALREADY_SETTLED, EXTRA_PAYMENT, SETTLED
+from commerce.errors import InsufficientStockError, OrderStateError
+from commerce.orders.orders import ALREADY_SETTLED, EXTRA_PAYMENT, NEEDS_REFUND, SETTLED
 
 from .orders_fixtures import START, cart, engine
 from .race_support import check_invariants, race
@@ -164,3 +164,35 @@ def test_a_restart_during_settles_loses_nothing(tmp_path, trial):
     before = e.flows.store.next_id()
     e.close()
     assert before == 4  # three flows, ids 1..3, none reused by the restart
+
+
+def _cancel(e, order):
+    try:
+        return e.orders.cancel(order).status
+    except OrderStateError:
+        return "refused"
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_a_cancel_races_the_payment_webhook(tmp_path, trial):
+    db = tmp_path / "shop.db"
+    mix = {"tea": 0, "gold": 1, "book": 0}
+    race(db, [(_begin, ("o-1", mix))])
+    total = _total(db, **mix)
+    results = race(db, [(_cancel, ("o-1",)), (_settle, ("o-1", "pay_1", total))])
+    assert [r[0] for r in results] == ["ok", "ok"], results
+    outcomes = sorted(r[1] for r in results)
+    s = check_invariants(db)
+    e = engine(db)
+    try:
+        kinds = [type(ev).__name__ for ev in e.ledger.events("o-1")]
+        gold = e.stock.available("MUG", "gold")
+    finally:
+        e.close()
+    if "refused" in outcomes:  # the payment won: the order ships, nothing is cancelled
+        assert outcomes == sorted(["refused", SETTLED]), results
+        assert s["o-1"].status == "fulfilled" and "OrderCancelled" not in kinds
+    else:  # the cancel won: the payment is kept and owed back, the mug is on the shelf
+        assert outcomes == sorted(["cancelled", NEEDS_REFUND]), results
+        assert s["o-1"].status == "cancelled" and s["o-1"].recon == "needs-refund"
+        assert "OrderFulfilled" not in kinds and "StockReleased" in kinds and gold == 2
