@@ -15,9 +15,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
-from kanren import Relation, run
+from kanren import Relation, lall, var
 from unification import isvar, reify, unify
 from unification.utils import transitive_get
 
@@ -25,27 +26,74 @@ Goal = Callable[[Any], Iterator[Any]]
 Term = Any  # a logic variable or a ground value
 
 
+class _Any:
+    """The type of `ANY`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Any()
+"""A column a `FactRelation` goal does not care about: it matches every value and binds
+nothing (miniKanren's `_`), so an answer costs no binding for it."""
+
+
 class FactRelation(Relation):
-    """A kanren `Relation` whose goals use the index after walking their arguments."""
+    """A kanren `Relation` whose goals use the index after walking their arguments.
+
+    The facts are a set of tuples; the index of a column (value -> the facts holding it)
+    is built the first time a goal meets a ground value in that column, so a relation of a
+    few hundred thousand rows costs one set to build, and a column no question binds is
+    never indexed."""
 
     def __init__(self, name: str, rows: Iterable[tuple[Any, ...]] = ()) -> None:
         super().__init__(name)
-        for row in rows:
-            self.add_fact(*row)
+        self.facts = set(map(tuple, rows))
+        self._indexed: set[int] = set()  # the columns whose buckets are in self.index
+
+    def add_fact(self, *inputs: Any) -> None:
+        """Add one fact (kept in the index of every column indexed so far)."""
+        fact = tuple(inputs)
+        self.facts.add(fact)
+        for column in self._indexed:
+            if column < len(fact):
+                self.index.setdefault((column, fact[column]), set()).add(fact)
+
+    def bucket(self, column: int, value: Any) -> set[tuple[Any, ...]] | None:
+        """The facts whose `column` is `value` (None when there are none); TypeError when
+        `value` cannot be hashed."""
+        if column not in self._indexed:
+            self._index_column(column)
+        return self.index.get((column, value))
+
+    def _index_column(self, column: int) -> None:
+        index = self.index
+        with paused_gc():
+            for fact in self.facts:
+                if column < len(fact):
+                    key = (column, fact[column])
+                    found = index.get(key)
+                    if found is None:
+                        index[key] = {fact}
+                    else:
+                        found.add(fact)
+        self._indexed.add(column)
 
     def __call__(self, *args: Any) -> Goal:
         def goal(s: Any) -> Iterator[Any]:
-            walked = [_walk(a, s) for a in args]
+            walked = [walk(a, s) for a in args]
             pool: set[tuple[Any, ...]] | None = None
             flat = True
             for column, value in enumerate(walked):
-                if isvar(value):
+                if value is ANY or isvar(value):
                     continue
                 if isinstance(value, tuple | list | dict | set):
                     flat = False  # a compound term: leave it to the general unifier
                     continue
                 try:
-                    bucket = self.index.get((column, value))
+                    bucket = self.bucket(column, value)
                 except TypeError:  # an unhashable atom cannot use the index
                     flat = False
                     continue
@@ -57,7 +105,7 @@ class FactRelation(Relation):
             if flat:
                 yield from _match_flat(rows, walked, s)
             else:
-                pattern = tuple(walked)
+                pattern = tuple(var() if t is ANY else t for t in walked)
                 for row in rows:
                     extended = unify(row, pattern, s)
                     if extended is not False:
@@ -69,7 +117,7 @@ class FactRelation(Relation):
         return len(self.facts)
 
 
-def _walk(term: Any, s: Any) -> Any:
+def walk(term: Any, s: Any) -> Any:
     """`term` with a bound variable replaced by its value (compound terms reified)."""
     if isvar(term):
         term = transitive_get(term, s)
@@ -85,27 +133,57 @@ def _match_flat(rows: Iterable[tuple[Any, ...]], pattern: list[Any], s: Any) -> 
     (as `unify` compares atoms). Facts hold atoms only, so this is all of unification here,
     at a fraction of the general unifier's cost.
     """
+    width = len(pattern)
     holes = [(i, t) for i, t in enumerate(pattern) if isvar(t)]
-    fixed = [(i, t) for i, t in enumerate(pattern) if not isvar(t)]
+    fixed = [i for i, t in enumerate(pattern) if not (t is ANY or isvar(t))]
+    pick = itemgetter(*fixed) if fixed else None
+    want = pick(pattern) if pick else None
+    repeated = len({t for _, t in holes}) < len(holes)
     for row in rows:
-        if len(row) != len(pattern) or any(row[i] != t for i, t in fixed):
+        if len(row) != width or (pick is not None and pick(row) != want):
             continue
-        bound: dict[Any, Any] = {}
-        for i, var in holes:
-            if var in bound:
-                if bound[var] != row[i]:
-                    break
+        extended = dict(s)
+        if repeated:
+            bound: dict[Any, Any] = {}
+            for i, var in holes:
+                if var in bound:
+                    if bound[var] != row[i]:
+                        break
+                else:
+                    bound[var] = row[i]
             else:
-                bound[var] = row[i]
-        else:
-            extended = dict(s)
-            extended.update(bound)
-            yield extended
+                extended.update(bound)
+                yield extended
+            continue
+        for i, var in holes:
+            extended[var] = row[i]
+        yield extended
 
 
 def answers(term: Any, *goals: Goal) -> list[Any]:
-    """Every answer of `run(0, term, *goals)`, sorted so that callers never see kanren's order."""
-    return sorted(set(run(0, term, *goals)), key=_sort_key)
+    """Every answer of `run(0, term, *goals)`, sorted so that callers never see kanren's order.
+
+    As `run` does, the goals run in conjunction (`lall`) from the empty substitution and
+    `term` is reified in each answer; a variable bound to an atom is walked, not sent
+    through the general reifier (its dispatcher is most of the cost of an answer)."""
+    with paused_gc():  # many answers, no cycles: a collection pass would scan the facts
+        found = set(_reified(term, lall(*goals)({})))
+    if all(type(v) is str for v in found):
+        return sorted(found)  # the order _sort_key gives, without a key per answer
+    return sorted(found, key=_sort_key)
+
+
+_ATOMS = (str, int, bool, type(None))
+
+
+def _reified(term: Any, states: Iterator[Any]) -> Iterator[Any]:
+    if not isvar(term):
+        for s in states:
+            yield reify(term, s)
+        return
+    for s in states:
+        value = transitive_get(term, s)
+        yield value if type(value) in _ATOMS else reify(value, s)
 
 
 def _sort_key(value: Any) -> Any:

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from kanren import conde, var
+from unification import isvar
 
 from ..errors import DuplicateOrderError, InvalidFieldError, UnknownOrderError
 from ..money import require_delta
-from ..relation import FactRelation, Goal, Term, answers, paused_gc
+from ..relation import ANY, FactRelation, Goal, Term, answers, paused_gc, walk
 from .events import Event, OrderCreated, WrongCurrencyPayment
 from .projections import (
     NEEDS_REFUND,
@@ -45,13 +47,91 @@ from .projections import (
     summary_from_text,
 )
 
+Row = tuple[str, str, int, int, int, Any]  # order, recon, total, paid, refunded, summary|text
+
+
+class Books:
+    """The relation (order, recon, total, paid, refunded, net, discrepancy) over summary
+    rows, as a kanren goal constructor: `book.facts(o, "overpaid", t, p, r, n, d)`.
+
+    The facts are split by recon status, and a status's facts (an indexed `FactRelation`
+    of the other six columns) are built from its rows the first time a goal asks for
+    that status: the mismatch report builds the underpaid and overpaid ones only, not the
+    facts of every settled order. A goal with the order ground reads its one row."""
+
+    def __init__(self, rows: Mapping[str, Row]) -> None:
+        self.rows = rows  # order -> its row
+        self._statuses: list[str] | None = None
+        self._parts: dict[str, FactRelation] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def statuses(self) -> list[str]:
+        """The recon statuses some order has, sorted."""
+        if self._statuses is None:
+            self._statuses = sorted({row[1] for row in self.rows.values()})
+        return self._statuses
+
+    def part(self, status: str) -> FactRelation:
+        """The facts (order, total, paid, refunded, net, discrepancy) of the orders that
+        reconcile as `status` (none for a status no order has)."""
+        found = self._parts.get(status)
+        if found is None:
+            with paused_gc():
+                rows = [row for row in self.rows.values() if row[1] == status]
+                facts = [(o, t, p, r, p - r, p - r - t) for o, _, t, p, r, _ in rows]
+                found = self._parts[status] = FactRelation(f"books-{status}", facts)
+        return found
+
+    def __call__(self, order: Term, status: Term, *figures: Term) -> Goal:
+        def goal(s: Any) -> Iterator[Any]:
+            at = walk(status, s)
+            if type(at) is str:
+                yield from self.part(at)(order, *figures)(s)
+                return
+            if not (isvar(at) or at is ANY):
+                return  # a recon status is a string
+            known = walk(order, s)
+            if isvar(known) or known is ANY:
+                parts = [(st, self.part(st)) for st in self.statuses()]
+            else:
+                row = self._row_of(known)
+                parts = [] if row is None else [(row[1], FactRelation("book", [_fact(row)]))]
+            for st, part in parts:
+                for found in part(order, *figures)(s):
+                    if at is ANY:
+                        yield found
+                        continue
+                    bound = walk(at, found)  # the status variable may be among the figures
+                    if isvar(bound):
+                        found = dict(found)
+                        found[bound] = st
+                        yield found
+                    elif bound == st:
+                        yield found
+
+        return goal
+
+    def _row_of(self, order: Any) -> Row | None:
+        try:
+            return self.rows.get(order)
+        except TypeError:  # unhashable: no order id
+            return None
+
+
+def _fact(row: Row) -> tuple[str, int, int, int, int, int]:
+    order, _, total, paid, refunded, _ = row
+    net = paid - refunded
+    return order, total, paid, refunded, net, net - total
+
 
 @dataclass(frozen=True, slots=True)
 class Reconciliation:
     """The summaries of a set of orders, by id, and their facts as a kanren relation."""
 
     summaries: Mapping[str, OrderSummary]
-    facts: FactRelation
+    facts: Books
 
     def summary(self, order: str) -> OrderSummary:
         """The summary of `order`; UnknownOrderError if it is not in this reconciliation."""
@@ -101,13 +181,16 @@ class LazySummaries(Mapping[str, OrderSummary]):
     for: a reconciliation of a million events builds its facts from the rows' columns and
     decodes only the summaries a question looks at."""
 
-    def __init__(self, rows: dict[str, Any]) -> None:
-        self._rows = rows  # order -> OrderSummary, or its summary_text
+    def __init__(self, rows: Mapping[str, Row]) -> None:
+        self._rows = rows  # order -> its row, whose last column is the summary or its text
+        self._decoded: dict[str, OrderSummary] = {}
 
     def __getitem__(self, order: str) -> OrderSummary:
-        found = self._rows[order]
-        if isinstance(found, str):
-            found = self._rows[order] = summary_from_text(found)
+        found = self._decoded.get(order)
+        if found is None:
+            found = self._rows[order][5]
+            if isinstance(found, str):
+                found = self._decoded[order] = summary_from_text(found)
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -117,63 +200,54 @@ class LazySummaries(Mapping[str, OrderSummary]):
         return len(self._rows)
 
 
-def reconcile_rows(rows: Iterable[tuple[str, str, int, int, int, Any]]) -> Reconciliation:
+def reconcile_rows(rows: Iterable[Row]) -> Reconciliation:
     """The reconciliation of a ledger's summary rows: (order, recon, total, paid, refunded,
     the summary or its text), as `Ledger.recon_rows` gives them."""
-    by_order: dict[str, Any] = {}
-    with paused_gc():
-        facts = FactRelation("books")
-        for order, recon, total, paid, refunded, summary in rows:
-            if order in by_order:
-                raise DuplicateOrderError(f"order {order!r} is given twice to reconcile")
-            by_order[order] = summary
-            net = paid - refunded
-            facts.add_fact(order, recon, total, paid, refunded, net, net - total)
-    return Reconciliation(LazySummaries(by_order), facts)
+    rows = rows if isinstance(rows, list) else list(rows)
+    by_order = dict(zip(map(itemgetter(0), rows), rows))
+    if len(by_order) != len(rows):
+        seen: set[str] = set()
+        for row in rows:
+            if row[0] in seen:
+                raise DuplicateOrderError(f"order {row[0]!r} is given twice to reconcile")
+            seen.add(row[0])
+    return Reconciliation(LazySummaries(by_order), Books(by_order))
 
 
 def reconcile(summaries: Iterable[OrderSummary]) -> Reconciliation:
     """The reconciliation of `summaries`; an order given twice raises DuplicateOrderError."""
-    by_order: dict[str, OrderSummary] = {}
-    with paused_gc():
-        facts = FactRelation("books")
-        for s in summaries:
-            if s.order in by_order:
-                raise DuplicateOrderError(f"order {s.order!r} is given twice to reconcile")
-            by_order[s.order] = s
-            facts.add_fact(s.order, s.recon, s.total, s.paid, s.refunded, s.net, s.net - s.total)
-    return Reconciliation(by_order, facts)
+    return reconcile_rows([(s.order, s.recon, s.total, s.paid, s.refunded, s) for s in summaries])
 
 
 # -- relations -------------------------------------------------------------------------------
 def recon_statuso(book: Reconciliation, order: Term, status: Term) -> Goal:
     """`order` reconciles as `status`: ok, refunded, unpaid, underpaid or overpaid."""
-    return book.facts(order, status, var(), var(), var(), var(), var())
+    return book.facts(order, status, ANY, ANY, ANY, ANY, ANY)
 
 
 def neto(book: Reconciliation, order: Term, net: Term) -> Goal:
     """`order` settles to `net` = paid - refunded."""
-    return book.facts(order, var(), var(), var(), var(), net, var())
+    return book.facts(order, ANY, ANY, ANY, ANY, net, ANY)
 
 
 def totalo(book: Reconciliation, order: Term, total: Term) -> Goal:
     """`order` was placed for `total`."""
-    return book.facts(order, var(), total, var(), var(), var(), var())
+    return book.facts(order, ANY, total, ANY, ANY, ANY, ANY)
 
 
 def paido(book: Reconciliation, order: Term, paid: Term) -> Goal:
     """The payments recorded for `order` sum to `paid`."""
-    return book.facts(order, var(), var(), paid, var(), var(), var())
+    return book.facts(order, ANY, ANY, paid, ANY, ANY, ANY)
 
 
 def refundedo(book: Reconciliation, order: Term, refunded: Term) -> Goal:
     """The settled refunds of `order` sum to `refunded`."""
-    return book.facts(order, var(), var(), var(), refunded, var(), var())
+    return book.facts(order, ANY, ANY, ANY, refunded, ANY, ANY)
 
 
 def discrepancyo(book: Reconciliation, order: Term, amount: Term) -> Goal:
     """`order`'s net is `amount` away from its total (net - total; 0 when it balances)."""
-    return book.facts(order, var(), var(), var(), var(), var(), amount)
+    return book.facts(order, ANY, ANY, ANY, ANY, ANY, amount)
 
 
 def mismatcho(book: Reconciliation, order: Term) -> Goal:
@@ -240,10 +314,12 @@ def orders_with_net(book: Reconciliation, net: int) -> list[str]:
 
 def mismatch_report(book: Reconciliation) -> list[Mismatch]:
     """Every mismatched order with its figures, sorted by order id."""
+    rows = book.facts.rows
     out = []
     for order in mismatched_orders(book):
-        s = book.summaries[order]
-        out.append(Mismatch(order, s.recon, s.total, s.paid, s.refunded, s.net, s.discrepancy))
+        _, recon, total, paid, refunded, _ = rows[order]
+        net = paid - refunded
+        out.append(Mismatch(order, recon, total, paid, refunded, net, net - total))
     return out
 
 
@@ -272,9 +348,9 @@ class ActionNeeded:
 def paid_unfulfilled_orders(book: Reconciliation) -> list[str]:
     """Orders at status paid (a payment, no fulfilment) whose net covers the total, sorted
     (each is either about to be fulfilled by its flow, or stuck: `stuck_orders`)."""
-    return sorted(
-        o for o, s in book.summaries.items() if s.status == PAID and s.paid > 0 and s.net >= s.total
-    )
+    # the figures are columns of the rows: only a candidate's summary is decoded for its status
+    candidates = (o for o, _, t, p, r, _ in book.facts.rows.values() if p > 0 and p - r >= t)
+    return sorted(o for o in candidates if book.summaries[o].status == PAID)
 
 
 def stuck_orders(
