@@ -16,8 +16,15 @@ Unpaid orders (net 0, awaiting payment) are not mismatches; they have their own 
 (`needs_action`): paid in full but not fulfilled and not about to be (`stuck_orders`,
 reason paid-unfulfilled), and charges in the wrong currency (`wrong_currency_payments`).
 The helpers sort their answers and never depend on
-the order in which kanren yields them. The facts sit in a `FactRelation`, whose index makes
-each ground argument a hash lookup: 10,000 orders reconcile in milliseconds.
+the order in which kanren yields them.
+
+The facts (`Books`) are built straight from the summary rows' columns (`reconcile_rows`;
+`reconcile` turns summaries into the same rows), split by recon status: a status's facts
+are an indexed `FactRelation` built the first time a goal asks for that status, so the
+mismatch report over a million events builds the facts of its underpaid and overpaid
+orders only, and decodes no summary (its figures are the rows' columns). Columns a
+relation does not bind are `ANY`. A summary is decoded from its row when a question
+looks at it (`LazySummaries`).
 """
 
 from __future__ import annotations
@@ -72,6 +79,10 @@ class Books:
         if self._statuses is None:
             self._statuses = sorted({row[1] for row in self.rows.values()})
         return self._statuses
+
+    def built(self) -> list[str]:
+        """The statuses whose facts have been built so far, sorted."""
+        return sorted(self._parts)
 
     def part(self, status: str) -> FactRelation:
         """The facts (order, total, paid, refunded, net, discrepancy) of the orders that
