@@ -194,7 +194,8 @@ def flow_texts(
         )
         scheck = (
             ", typeof(kind) = 'text' AND typeof(payload) = 'text' AND typeof(value) = 'text' "
-            "AND json_valid(payload) AND json_valid(value)"
+            "AND json_valid(payload) AND json_valid(value) "
+            "AND (event IS NULL OR typeof(event) = 'text')"
         )
     ncols = columns.count(",") + 1  # the check cell, when there is one, comes after them
     flows_sql = f"SELECT {columns}{fcheck} FROM flows WHERE id > {mark} ORDER BY id LIMIT {mark}"

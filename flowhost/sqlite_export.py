@@ -3,10 +3,12 @@
 The stored cells already are the export's JSON encoding (data.dumps), so the one query per
 page of 1,000 flows concatenates them -- `json_quote` for the strings, a correlated
 `group_concat` of the flow's steps in order -- and checks every cell in the same pass
-(`typeof`, `json_valid`, `json_type`, as rows.flow_texts does). Python only appends the two
-times (SQLite prints a REAL with 15 digits; the export keeps Python's exact repr) and
-writes the line. A page with any cell that fails the check, or whose text is not UTF-8, is
-read again by rows.flow_texts, which names the damaged table, row and column.
+(`typeof`, `json_valid`, `json_type`, as rows.flow_texts does; the steps' checks in the
+subquery that concatenates them, which gives NULL for a log with a bad step). Python
+only appends the two times (SQLite prints a REAL with 15 digits; the export keeps
+Python's exact repr) and writes the line. A page with any cell that fails the check, or
+whose text is not UTF-8, is read again by rows.flow_texts, which names the damaged table,
+row and column.
 """
 
 from __future__ import annotations
@@ -37,16 +39,19 @@ _FLOW_OK = (
     "AND (f.result IS NULL OR json_valid(f.result)) THEN json_type(f.args) = 'array' "
     "AND (f.pending IS NULL OR (json_type(f.pending, '$.kind') = 'text' "
     "AND json_type(f.pending, '$.payload') IS NOT NULL)) ELSE 0 END"
-    f" AND NOT EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND NOT ({_STEP_OK}))"
+)
+# The steps, in order, as one text; NULL when any step fails _STEP_OK (so is the head then).
+_STEPS = (
+    "(SELECT CASE WHEN count(*) = 0 THEN '' WHEN min(ok) THEN group_concat(j, ',') END "
+    "FROM (SELECT '{\"kind\":' || json_quote(s.kind) || ',\"payload\":' || s.payload "
+    "|| ',\"value\":' || s.value "
+    "|| CASE WHEN s.event IS NULL THEN '' ELSE ',\"event\":' || json_quote(s.event) END "
+    f"|| '}}' AS j, {_STEP_OK} AS ok "
+    "FROM flow_steps s WHERE s.flow_id = f.id ORDER BY s.step))"
 )
 _HEAD = (
     "'{\"id\":' || f.id || ',\"flow\":' || json_quote(f.flow) || ',\"status\":' "
-    "|| json_quote(f.status) || ',\"args\":' || f.args || ',\"steps\":[' || COALESCE(("
-    "SELECT group_concat(j, ',') FROM (SELECT '{\"kind\":' || json_quote(s.kind) "
-    "|| ',\"payload\":' || s.payload || ',\"value\":' || s.value "
-    "|| CASE WHEN s.event IS NULL THEN '' ELSE ',\"event\":' || json_quote(s.event) END "
-    "|| '}' AS j "
-    "FROM flow_steps s WHERE s.flow_id = f.id ORDER BY s.step)), '') "
+    f"|| json_quote(f.status) || ',\"args\":' || f.args || ',\"steps\":[' || {_STEPS} "
     "|| '],\"pending\":' || COALESCE(f.pending, 'null') || ',\"source_hash\":' "
     "|| json_quote(f.source_hash) "
     "|| CASE WHEN f.key IS NULL THEN '' ELSE ',\"key\":' || json_quote(f.key) END"
@@ -76,7 +81,7 @@ def flow_texts(
             rows = query(_PAGE, (after, page))
         except StoreError:
             rows = None  # text that is not UTF-8: the careful reader names it
-        if rows is not None and all(r[1] for r in rows):
+        if rows is not None and all(r[1] and r[2] is not None for r in rows):
             if not rows:
                 return
             for _, _, head, created, updated, due, tail in rows:
