@@ -44,8 +44,22 @@ def emit(as_json: bool, data: Any, text: str) -> None:
     click.echo(json.dumps(data, indent=2) if as_json else text)
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # looked up only when asked: importlib.metadata costs every other command ~30 ms
+    if value and not ctx.resilient_parsing:
+        click.echo(f"flowhost {version()}")
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version(), "--version", prog_name="flowhost", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal (or set NO_COLOR).")
 @click.pass_context
 def main(ctx: click.Context, no_color: bool) -> None:

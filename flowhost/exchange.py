@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from json.encoder import encode_basestring as _quote  # the C quoting json.dumps uses
 from typing import Any, TextIO
 
@@ -147,13 +148,8 @@ def write_export(
         head["store"] = origin.store
         head["stamp"] = origin.stamp
     out.write(json.dumps(head)[:-1] + ', "flows": [')
-    n, batch = 0, []
-    for text in flow_texts:
-        batch.append(text)
-        if len(batch) == 1000:
-            out.write(("\n" if not n else ",\n") + ",\n".join(batch))
-            n, batch = n + len(batch), []
-    if batch:
+    n, texts = 0, iter(flow_texts)
+    while batch := list(islice(texts, 1000)):  # one write a thousand flows
         out.write(("\n" if not n else ",\n") + ",\n".join(batch))
         n += len(batch)
     out.write("\n]}\n")

@@ -85,12 +85,11 @@ def flow_texts(
             if not rows:
                 return
             for _, _, head, created, updated, due, tail in rows:
-                times = f',"created":{float(created)!r}' if created else ""
-                if updated:
-                    times += f',"updated":{float(updated)!r}'
-                if due is not None:
-                    times += f',"due":{float(due)!r}'
-                yield head + times + tail + "}"
+                if created and updated and due is None:  # the usual flow: one string built
+                    created, updated = float(created), float(updated)
+                    yield f'{head},"created":{created!r},"updated":{updated!r}{tail}}}'
+                else:
+                    yield f"{head}{_times(created, updated, due)}{tail}}}"
             after = rows[-1][0]
             continue
         got = list(_rows.flow_texts(query, columns, "?", name, decode, page, True, after, 1))
@@ -98,6 +97,15 @@ def flow_texts(
             return
         yield from got  # (the careful reader found nothing wrong after all)
         after += 0 if not got else _last_id(got[-1])
+
+
+def _times(created: float, updated: float, due: float | None) -> str:
+    times = f',"created":{float(created)!r}' if created else ""
+    if updated:
+        times += f',"updated":{float(updated)!r}'
+    if due is not None:
+        times += f',"due":{float(due)!r}'
+    return times
 
 
 def _last_id(line: str) -> int:
