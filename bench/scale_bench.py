@@ -25,9 +25,18 @@ inflated; PostgreSQL 15 on a Unix socket, fsync off; 30 orders per process):
               reference 0.55 s (0.22), 5.62 s (2.34): x6-8 in CPU
   list        3 pages of 50: 1-6 ms (SQLite), 8-11 ms (PostgreSQL), flat from 10k to 1M
   build 1M    SQLite 12.4 s, PostgreSQL 56.7 s (bulk insert of events and summary rows)
-At 1M events reconciliation is 4.0 s of CPU on both (target <= 3 s): the summary rows are
-read in ~0.3 s; the rest is building the kanren facts of 235k orders and the mismatch
-report's 59k kanren answers.
+At 1M events reconciliation was 4.0 s of CPU on both (target <= 3 s): the summary rows
+read in ~0.3 s, the rest building the kanren facts of 235k orders and the report's 59k
+kanren answers. Since (2026-12-02, `--skip-orders`, load average 2.4-3.9 on the 2 cores):
+the facts are split by recon status and built from the row tuples when a question first
+asks for a status (the report builds the 59k underpaid/overpaid facts only), its figures
+come from the row columns, and answers walk atoms instead of the general reifier:
+  recon       SQLite 10k 0.01 s (0.01 CPU), 100k 0.05 s (0.05), 1M 0.79 s (0.78 CPU);
+              reference 0.17 s (0.17), 1.76 s (1.64): x31 in CPU, same report
+              PostgreSQL 10k 0.01 s (0.00), 100k 0.08 s (0.06), 1M 2.63 s (1.16 CPU, the
+              server's time is in the wall figure); reference x24-39, same report
+At 1M about 0.3 s (SQLite) / 0.5 s (PostgreSQL, wall) of it is `Ledger.recon_rows` reading
+every summary row with its JSON text; the relation and the report are ~0.45 s CPU.
 """
 
 from __future__ import annotations
