@@ -8,6 +8,11 @@ catalog become two million unifications. `FactRelation` walks the arguments firs
 the smallest matching index bucket, and fails at once when a ground argument has no bucket.
 Facts hold atoms only, so a pattern of atoms and variables is matched directly rather than
 through the general (multiple-dispatch) unifier.
+
+A column's index is built the first time a goal meets a ground value in it (a relation of
+a few hundred thousand facts costs one set until asked), `ANY` stands for a column a goal
+does not care about (matched, never bound: an answer costs nothing for it), and `answers`
+walks a variable bound to an atom instead of calling the general reifier.
 """
 
 from __future__ import annotations
