@@ -98,20 +98,22 @@ class Books:
     def __call__(self, order: Term, status: Term, *figures: Term) -> Goal:
         def goal(s: Any) -> Iterator[Any]:
             at = walk(status, s)
-            if type(at) is str:
-                yield from self.part(at)(order, *figures)(s)
-                return
-            if not (isvar(at) or at is ANY):
+            if not (type(at) is str or isvar(at) or at is ANY):
                 return  # a recon status is a string
             known = walk(order, s)
-            if isvar(known) or known is ANY:
-                parts = [(st, self.part(st)) for st in self.statuses()]
-            else:
+            if not (isvar(known) or known is ANY):  # one order: its row, no status's facts
                 row = self._row_of(known)
-                parts = [] if row is None else [(row[1], FactRelation("book", [_fact(row)]))]
+                if row is None or (type(at) is str and row[1] != at):
+                    return
+                parts = [(row[1], FactRelation("book", [_fact(row)]))]
+            elif type(at) is str:
+                yield from self.part(at)(order, *figures)(s)
+                return
+            else:
+                parts = [(st, self.part(st)) for st in self.statuses()]
             for st, part in parts:
                 for found in part(order, *figures)(s):
-                    if at is ANY:
+                    if type(at) is str or at is ANY:
                         yield found
                         continue
                     bound = walk(at, found)  # the status variable may be among the figures

@@ -17,12 +17,16 @@ from commerce.ledger.recon import (
     Books,
     mismatch_report,
     mismatched_orders,
+    mismatcho,
     orders_with_status,
+    recon_statuso,
     reconcile_rows,
 )
 from commerce.relation import ANY, FactRelation, answers
 
 FIGURES = (0, 100, 250, 2510)
+MISMATCHED = ("underpaid", "overpaid")
+books_goal = recon_statuso
 
 
 def random_rows(rng: random.Random, n: int) -> list[tuple]:
@@ -123,6 +127,10 @@ def test_the_mismatch_report_builds_only_the_mismatched_facts_and_decodes_no_sum
     rows = random_rows(random.Random(5), 60)  # every summary text is invalid JSON
     book = reconcile_rows(rows)
     assert book.facts.built() == []
+    o, st = var(), var()
+    assert run(0, st, books_goal(book, "o03", st)) == (rows[3][1],)
+    assert len(run(0, o, mismatcho(book, "o03"))) == (rows[3][1] in MISMATCHED)
+    assert book.facts.built() == []  # a question about one order reads its row only
     report = mismatch_report(book)
     assert book.facts.built() == ["overpaid", "underpaid"]
     want = [seven(r) for r in sorted(rows) if r[1] in ("underpaid", "overpaid")]
