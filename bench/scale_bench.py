@@ -37,6 +37,10 @@ come from the row columns, and answers walk atoms instead of the general reifier
               server's time is in the wall figure); reference x24-39, same report
 At 1M about 0.3 s (SQLite) / 0.5 s (PostgreSQL, wall) of it is `Ledger.recon_rows` reading
 every summary row with its JSON text; the relation and the report are ~0.45 s CPU.
+A second run at load average 5-7 (the suite of another session running): SQLite 1M 1.83 s
+(1.26 CPU), PostgreSQL 1M 3.50 s (0.98 CPU); reference x29-34 / x19-39, same report. At
+that load three runs of reconciliation alone on the 1M ledgers took 2.0-3.1 s wall for
+0.8-1.3 s CPU on either backend: the wall time is the machine's queue, not the work.
 """
 
 from __future__ import annotations
