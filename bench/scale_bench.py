@@ -33,7 +33,6 @@ report's 59k kanren answers.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -45,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from orders_bench import SHOP  # noqa: E402
+import scale_orders  # noqa: E402
 from recon_bench import order_events  # noqa: E402
 
 from commerce.ledger.events import dumps_event  # noqa: E402
@@ -54,8 +53,6 @@ from commerce.ledger.recon import mismatch_report, reconcile  # noqa: E402
 from commerce.ledger.store import summary_row  # noqa: E402
 from commerce.orders.engine import Engine  # noqa: E402
 from flowhost.db import is_database_url  # noqa: E402
-
-CTX = multiprocessing.get_context("fork")
 
 
 def _fresh_pg(url: str) -> str:
@@ -77,44 +74,7 @@ def fresh(backend: str, tmp: Path, name: str) -> str:
     return str(path)
 
 
-# -- 1. orders/s with N processes -------------------------------------------------------
-def _orders_child(db: str, me: int, n: int, barrier, out) -> None:
-    e = Engine.open(db, SHOP)  # opened (flows loaded) before the barrier
-    barrier.wait(120)
-    cpu = time.process_time()
-    started = time.perf_counter()
-    _drive_offset(e, n, me)
-    out.put((time.perf_counter() - started, time.process_time() - cpu, started))
-    e.close()
-
-
-def _drive_offset(e: Engine, n: int, me: int) -> None:
-    from commerce.pricing.api import Session
-
-    s = Session(SHOP, jurisdiction="UK", at=1_767_225_600)
-    s.add("MUG", 1)
-    q = e.quote(s.cart, jurisdiction="UK", at=1_767_225_600)
-    for i in range(n):
-        order = f"w{me}-o{i}"
-        e.orders.begin(order, s.cart, q)
-        e.orders.settle(order, f"w{me}-pay-{i}", q.total)
-
-
-def orders_per_second(db: str, procs: int, n: int) -> tuple[float, float]:
-    """(orders/s over all processes, CPU ms per order) for `procs` processes of n orders."""
-    Engine.open(db, SHOP).close()
-    barrier, out = CTX.Barrier(procs + 1), CTX.Queue()
-    ps = [CTX.Process(target=_orders_child, args=(db, me, n, barrier, out)) for me in range(procs)]
-    for p in ps:
-        p.start()
-    barrier.wait(120)
-    t0 = time.perf_counter()
-    results = [out.get(timeout=600) for _ in ps]
-    wall = time.perf_counter() - t0
-    for p in ps:
-        p.join(60)
-    cpu = sum(r[1] for r in results)
-    return procs * n / wall, cpu / (procs * n) * 1000
+# -- 1. orders/s with N processes: bench/scale_orders.py ----------------------------------
 
 
 # -- 2. reconciliation and list at scale ------------------------------------------------
@@ -177,6 +137,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="events per ledger")
     parser.add_argument("--orders", type=int, default=150, help="orders per process")
     parser.add_argument("--procs", default="1,2,4")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each (interleaved)")
+    parser.add_argument("--workers", type=int, default=2, help="workers beside the shop")
+    parser.add_argument("--pending", type=int, default=300, help="orders a drain starts with")
     parser.add_argument("--pg", default=os.environ.get("COMMERCE_TEST_PG_URL"))
     parser.add_argument("--reference-max", type=int, default=100_000)
     parser.add_argument("--skip-orders", action="store_true")
@@ -186,13 +149,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_orders:
             print("orders/s, begin -> settle -> fulfil, N processes on one database")
-            for label, backend in backends:
-                for procs in [int(p) for p in args.procs.split(",")]:
-                    db = fresh(backend, Path(tmp), f"orders{procs}")
-                    rate, cpu = orders_per_second(db, procs, args.orders)
-                    print(
-                        f"  {label:8} {procs} proc: {rate:7.1f} orders/s  {cpu:5.1f} ms CPU/order"
-                    )
+            counts = [int(p) for p in args.procs.split(",")]
+            scale_orders.report(
+                backends,
+                lambda backend, name: fresh(backend, Path(tmp), name),
+                counts,
+                args.orders,
+                args.repeat,
+                args.workers,
+                args.pending,
+            )
         if not args.skip_scale:
             print("reconciliation and list (summary rows) vs decoding every event (reference)")
             for label, backend in backends:
