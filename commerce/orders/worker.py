@@ -11,11 +11,17 @@ one transaction -- the handler's ledger and stock writes with the flow's new sta
 moves on. Several workers on several machines share the work without doing a step twice.
 Due timers are run in the same loop once the engine has them (`engine.run_due`).
 
-A pass walks the pending flows in id order; after a pass that answered something another
-pass starts at once (a flow answered may wait on more), otherwise the worker is idle and
-waits: LISTEN/NOTIFY on PostgreSQL, a bounded sleep on SQLite. A flow whose step fails (a
-handler error, a flow whose source changed) is reported and left pending; it is tried
-again on the next pass, never in a tight loop.
+A pass walks the pending flows in id order: a plain look first (no transaction when
+there is nothing), then the claim and the step. After a pass that answered something
+another pass starts at once (a flow answered may wait on more), otherwise the worker is
+idle and waits: LISTEN/NOTIFY on PostgreSQL, a bounded sleep on SQLite. Woken by a
+NOTIFY, it first lets `grace` seconds pass: the commit that woke it is most often a
+settle's payment step, whose own fulfilment follows at once -- a worker racing it does
+the step twice and one of the two rolls back. A flow whose step fails (a handler error,
+a flow whose source changed) is reported and left pending; one that conflicts (another
+process was moving it on: a lock the worker would have had to wait for, a version that
+moved) is counted, not reported. Either is tried again on a later pass, never in a tight
+loop, and a conflict ends its batch at once, so the rows the batch holds are let go.
 """
 
 from __future__ import annotations
@@ -25,24 +31,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from flowhost import Failed, FlowConflictError, FlowError
+from flowhost import Failed, FlowConflictError, FlowError, HandlerError
 
 from ..errors import CommerceError, ConflictError
 from .claims import Claims, claims_for
 
 MAX_PASSES = 100  # per drain; a worker then looks at its stop flag and goes on
+GRACE = 0.05  # seconds a worker woken by NOTIFY waits before it looks (see the docstring)
+_CONFLICTS = (FlowConflictError, ConflictError)
 NEEDS_SHOP = ("reserve",)  # answered only with the shop: its catalog says what is on hand
 
 
 @dataclass
 class Tally:
     """What a worker did: requests answered, steps that failed, timers run, conflicts met
-    (another worker or a busy database was in the way: nothing changed, tried again)."""
+    (another worker or a busy database was in the way: nothing changed, tried again), and
+    how often it was woken (NOTIFY) and looked for work."""
 
     answered: int = 0
     failed: int = 0
     timers: int = 0
     conflicts: int = 0
+    wakes: int = 0
+    looks: int = 0
     failures: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -60,6 +71,7 @@ class Worker:
         *,
         batch: int = 1,
         poll: float = 1.0,
+        grace: float = GRACE,
         kinds: list[str] | None = None,
         errors: TextIO | None = None,
     ) -> None:
@@ -70,6 +82,7 @@ class Worker:
         self.db = engine.db
         self.batch = batch
         self.poll = poll
+        self.grace = grace
         self.errors = errors
         served = self.host.handled_kinds()
         if engine.shop is None:
@@ -85,25 +98,39 @@ class Worker:
     # -- one step, one pass, one drain ----------------------------------------------------
     def step(self, after: int = 0) -> tuple[int, int]:
         """One transaction: claim up to `batch` pending flows with ids > after and answer
-        each (a savepoint each: one that fails is undone alone). Returns (requests
-        answered, the last id claimed or -1 when nothing was claimed)."""
+        each (a savepoint each: one that fails is undone alone; one that conflicts ends
+        the batch). Returns (requests answered, the last id claimed or -1 when nothing
+        was claimed). Nothing pending: one look, no transaction."""
         answered, last = 0, -1
+        self.tally.looks += 1
+        if not self.claims.look(after, self.batch):
+            return 0, -1
         try:
             with self.db.transaction():
                 for flow_id in self.claims.claim(after, self.batch):
                     last = flow_id
-                    answered += self._answer(flow_id)
-        except (FlowConflictError, ConflictError):  # a busy database: nothing was changed
+                    done = self._answer(flow_id)
+                    if done is None:
+                        break  # a conflict: commit what is done, let the rows go
+                    answered += done
+        except _CONFLICTS:  # a busy database: nothing was changed
             self.tally.conflicts += 1
             return 0, last  # the flows of this step are tried again on a later pass
         return answered, last
 
-    def _answer(self, flow_id: int) -> int:
+    def _answer(self, flow_id: int) -> int | None:
+        """Answer one flow in a savepoint: the requests answered, or None on a conflict."""
         try:
             with self.db.transaction():
                 results = self.host.service(flow_id)
-        except (FlowConflictError, ConflictError):
+        except _CONFLICTS:
             self.tally.conflicts += 1  # another worker moved it on: theirs, not ours
+            return None
+        except HandlerError as e:
+            if isinstance(e.__cause__, _CONFLICTS):  # a lock we would have waited for
+                self.tally.conflicts += 1
+                return None
+            self._failed(f"flow {flow_id}: {e}")
             return 0
         except (FlowError, CommerceError) as e:
             self._failed(f"flow {flow_id}: {e}")
@@ -184,9 +211,14 @@ class Worker:
 
     def _wait(self, seconds: float, stop: Callable[[], bool]) -> None:
         """Idle: until woken (NOTIFY), `seconds` pass or stop() -- in bounded slices, so a
-        stop request is seen within half a second."""
+        stop request is seen within half a second. Woken, wait `grace` more first."""
         deadline = time.monotonic() + seconds
         while not stop():
             left = deadline - time.monotonic()
-            if left <= 0 or self.claims.wait(min(left, 0.5)):
+            if left <= 0:
+                return
+            if self.claims.wait(min(left, 0.5)):
+                self.tally.wakes += 1
+                if self.grace > 0 and not stop():
+                    time.sleep(min(self.grace, 0.5))
                 return
