@@ -14,9 +14,11 @@ repeated (`--repeat`), the median printed:
 Per order it prints the CPU of all processes (ms), statements, commits, retries (a
 service's try that conflicted and was run again: `flowcalls.retrying`, counted by wrapping
 it in the child), rollbacks, and for workers the NOTIFY wake-ups, steps answered, steps
-that conflicted or failed. The reference for CPU is the same shop run on private
-in-memory engines with the same number of processes at once (`memory`): whatever it
-grows by with N is the machine (2 shared cores), not the database.
+that conflicted or failed. Two references for CPU, run the same way: the shop on private
+in-memory engines (`memory`: Python alone), and on PostgreSQL N processes doing nothing
+but `SELECT 1` round trips (`round trip`, in microseconds of client CPU a statement):
+whatever those grow by with N is the machine (2 shared cores, a server process per
+client), not contention in the database.
 """
 
 from __future__ import annotations
@@ -180,6 +182,29 @@ def drain(db: str, workers: int, pending: int, batch: int = 1) -> dict[str, floa
     return _per_order(total, pending, wall)
 
 
+def _roundtrip_child(url: str, n: int, barrier: Any, out: Any) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        barrier.wait(120)
+        cpu = time.process_time()
+        for _ in range(n):
+            conn.execute("SELECT 1").fetchone()
+        out.put({"cpu": time.process_time() - cpu})
+
+
+def roundtrips(url: str, procs: int, n: int = 3000) -> dict[str, float]:
+    """`procs` processes of n `SELECT 1` each: client CPU per statement."""
+    barrier, out = CTX.Barrier(procs + 1), CTX.Queue()
+    ps = [CTX.Process(target=_roundtrip_child, args=(url, n, barrier, out)) for _ in range(procs)]
+    for p in ps:
+        p.start()
+    barrier.wait(120)
+    t0 = time.perf_counter()
+    total = _gather(ps, out)
+    return {"us": total["cpu"] / (procs * n) * 1e6, "rate": procs * n / (time.perf_counter() - t0)}
+
+
 def _per_order(total: Counter, n: int, wall: float) -> dict[str, float]:
     figures = {k: v / n for k, v in total.items()}
     figures["cpu"] *= 1000  # ms
@@ -192,6 +217,8 @@ def median(runs: list[dict[str, float]]) -> dict[str, float]:
 
 
 def describe(f: dict[str, float]) -> str:
+    if "us" in f:
+        return f"{f['rate']:7.0f} statements/s {f['us']:5.1f} us CPU/statement"
     line = (
         f"{f['rate']:7.1f} orders/s {f['cpu']:5.1f} ms CPU/order | per order: "
         f"{f.get('statements', 0) + f.get('w_statements', 0):5.1f} stmts "
@@ -222,6 +249,11 @@ def report(
         (f"memory   {p} proc", lambda p=p: shop(None, p, n)) for p in counts
     ]
     for label, backend in backends:
+        if label == "postgres":
+            for p in counts:
+                configs.append(
+                    (f"{label:8} {p} proc round trip", lambda b=backend, p=p: roundtrips(b, p))
+                )
         for p in counts:
             configs.append(
                 (f"{label:8} {p} proc", lambda b=backend, p=p: shop(fresh(b, "o"), p, n))

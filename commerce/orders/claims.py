@@ -104,9 +104,10 @@ class Claims(ABC):
         """The arguments of the look's query (self._sql)."""
 
     @abstractmethod
-    def claim(self, after: int, limit: int) -> list[int]:
-        """Inside the step's transaction: ids (> after, ascending, at most limit) of flows
-        waiting on one of the kinds, held for this transaction where the backend can."""
+    def claim(self, ids: list[int], limit: int) -> list[int]:
+        """Inside the step's transaction: the first `limit` of `ids` (ascending) still
+        waiting on one of the kinds, held for this transaction where the backend can
+        (PostgreSQL skips the ones another worker holds and takes the next ones)."""
 
     @abstractmethod
     def wait(self, timeout: float) -> bool:
@@ -124,16 +125,23 @@ class SQLiteClaims(Claims):
         with db.transaction():
             db.execute(_SQLITE_INDEX)
         marks = ",".join("?" * len(self.kinds))
-        self._sql = (
-            "SELECT id FROM flows WHERE status = 'suspended' AND "
-            f"json_extract(pending, '$.kind') IN ({marks}) AND id > ? ORDER BY id LIMIT ?"
-        )
+        self._where = f"status = 'suspended' AND json_extract(pending, '$.kind') IN ({marks})"
+        self._sql = f"SELECT id FROM flows WHERE {self._where} AND id > ? ORDER BY id LIMIT ?"
 
     def _args(self, after: int, limit: int) -> list:
         return [*self.kinds, after, limit]
 
-    def claim(self, after: int, limit: int) -> list[int]:
-        return self.look(after, limit)  # inside BEGIN IMMEDIATE: the write lock is the claim
+    def claim(self, ids: list[int], limit: int) -> list[int]:
+        if not self.kinds or not ids:
+            return []
+        # inside BEGIN IMMEDIATE: the file's write lock is the claim
+        rows = self.db.query(
+            f"SELECT id FROM flows WHERE {self._where} AND id IN ({','.join('?' * len(ids))}) "
+            "ORDER BY id LIMIT ?",
+            [*self.kinds, *ids, limit],
+            "cannot claim work",
+        )
+        return [r[0] for r in rows]
 
     def wait(self, timeout: float) -> bool:
         time.sleep(max(0.0, timeout))
@@ -150,10 +158,8 @@ class PostgresClaims(Claims):
         from flowhost.pg import driver_error_types, open_schema
 
         open_schema(db, "worker", SCHEMA_VERSION, _PG_SCHEMA, "worker queue", _PG_MIGRATE)
-        self._sql = (
-            "SELECT id FROM flows WHERE status = 'suspended' AND "
-            "((pending::json) ->> 'kind') = ANY(%s) AND id > %s ORDER BY id LIMIT %s"
-        )
+        self._where = "status = 'suspended' AND ((pending::json) ->> 'kind') = ANY(%s)"
+        self._sql = f"SELECT id FROM flows WHERE {self._where} AND id > %s ORDER BY id LIMIT %s"
         try:
             with db.transaction():
                 for kind in self.kinds:
@@ -169,14 +175,17 @@ class PostgresClaims(Claims):
     def _args(self, after: int, limit: int) -> list:
         return [self.kinds, after, limit]
 
-    def claim(self, after: int, limit: int) -> list[int]:
-        if not self.kinds:
+    def claim(self, ids: list[int], limit: int) -> list[int]:
+        if not self.kinds or not ids:
             return []
         # holding these rows, never wait for another lock (a settle holding the order's
         # stream waits for our row: see the module docstring): give up, retry later
         self.db.execute(f"SET LOCAL lock_timeout = '{STEP_LOCK_TIMEOUT}'")
         rows = self.db.query(
-            f"{self._sql} FOR UPDATE SKIP LOCKED", self._args(after, limit), "cannot claim work"
+            f"SELECT id FROM flows WHERE {self._where} AND id = ANY(%s) ORDER BY id LIMIT %s "
+            "FOR UPDATE SKIP LOCKED",
+            (self.kinds, ids, limit),
+            "cannot claim work",
         )
         return [r[0] for r in rows]
 
