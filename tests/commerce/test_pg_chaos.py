@@ -29,13 +29,13 @@ import sys
 import time
 
 from commerce.errors import CommerceError, InsufficientStockError
-from commerce.ledger.events import OrderCreated, OrderFulfilled, PaymentRecorded
+from commerce.ledger.events import OrderFulfilled, PaymentRecorded
 from commerce.pricing.api import Session
 from flowhost import Symbol
 
 from ..pgtest import pg_url
 from .orders_fixtures import ROOT, SHOP, START, engine
-from .race_support import CTX, check_invariants
+from .race_support import CTX, check_commits, check_invariants
 
 KILLS = int(os.environ.get("PG_CHAOS_KILLS", "16"))
 WORKERS = 3
@@ -118,32 +118,6 @@ def _redeliver(url: str) -> None:
         e.close()
 
 
-def _consistent(url: str) -> int:
-    """What holds at every commit, read in one snapshot while the workers run: each
-    order's log is a prefix of reserve, payment, fulfil (each once), past payment exactly
-    when paid in full, fulfilled in the flow exactly when in the ledger. Returns the
-    number of orders checked."""
-    e = engine(url)
-    try:
-        e.db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        with e.db.transaction():
-            orders = e.ledger.streams()
-            for order in orders:
-                events = e.ledger.events(order)
-                total = next(ev.total for ev in events if isinstance(ev, OrderCreated))
-                refs = [ev.ref for ev in events if isinstance(ev, PaymentRecorded)]
-                paid = sum(ev.amount for ev in events if isinstance(ev, PaymentRecorded))
-                fulfilled = sum(isinstance(ev, OrderFulfilled) for ev in events)
-                steps = [st.kind for st in e.flows.steps(e.orders.flow_of(order))]
-                assert steps == ["reserve", "payment", "fulfil"][: len(steps)], (order, steps)
-                assert len(refs) == len(set(refs)) <= 1, (order, refs)
-                assert ("payment" in steps) == (paid >= total), (order, steps, paid, total)
-                assert ("fulfil" in steps) == (fulfilled == 1) and fulfilled <= 1, (order, steps)
-        return len(orders)
-    finally:
-        e.close()
-
-
 def _pending(url: str) -> int:
     e = engine(url)
     try:
@@ -177,7 +151,7 @@ def test_workers_and_a_shop_killed_at_random_keep_every_promise_on_postgres():
             e = engine(url)
             first = max([int(o.split("-")[1]) for o in e.ledger.streams()] or [-1]) + 1
             e.close()
-            checked = _consistent(url)  # while the workers run
+            checked = check_commits(url)  # while the workers run
         assert checked > KILLS // 2
         _redeliver(url)  # while the workers run: settles race them for the fulfilments
         deadline = time.monotonic() + 60
