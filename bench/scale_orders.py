@@ -9,7 +9,8 @@ repeated (`--repeat`), the median printed:
   shape: webhooks settle inline, workers pick up what a crash left and run timers), so
   every order's NOTIFY reaches the workers and they race the settle's own fulfilment;
 - drain: N worker processes draining a queue of K orders left waiting on `fulfil` (a
-  crash between the two steps of each settle), as `commerce worker` would.
+  crash between the two steps of each settle), as `commerce worker` would (and once with
+  `--batch 10`).
 
 Per order it prints the CPU of all processes (ms), statements, commits, retries (a
 service's try that conflicted and was run again: `flowcalls.retrying`, counted by wrapping
@@ -265,11 +266,11 @@ def report(
                     lambda b=backend, p=p: shop(fresh(b, "w"), p, n, workers),
                 )
             )
-        for p in counts:
+        for p, batch in [(p, 1) for p in counts] + [(max(counts), 10)]:
             configs.append(
                 (
-                    f"{label:8} drain {pending}, {p} workers",
-                    lambda b=backend, p=p: drain(fresh(b, "d"), p, pending),
+                    f"{label:8} drain {pending}, {p} workers" + (f", batch {batch}" * (batch > 1)),
+                    lambda b=backend, p=p, batch=batch: drain(fresh(b, "d"), p, pending, batch),
                 )
             )
     runs: dict[str, list] = {label: [] for label, _ in configs}
