@@ -4,9 +4,11 @@
     COMMERCE_TEST_PG_URL=postgresql://... bench/scale_bench.py  # a URL is given (--pg URL)
     .venv/bin/python bench/scale_bench.py --sizes 10000,100000,1000000 --orders 200
 
-1. Orders/s through begin -> settle -> fulfil with 1, 2 and 4 worker processes at once on
-   one database (each process its own orders), on SQLite and on PostgreSQL: wall time from
-   the barrier to the last process done, and the process CPU time per order.
+1. Orders/s through begin -> settle -> fulfil with 1, 2 and 4 processes at once on one
+   database (each process its own orders), alone and with workers beside them, and
+   workers draining a backlog, on SQLite and on PostgreSQL: wall time from the barrier to
+   the last process done, CPU, statements, commits, retries and conflicts per order
+   (bench/scale_orders.py; --repeat N interleaves N runs, --workers, --pending).
 2. Reconciliation and `orders list` over ledgers of 10k / 100k / 1M events (recon_bench's
    order mix, ~4.25 events an order), built by bulk insert of the events and their summary
    rows (build time printed separately): reconciliation = the summary rows read, the
@@ -17,8 +19,7 @@
 
 Measured 2026-12-02 (this container: 2 cores shared by six sessions, so wall times are
 inflated; PostgreSQL 15 on a Unix socket, fsync off; 30 orders per process):
-  orders/s    SQLite 1/2/4 procs: 60 / 55 / 49 (4.5 / 3.7 / 3.6 ms CPU an order)
-              PostgreSQL 1/2/4 procs: 127 / 55 / 33 (4.0 / 6.9 / 11.2 ms CPU an order)
+  orders/s    see bench/scale_orders.py (with the contention counters and the references)
   recon       SQLite 10k 0.10 s (0.04 CPU), 100k 0.63 s (0.41), 1M 9.4 s (4.0 CPU);
               reference 0.68 s (0.26) at 10k, 4.57 s (2.57) at 100k: x6-7 in CPU
               PostgreSQL 10k 0.06 s (0.03), 100k 0.93 s (0.37), 1M 8.4 s (4.0 CPU);

@@ -136,6 +136,7 @@ class Worker:
                     answered += done
         except _CONFLICTS:  # a busy database: nothing was changed
             self.tally.conflicts += 1
+            self.tally.answered -= answered  # rolled back with the rest
             return 0, cursor, young  # the flows of this step are tried on a later pass
         return answered, cursor, young
 
