@@ -4,9 +4,11 @@
     COMMERCE_TEST_PG_URL=postgresql://... bench/scale_bench.py  # a URL is given (--pg URL)
     .venv/bin/python bench/scale_bench.py --sizes 10000,100000,1000000 --orders 200
 
-1. Orders/s through begin -> settle -> fulfil with 1, 2 and 4 worker processes at once on
-   one database (each process its own orders), on SQLite and on PostgreSQL: wall time from
-   the barrier to the last process done, and the process CPU time per order.
+1. Orders/s through begin -> settle -> fulfil with 1, 2 and 4 processes at once on one
+   database (each process its own orders), alone and with workers beside them, and
+   workers draining a backlog, on SQLite and on PostgreSQL: wall time from the barrier to
+   the last process done, CPU, statements, commits, retries and conflicts per order
+   (bench/scale_orders.py; --repeat N interleaves N runs, --workers, --pending).
 2. Reconciliation and `orders list` over ledgers of 10k / 100k / 1M events (recon_bench's
    order mix, ~4.25 events an order), built by bulk insert of the events and their summary
    rows (build time printed separately): reconciliation = the summary rows read, the
@@ -17,8 +19,7 @@
 
 Measured 2026-12-02 (this container: 2 cores shared by six sessions, so wall times are
 inflated; PostgreSQL 15 on a Unix socket, fsync off; 30 orders per process):
-  orders/s    SQLite 1/2/4 procs: 60 / 55 / 49 (4.5 / 3.7 / 3.6 ms CPU an order)
-              PostgreSQL 1/2/4 procs: 127 / 55 / 33 (4.0 / 6.9 / 11.2 ms CPU an order)
+  orders/s    see bench/scale_orders.py (with the contention counters and the references)
   recon       SQLite 10k 0.10 s (0.04 CPU), 100k 0.63 s (0.41), 1M 9.4 s (4.0 CPU);
               reference 0.68 s (0.26) at 10k, 4.57 s (2.57) at 100k: x6-7 in CPU
               PostgreSQL 10k 0.06 s (0.03), 100k 0.93 s (0.37), 1M 8.4 s (4.0 CPU);
@@ -46,7 +47,6 @@ that load three runs of reconciliation alone on the 1M ledgers took 2.0-3.1 s wa
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from orders_bench import SHOP  # noqa: E402
+import scale_orders  # noqa: E402
 from recon_bench import order_events  # noqa: E402
 
 from commerce.ledger.events import dumps_event  # noqa: E402
@@ -67,8 +67,6 @@ from commerce.ledger.recon import mismatch_report, reconcile  # noqa: E402
 from commerce.ledger.store import summary_row  # noqa: E402
 from commerce.orders.engine import Engine  # noqa: E402
 from flowhost.db import is_database_url  # noqa: E402
-
-CTX = multiprocessing.get_context("fork")
 
 
 def _fresh_pg(url: str) -> str:
@@ -90,44 +88,7 @@ def fresh(backend: str, tmp: Path, name: str) -> str:
     return str(path)
 
 
-# -- 1. orders/s with N processes -------------------------------------------------------
-def _orders_child(db: str, me: int, n: int, barrier, out) -> None:
-    e = Engine.open(db, SHOP)  # opened (flows loaded) before the barrier
-    barrier.wait(120)
-    cpu = time.process_time()
-    started = time.perf_counter()
-    _drive_offset(e, n, me)
-    out.put((time.perf_counter() - started, time.process_time() - cpu, started))
-    e.close()
-
-
-def _drive_offset(e: Engine, n: int, me: int) -> None:
-    from commerce.pricing.api import Session
-
-    s = Session(SHOP, jurisdiction="UK", at=1_767_225_600)
-    s.add("MUG", 1)
-    q = e.quote(s.cart, jurisdiction="UK", at=1_767_225_600)
-    for i in range(n):
-        order = f"w{me}-o{i}"
-        e.orders.begin(order, s.cart, q)
-        e.orders.settle(order, f"w{me}-pay-{i}", q.total)
-
-
-def orders_per_second(db: str, procs: int, n: int) -> tuple[float, float]:
-    """(orders/s over all processes, CPU ms per order) for `procs` processes of n orders."""
-    Engine.open(db, SHOP).close()
-    barrier, out = CTX.Barrier(procs + 1), CTX.Queue()
-    ps = [CTX.Process(target=_orders_child, args=(db, me, n, barrier, out)) for me in range(procs)]
-    for p in ps:
-        p.start()
-    barrier.wait(120)
-    t0 = time.perf_counter()
-    results = [out.get(timeout=600) for _ in ps]
-    wall = time.perf_counter() - t0
-    for p in ps:
-        p.join(60)
-    cpu = sum(r[1] for r in results)
-    return procs * n / wall, cpu / (procs * n) * 1000
+# -- 1. orders/s with N processes: bench/scale_orders.py ----------------------------------
 
 
 # -- 2. reconciliation and list at scale ------------------------------------------------
@@ -191,6 +152,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="events per ledger")
     parser.add_argument("--orders", type=int, default=150, help="orders per process")
     parser.add_argument("--procs", default="1,2,4")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each (interleaved)")
+    parser.add_argument("--workers", type=int, default=2, help="workers beside the shop")
+    parser.add_argument("--pending", type=int, default=300, help="orders a drain starts with")
     parser.add_argument("--pg", default=os.environ.get("COMMERCE_TEST_PG_URL"))
     parser.add_argument("--reference-max", type=int, default=100_000)
     parser.add_argument("--skip-orders", action="store_true", help="section 2 only")
@@ -200,13 +164,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_orders:
             print("orders/s, begin -> settle -> fulfil, N processes on one database")
-            for label, backend in backends:
-                for procs in [int(p) for p in args.procs.split(",")]:
-                    db = fresh(backend, Path(tmp), f"orders{procs}")
-                    rate, cpu = orders_per_second(db, procs, args.orders)
-                    print(
-                        f"  {label:8} {procs} proc: {rate:7.1f} orders/s  {cpu:5.1f} ms CPU/order"
-                    )
+            counts = [int(p) for p in args.procs.split(",")]
+            scale_orders.report(
+                backends,
+                lambda backend, name: fresh(backend, Path(tmp), name),
+                counts,
+                args.orders,
+                args.repeat,
+                args.workers,
+                args.pending,
+            )
         if not args.skip_scale:
             print("reconciliation and list (summary rows) vs decoding every event (reference)")
             for label, backend in backends:

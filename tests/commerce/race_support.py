@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from commerce.ledger.events import OrderFulfilled, PaymentRecorded
+from commerce.ledger.events import OrderCreated, OrderFulfilled, PaymentRecorded
 from commerce.orders.engine import Engine
 from commerce.orders.orders import ORDER_FLOW
 from commerce.orders.refunds import REFUND_FLOW
+from flowhost.db import is_postgres
 
 from .orders_fixtures import SHOP, engine
 
@@ -83,5 +84,37 @@ def check_invariants(db: Path | str) -> dict[str, Any]:
         assert not ids or next_id > max(ids), "an id could be reused"
         assert len(keys) == len(set(keys))
         return summaries
+    finally:
+        e.close()
+
+
+def check_commits(db: Path | str) -> int:
+    """What holds at every commit of orders begun and paid in full (no refunds, no
+    cancels), read in one snapshot -- so while workers run, and before a redelivery
+    heals anything: each order's flow log is a prefix of reserve, payment, fulfil (each
+    once), it is past payment exactly when the ledger has it paid in full, fulfilled in
+    the flow exactly when in the ledger, its payment ref recorded once. A service that
+    commits its ledger write and its flow step in two transactions fails this after a
+    kill between them. Returns the number of orders checked."""
+    e: Engine = engine(db)  # type: ignore[arg-type]
+    try:
+        if is_postgres(e.db):
+            e.db.execute(
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ"
+            )
+        with e.db.transaction():
+            orders = e.ledger.streams()
+            for order in orders:
+                events = e.ledger.events(order)
+                total = next(ev.total for ev in events if isinstance(ev, OrderCreated))
+                refs = [ev.ref for ev in events if isinstance(ev, PaymentRecorded)]
+                paid = sum(ev.amount for ev in events if isinstance(ev, PaymentRecorded))
+                fulfilled = sum(isinstance(ev, OrderFulfilled) for ev in events)
+                steps = [st.kind for st in e.flows.steps(e.orders.flow_of(order))]
+                assert steps == ["reserve", "payment", "fulfil"][: len(steps)], (order, steps)
+                assert len(refs) == len(set(refs)) <= 1, (order, refs)
+                assert ("payment" in steps) == (paid >= total), (order, steps, paid, total)
+                assert ("fulfil" in steps) == (fulfilled == 1) and fulfilled <= 1, (order, steps)
+        return len(orders)
     finally:
         e.close()

@@ -1,5 +1,7 @@
 """Chaos: a worker begins and settles orders while this process SIGKILLs it at random
-moments. After each kill: reopen, redeliver the webhook of every order not yet fulfilled
+moments. After each kill: reopen, check what holds at every commit before anything heals
+it (race_support.check_commits: a service that commits its ledger write and its flow step
+in two transactions fails it), redeliver the webhook of every order not yet fulfilled
 (as a payment provider would), and check every invariant (race_support). $CHAOS_KILLS
 sets the number of kills (100 by default)."""
 
@@ -15,7 +17,7 @@ from commerce.errors import InsufficientStockError
 from commerce.pricing.api import Session
 
 from .orders_fixtures import SHOP, START, engine
-from .race_support import CTX, check_invariants
+from .race_support import CTX, check_commits, check_invariants
 
 KILLS = int(os.environ.get("CHAOS_KILLS", "100"))
 
@@ -71,6 +73,7 @@ def test_a_worker_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
         os.kill(p.pid, signal.SIGKILL)
         p.join(30)
         assert p.exitcode == -signal.SIGKILL
+        check_commits(db)  # as the kill left it: before a redelivery heals anything
         redelivered += _redeliver(db)
         summaries = check_invariants(db)
         for s in summaries.values():

@@ -5,12 +5,18 @@ orders and pays them -- half of them fully (settle), half only up to the payment
 a crash between the two transactions of a settle leaves them, so the workers have
 fulfilments to race for (and to race the settles of redelivered webhooks for). This
 process SIGKILLs the shop process at random moments and a random worker at about every
-other one (starting a fresh worker in its place). Then the provider redelivers every
-unpaid order's webhook while the workers keep running; once nothing is left pending, the
-workers are stopped with SIGTERM (exit 0, one line each) and every invariant is checked
-(race_support): one flow per order, never fulfilled unpaid, each payment ref once, ledger
-and flow agree, stock never below zero, no id reused -- and every paid order fulfilled
-exactly once. $PG_CHAOS_KILLS sets the number of kills (16 by default).
+other one (starting a fresh worker in its place). After each kill, while the workers run,
+one snapshot (REPEATABLE READ) of every order must show what holds at every commit: the
+flow's log a prefix of reserve, payment, fulfil, each once; past payment exactly when
+paid in full; fulfilled in the flow exactly when in the ledger -- so a service that
+commits its ledger write and its flow step in two transactions is caught even when a
+later redelivery would heal it. Then the provider redelivers every order's webhook (an
+acknowledgement lost: the paid ones too) while the workers keep running; once nothing is
+left pending, the workers are stopped with SIGTERM (exit 0, one line each) and every
+invariant is checked (race_support): one flow per order, never fulfilled unpaid, each
+payment ref once, ledger and flow agree, stock never below zero, no id reused -- and
+every order paid exactly once and fulfilled exactly once. $PG_CHAOS_KILLS sets the number
+of kills (16 by default).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from flowhost import Symbol
 
 from ..pgtest import pg_url
 from .orders_fixtures import ROOT, SHOP, START, engine
-from .race_support import CTX, check_invariants
+from .race_support import CTX, check_commits, check_invariants
 
 KILLS = int(os.environ.get("PG_CHAOS_KILLS", "16"))
 WORKERS = 3
@@ -95,19 +101,19 @@ def _serving(p: subprocess.Popen) -> None:
 
 
 def _redeliver(url: str) -> None:
-    """The provider's retries: the payment of every order that has none yet."""
+    """The provider's retries: every order's payment again (once more for the paid ones:
+    their acknowledgement was lost), each recorded once whatever the workers do meanwhile."""
     e = engine(url)
     try:
         for order in e.ledger.streams():
             s = e.orders.summary(order)
-            if s.paid == 0:
-                for attempt in range(5):
-                    try:
-                        e.orders.settle(order, f"pay-{order.split('-')[1]}", s.total)
-                        break
-                    except CommerceError:  # a conflict that outlived the service's retries
-                        if attempt == 4:
-                            raise
+            for attempt in range(5):
+                try:
+                    e.orders.settle(order, f"pay-{order.split('-')[1]}", s.total)
+                    break
+                except CommerceError:  # a conflict that outlived the service's retries
+                    if attempt == 4:
+                        raise
     finally:
         e.close()
 
@@ -145,6 +151,8 @@ def test_workers_and_a_shop_killed_at_random_keep_every_promise_on_postgres():
             e = engine(url)
             first = max([int(o.split("-")[1]) for o in e.ledger.streams()] or [-1]) + 1
             e.close()
+            checked = check_commits(url)  # while the workers run
+        assert checked > KILLS // 2
         _redeliver(url)  # while the workers run: settles race them for the fulfilments
         deadline = time.monotonic() + 60
         while _pending(url) and time.monotonic() < deadline:

@@ -161,3 +161,74 @@ def test_the_worker_command_exits_when_idle_and_refuses_a_missing_file(tmp_path)
     assert missing.returncode == 1
     assert err.strip().splitlines()[-1].endswith("nope.db: no such database")
     assert "Traceback" not in err
+
+
+def test_a_begin_wakes_no_worker_and_a_payment_step_wakes_them_once():
+    db = pg_url()
+    e = open_engine(db)
+    w = Worker(e, poll=30)
+    other = open_engine(db)
+    begun(other, "o-1", tea=1, gold=0, book=0)  # its reserve is answered in its transaction
+    assert not w.claims.wait(0.3)
+    paid_not_fulfilled(other, "o-2")  # leaves a flow waiting on fulfil at commit
+    assert w.claims.wait(10)
+    w.close()
+
+
+def test_a_worker_schema_of_version_1_gets_the_trigger_deferred_to_commit():
+    import psycopg
+
+    db = pg_url()
+    e = open_engine(db)
+    Worker(e).close()
+    with psycopg.connect(db, autocommit=True) as conn:  # as version 1 left it
+        conn.execute("UPDATE schema_versions SET version = 1 WHERE component = 'worker'")
+        conn.execute("DROP TRIGGER flows_work_notify ON flows")
+        conn.execute(
+            "CREATE TRIGGER flows_work_notify AFTER INSERT OR UPDATE ON flows "
+            "FOR EACH ROW EXECUTE FUNCTION flow_work_notify()"
+        )
+    w = Worker(e)
+    with psycopg.connect(db, autocommit=True) as conn:
+        version = conn.execute(
+            "SELECT version FROM schema_versions WHERE component = 'worker'"
+        ).fetchone()
+        deferred = conn.execute(
+            "SELECT tgdeferrable, tginitdeferred FROM pg_trigger WHERE tgname = 'flows_work_notify'"
+        ).fetchall()
+    assert version == (2,) and deferred == [(True, True)]
+    w.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_worker_leaves_a_flow_to_its_service_for_the_grace(backend, tmp_path):
+    db = target(backend, tmp_path)
+    e = open_engine(db)
+    w = Worker(e, grace=0.3)
+    paid_not_fulfilled(e, "o-1")
+    answered, cursor, young = w.step()  # seen for the first time: the settle's to finish
+    assert (answered, young) == (0, 1) and cursor == e.orders.flow_of("o-1")
+    time.sleep(0.3)
+    assert w.step()[0] == 1 and fulfilled(e, "o-1") == 1
+    w.close()
+
+
+def test_a_worker_gives_way_to_a_settle_holding_the_order_stream():
+    """A settle's fulfilment holds the order's stream, then updates the flow row: a worker
+    that claimed the row must not wait for the stream (a deadlock until a timeout)."""
+    import psycopg
+
+    db = pg_url()
+    e = open_engine(db)
+    flow_id = paid_not_fulfilled(e, "o-1")
+    w = Worker(e, grace=0)
+    with psycopg.connect(db) as settle:  # a transaction, as a settle's step is
+        settle.execute("SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || 'o-1', 0))")
+        assert w.step() == (0, flow_id, 0)
+        assert (w.tally.conflicts, w.tally.failed) == (1, 0)  # a conflict, not reported
+        # and the row is let go: the settle can take it at once
+        settle.execute("SET LOCAL lock_timeout = '100ms'")
+        settle.execute("SELECT 1 FROM flows WHERE id = %s FOR UPDATE", (flow_id,))
+        settle.rollback()
+    assert w.step()[0] == 1 and fulfilled(e, "o-1") == 1
+    w.close()
