@@ -27,7 +27,7 @@ request this service answers is answered before anything else happens to it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from flowhost import FlowHost, FlowRecord, Suspended, Symbol
@@ -43,6 +43,7 @@ from ..ledger.events import (
     StockReleased,
     StockReserved,
     WrongCurrencyPayment,
+    created_key,
 )
 from ..ledger.projections import ENDED, FULFILLED, OrderSummary, summary_of
 from ..ledger.store import Ledger
@@ -128,6 +129,7 @@ class Orders:
         self.stock = stock
         self.clock = clock
         self.return_url = return_url
+        self._creating: dict[str, Any] = {}  # order -> its OrderCreated, while begin runs
         host.on("reserve", self._reserve)
         host.on("fulfil", self._fulfil)
         host.on("release", self._release)
@@ -135,7 +137,9 @@ class Orders:
 
     # -- the flow's requests (each runs inside the host's step transaction) ----------------
     def _reserve(self, flow_id: int, order: Any) -> Symbol:
-        created = self._created(order)
+        # begin hands over the event it has just recorded (same transaction); a flow
+        # serviced later (a recovery) reads it back by its key
+        created = self._creating.get(order) or self._created(order)
         self.stock.claim(order, created.lines)  # all lines or none; rolls the step back
         self.ledger.append_once(order, StockReserved(at=self.clock(), lines=created.items()))
         return Symbol("reserved")
@@ -164,9 +168,11 @@ class Orders:
         return Symbol("expired")
 
     def _created(self, order: str) -> OrderCreated:
-        first = self.ledger.read(order)[0].event
-        assert isinstance(first, OrderCreated)
-        return first
+        found = self.ledger.find(created_key(order))
+        if found is None:
+            raise UnknownOrderError(f"no order {order!r} in the ledger")
+        assert isinstance(found.event, OrderCreated)
+        return found.event
 
     # -- the lifecycle -------------------------------------------------------------------
     def begin(self, order: str, cart: Cart, quote: Quote) -> Begun:
@@ -188,10 +194,14 @@ class Orders:
             # with a payment timeout the order's flow carries it (flows/order.scm); without
             # one it is started exactly as the original system's flow was
             terms = [] if self.payment_timeout is None else [self.payment_timeout]
-            r = run_flow_step(
-                "order flow",
-                lambda: self.host.start(ORDER_FLOW, order, *terms, key=order_key(order)),
-            )
+            self._creating[order] = (appended.recorded or appended.already)[0].event
+            try:
+                r = run_flow_step(
+                    "order flow",
+                    lambda: self.host.start(ORDER_FLOW, order, *terms, key=order_key(order)),
+                )
+            finally:
+                self._creating.pop(order, None)
         return Begun(order, r.id, r.kind if isinstance(r, Suspended) else None)
 
     def settle(
@@ -213,7 +223,9 @@ class Orders:
         s = settlement.summary
         if waiting == "fulfil" and s.net >= s.total:  # moved past payment now, or a crash
             retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
-            settlement = replace(settlement, summary=summary_of(self.ledger, order))
+            settlement = Settlement(
+                order, ref, settlement.outcome, settlement.recorded, summary_of(self.ledger, order)
+            )
         return settlement
 
     def _settle(
