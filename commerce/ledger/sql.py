@@ -257,12 +257,13 @@ class SQLLedger(Ledger):
                         f"nothing was appended to {stream!r} (retry)"
                     )
                 written.append(Recorded(stream, i, position, key, event))
+        after = before
         if written:
             after = apply(before, [r.event for r in written])
             db.execute(self._sql_upsert, summary_row(stream, after))
             cache.keep(stream, after)
             current = after.version
-        return AppendResult(stream, current, tuple(written), plan.already)
+        return AppendResult(stream, current, tuple(written), plan.already, after)
 
     def _read_summary(self, db: Any, stream: str) -> OrderSummary | None:
         row = db.execute(self._sql_summary, (stream,)).fetchone()

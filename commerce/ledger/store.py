@@ -59,12 +59,15 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
-    """What an append did: the events it wrote, the ones already recorded, the new version."""
+    """What an append did: the events it wrote, the ones already recorded, the new version,
+    and the stream's summary after it (as the append's transaction sees it; None when the
+    store did not fold it, e.g. nothing was written and the row was not read)."""
 
     stream: str
     version: int
     recorded: tuple[Recorded, ...]
     already: tuple[Recorded, ...]
+    summary: OrderSummary | None = None
 
     @property
     def already_recorded(self) -> bool:
@@ -385,7 +388,8 @@ class MemoryLedger(Ledger):
 
                 assert isinstance(self.db, MemoryDatabase)
                 self.db.on_rollback(undo)
-            return AppendResult(stream, len(log), tuple(written), plan.already)
+            summary = self._summaries.get(stream)
+            return AppendResult(stream, len(log), tuple(written), plan.already, summary)
 
     def version(self, stream: str) -> int:
         return len(self._streams.get(stream, ()))

@@ -130,6 +130,7 @@ class Orders:
         self.clock = clock
         self.return_url = return_url
         self._creating: dict[str, Any] = {}  # order -> its OrderCreated, while begin runs
+        self._fulfilled: dict[str, OrderSummary | None] = {}  # settles awaiting a fulfilment
         host.on("reserve", self._reserve)
         host.on("fulfil", self._fulfil)
         host.on("release", self._release)
@@ -155,7 +156,9 @@ class Orders:
                 f"order {order!r} is not paid in full (net paid {s.net} of {s.total}): not "
                 "fulfilled; record its payment with `commerce orders settle ORDER REF AMOUNT`"
             )
-        self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
+        done = self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
+        if order in self._fulfilled:  # a settle waits for it: handed over once committed
+            self.ledger.db.on_commit(lambda: self._fulfilled.__setitem__(order, done.summary))
         return Symbol("fulfilled")
 
     def _release(self, flow_id: int, order: Any) -> Symbol:
@@ -222,10 +225,15 @@ class Orders:
         settlement, flow_id, waiting = retrying(lambda: self._settle(order, ref, amount, currency))
         s = settlement.summary
         if waiting == "fulfil" and s.net >= s.total:  # moved past payment now, or a crash
-            retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
-            settlement = Settlement(
-                order, ref, settlement.outcome, settlement.recorded, summary_of(self.ledger, order)
-            )
+            self._fulfilled[order] = None  # _fulfil hands its summary over when committed
+            try:
+                retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
+            finally:
+                handed = self._fulfilled.pop(order, None)
+            # the books as the fulfilment committed them, else (fulfilled by another worker
+            # meanwhile, or the flow did not fulfil) as they are now
+            after = handed or summary_of(self.ledger, order)
+            settlement = Settlement(order, ref, settlement.outcome, settlement.recorded, after)
         return settlement
 
     def _settle(
@@ -245,14 +253,13 @@ class Orders:
                     wrong = WrongCurrencyPayment(
                         at=self.clock(), ref=ref, amount=amount, currency=currency
                     )
-                    self.ledger.append_once(order, wrong)
-                    summary = summary_of(self.ledger, order)
+                    summary = self.ledger.append_once(order, wrong).summary or summary
                     return Settlement(order, ref, WRONG_CURRENCY, False, summary), rec.id, waiting
             result = self.ledger.append_once(
                 order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
             )
             recorded = not result.already_recorded
-            summary = summary_of(self.ledger, order)
+            summary = result.summary or summary_of(self.ledger, order)
             if summary.status in ENDED:  # expired or cancelled: never fulfilled
                 return Settlement(order, ref, NEEDS_REFUND, recorded, summary), rec.id, waiting
             if waiting == "payment":
