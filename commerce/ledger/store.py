@@ -18,9 +18,9 @@ optimistic and idempotent at once:
 gets `result.already_recorded` instead of a second payment. Versions count a stream's
 events from 1 (0: no stream); `position` counts every event in the ledger from 1.
 
-`MemoryLedger` is here; `SQLiteLedger` is in `sqlite`. Both share `plan_append`, so
-they agree by construction, and one contract suite (tests/commerce/test_ledger.py) runs
-against both.
+`MemoryLedger` is here; `SQLiteLedger` and `PostgresLedger` share one implementation in
+`sql`. Every store decides with `plan_append`, so they agree by construction, and one
+contract suite (tests/commerce/test_ledger.py) runs against all three.
 """
 
 from __future__ import annotations
