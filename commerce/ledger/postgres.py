@@ -135,14 +135,14 @@ class PostgresLedger(SQLLedger):
             raise self._flow_error(e) from e
 
     def _lock(self, db: Any, stream: str) -> None:
-        if stream not in self._cache.locked:  # held until the transaction ends
+        if not self._cache.holds(stream):  # held until the transaction ends
             db.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || %s, 0))", (stream,)
             )
             self._cache.lock(stream)
 
     def _reads_stable(self, stream: str) -> bool:
-        return stream in self._cache.locked
+        return self._cache.holds(stream)
 
     def _insert(self, db: Any, row: tuple) -> int | None:
         found = db.execute(self._sql_insert_at, row).fetchone()

@@ -81,22 +81,34 @@ def recorded_row(row: tuple, name: str = "the ledger") -> Recorded:
 
 class _StepCache:
     """The summary rows one transaction has read or written (and, on PostgreSQL, the
-    streams it has locked), dropped when the transaction commits or any part of it rolls
-    back. One per database, so every ledger object on it sees the same."""
+    streams it has locked). One per database, so every ledger object on it sees the same.
+    What is kept is forgotten when the transaction commits or any part of it rolls back
+    (the database's hooks), and is never used past such an end even if a hook did not
+    run: it is stamped with the database's count of commits and rollbacks."""
 
-    __slots__ = ("db", "rows", "locked", "armed", "__weakref__")
+    __slots__ = ("db", "rows", "locked", "stamp", "__weakref__")
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.rows: dict[str, Any] = {}
         self.locked: set[str] = set()
-        self.armed = False
+        self.stamp: tuple[int, int] | None = None
+
+    def _now(self) -> tuple[int, int] | None:
+        stats = self.db.stats
+        return (stats.commits, stats.rollbacks) if self.db.in_transaction else None
+
+    def current(self) -> bool:
+        """True when what is kept belongs to the transaction open now."""
+        return self.stamp is not None and self.stamp == self._now()
 
     def get(self, stream: str) -> Any:
         """The stream's summary (None: no row) if kept in this transaction, else _ABSENT."""
-        if not self.armed or not self.db.in_transaction:
-            return _ABSENT
-        return self.rows.get(stream, _ABSENT)
+        return self.rows.get(stream, _ABSENT) if self.current() else _ABSENT
+
+    def holds(self, stream: str) -> bool:
+        """True when this transaction holds the stream's lock (PostgreSQL)."""
+        return stream in self.locked and self.current()
 
     def keep(self, stream: str, summary: OrderSummary | None) -> None:
         """Keep what the transaction now knows of the stream's row."""
@@ -110,8 +122,9 @@ class _StepCache:
 
     def _arm(self) -> None:
         db = self.db
-        if not self.armed:
-            self.armed = True
+        if not self.current():
+            self.reset()
+            self.stamp = self._now()
             db.on_commit(self.reset)
         # any rollback that undoes this change (a savepoint's or the whole transaction's)
         # forgets everything: a lock taken in a rolled-back savepoint is released too
@@ -120,7 +133,7 @@ class _StepCache:
     def reset(self) -> None:
         self.rows.clear()
         self.locked.clear()
-        self.armed = False
+        self.stamp = None
 
 
 _CACHES: weakref.WeakKeyDictionary[Database, _StepCache] = weakref.WeakKeyDictionary()

@@ -28,21 +28,34 @@ class Boom(Exception):
     pass
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def opener(request, tmp_path):
+def _opener(kind: str, tmp_path, made: list):
     """A function opening another ledger object on the same store (memory: the same one)."""
-    if request.param == "postgres":
+    if kind == "postgres":
         url = pg_url()
-        made = [PostgresLedger(url)]
+        made.append(PostgresLedger(url))
         opener = lambda: made.append(PostgresLedger(url)) or made[-1]  # noqa: E731
-    elif request.param == "sqlite":
-        made = [SQLiteLedger(tmp_path / "shop.db")]
+    elif kind == "sqlite":
+        made.append(SQLiteLedger(tmp_path / "shop.db"))
         opener = lambda: made.append(SQLiteLedger(tmp_path / "shop.db")) or made[-1]  # noqa: E731
     else:
-        made = [MemoryLedger()]
+        made.append(MemoryLedger())
         opener = lambda: made[0]  # noqa: E731
     opener.first = made[0]
-    yield opener
+    return opener
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def opener(request, tmp_path):
+    made: list = []
+    yield _opener(request.param, tmp_path, made)
+    for ledger in made:
+        ledger.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_opener(request, tmp_path):
+    made: list = []
+    yield _opener(request.param, tmp_path, made)
     for ledger in made:
         ledger.close()
 
@@ -188,3 +201,26 @@ def test_an_append_in_a_step_reads_the_summary_row_once(tmp_path):
     # its own transaction: BEGIN, the row, the insert that inserts nothing, the key, COMMIT
     assert stats.statements - before == 5
     ledger.close()
+
+
+def test_what_a_transaction_kept_is_not_used_after_it_even_without_the_hooks(
+    sql_opener, monkeypatch
+):
+    """The kept rows are stamped with the database's commits and rollbacks: should an
+    end-of-transaction hook not run, the next transaction still reads the row afresh."""
+    one, other = sql_opener.first, sql_opener()
+    monkeypatch.setattr(one.db, "on_commit", lambda fn: None)
+    monkeypatch.setattr(one.db, "on_rollback", lambda fn: None)
+    one.append("o1", [seed_order()], expected_version=0)
+    with one.transaction():
+        assert one.summary("o1").version == 1
+    other.append_once("o1", RESERVED)
+    with pytest.raises(Boom):
+        with one.transaction():
+            assert one.append_once("o1", paid("pay_1")).version == 3
+            raise Boom
+    with one.transaction():
+        assert one.version("o1") == 2
+        r = one.append_once("o1", OrderFulfilled(at=AT + 20))
+        assert r.version == 3 and r.summary.status == "fulfilled" and r.summary.paid == 0
+    _agrees(other, "o1")
