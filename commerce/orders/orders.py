@@ -227,7 +227,10 @@ class Orders:
         if waiting == "fulfil" and s.net >= s.total:  # moved past payment now, or a crash
             self._fulfilled[order] = None  # _fulfil hands its summary over when committed
             try:
-                retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
+                # answered as the request it was seen waiting on: the host's step re-reads
+                # the flow and answers only if it still waits on fulfil
+                fulfil = Suspended(flow_id, "fulfil", order)
+                retrying(lambda: run_flow_step("order flow", lambda: self.host.serve(fulfil)))
             finally:
                 handed = self._fulfilled.pop(order, None)
             # the books as the fulfilment committed them, else (fulfilled by another worker
