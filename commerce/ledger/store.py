@@ -18,9 +18,9 @@ optimistic and idempotent at once:
 gets `result.already_recorded` instead of a second payment. Versions count a stream's
 events from 1 (0: no stream); `position` counts every event in the ledger from 1.
 
-`MemoryLedger` is here; `SQLiteLedger` is in `sqlite`. Both share `plan_append`, so
-they agree by construction, and one contract suite (tests/commerce/test_ledger.py) runs
-against both.
+`MemoryLedger` is here; `SQLiteLedger` and `PostgresLedger` share one implementation in
+`sql`. Every store decides with `plan_append`, so they agree by construction, and one
+contract suite (tests/commerce/test_ledger.py) runs against all three.
 """
 
 from __future__ import annotations
@@ -59,12 +59,15 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
-    """What an append did: the events it wrote, the ones already recorded, the new version."""
+    """What an append did: the events it wrote, the ones already recorded, the new version,
+    and the stream's summary after it (as the append's transaction sees it; None when the
+    store did not fold it, e.g. nothing was written and the row was not read)."""
 
     stream: str
     version: int
     recorded: tuple[Recorded, ...]
     already: tuple[Recorded, ...]
+    summary: OrderSummary | None = None
 
     @property
     def already_recorded(self) -> bool:
@@ -385,7 +388,8 @@ class MemoryLedger(Ledger):
 
                 assert isinstance(self.db, MemoryDatabase)
                 self.db.on_rollback(undo)
-            return AppendResult(stream, len(log), tuple(written), plan.already)
+            summary = self._summaries.get(stream)
+            return AppendResult(stream, len(log), tuple(written), plan.already, summary)
 
     def version(self, stream: str) -> int:
         return len(self._streams.get(stream, ()))

@@ -27,7 +27,7 @@ request this service answers is answered before anything else happens to it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from flowhost import FlowHost, FlowRecord, Suspended, Symbol
@@ -43,6 +43,7 @@ from ..ledger.events import (
     StockReleased,
     StockReserved,
     WrongCurrencyPayment,
+    created_key,
 )
 from ..ledger.projections import ENDED, FULFILLED, OrderSummary, summary_of
 from ..ledger.store import Ledger
@@ -128,6 +129,8 @@ class Orders:
         self.stock = stock
         self.clock = clock
         self.return_url = return_url
+        self._creating: dict[str, Any] = {}  # order -> its OrderCreated, while begin runs
+        self._fulfilled: dict[str, OrderSummary | None] = {}  # settles awaiting a fulfilment
         host.on("reserve", self._reserve)
         host.on("fulfil", self._fulfil)
         host.on("release", self._release)
@@ -135,7 +138,9 @@ class Orders:
 
     # -- the flow's requests (each runs inside the host's step transaction) ----------------
     def _reserve(self, flow_id: int, order: Any) -> Symbol:
-        created = self._created(order)
+        # begin hands over the event it has just recorded (same transaction); a flow
+        # serviced later (a recovery) reads it back by its key
+        created = self._creating.get(order) or self._created(order)
         self.stock.claim(order, created.lines)  # all lines or none; rolls the step back
         self.ledger.append_once(order, StockReserved(at=self.clock(), lines=created.items()))
         return Symbol("reserved")
@@ -151,7 +156,9 @@ class Orders:
                 f"order {order!r} is not paid in full (net paid {s.net} of {s.total}): not "
                 "fulfilled; record its payment with `commerce orders settle ORDER REF AMOUNT`"
             )
-        self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
+        done = self.ledger.append_once(order, OrderFulfilled(at=self.clock()))
+        if order in self._fulfilled:  # a settle waits for it: handed over once committed
+            self.ledger.db.on_commit(lambda: self._fulfilled.__setitem__(order, done.summary))
         return Symbol("fulfilled")
 
     def _release(self, flow_id: int, order: Any) -> Symbol:
@@ -164,9 +171,11 @@ class Orders:
         return Symbol("expired")
 
     def _created(self, order: str) -> OrderCreated:
-        first = self.ledger.read(order)[0].event
-        assert isinstance(first, OrderCreated)
-        return first
+        found = self.ledger.find(created_key(order))
+        if found is None:
+            raise UnknownOrderError(f"no order {order!r} in the ledger")
+        assert isinstance(found.event, OrderCreated)
+        return found.event
 
     # -- the lifecycle -------------------------------------------------------------------
     def begin(self, order: str, cart: Cart, quote: Quote) -> Begun:
@@ -188,10 +197,14 @@ class Orders:
             # with a payment timeout the order's flow carries it (flows/order.scm); without
             # one it is started exactly as the original system's flow was
             terms = [] if self.payment_timeout is None else [self.payment_timeout]
-            r = run_flow_step(
-                "order flow",
-                lambda: self.host.start(ORDER_FLOW, order, *terms, key=order_key(order)),
-            )
+            self._creating[order] = (appended.recorded or appended.already)[0].event
+            try:
+                r = run_flow_step(
+                    "order flow",
+                    lambda: self.host.start(ORDER_FLOW, order, *terms, key=order_key(order)),
+                )
+            finally:
+                self._creating.pop(order, None)
         return Begun(order, r.id, r.kind if isinstance(r, Suspended) else None)
 
     def settle(
@@ -212,8 +225,18 @@ class Orders:
         settlement, flow_id, waiting = retrying(lambda: self._settle(order, ref, amount, currency))
         s = settlement.summary
         if waiting == "fulfil" and s.net >= s.total:  # moved past payment now, or a crash
-            retrying(lambda: run_flow_step("order flow", lambda: self.host.service(flow_id)))
-            settlement = replace(settlement, summary=summary_of(self.ledger, order))
+            self._fulfilled[order] = None  # _fulfil hands its summary over when committed
+            try:
+                # answered as the request it was seen waiting on: the host's step re-reads
+                # the flow and answers only if it still waits on fulfil
+                fulfil = Suspended(flow_id, "fulfil", order)
+                retrying(lambda: run_flow_step("order flow", lambda: self.host.serve(fulfil)))
+            finally:
+                handed = self._fulfilled.pop(order, None)
+            # the books as the fulfilment committed them, else (fulfilled by another worker
+            # meanwhile, or the flow did not fulfil) as they are now
+            after = handed or summary_of(self.ledger, order)
+            settlement = Settlement(order, ref, settlement.outcome, settlement.recorded, after)
         return settlement
 
     def _settle(
@@ -233,14 +256,13 @@ class Orders:
                     wrong = WrongCurrencyPayment(
                         at=self.clock(), ref=ref, amount=amount, currency=currency
                     )
-                    self.ledger.append_once(order, wrong)
-                    summary = summary_of(self.ledger, order)
+                    summary = self.ledger.append_once(order, wrong).summary or summary
                     return Settlement(order, ref, WRONG_CURRENCY, False, summary), rec.id, waiting
             result = self.ledger.append_once(
                 order, PaymentRecorded(at=self.clock(), ref=ref, amount=amount)
             )
             recorded = not result.already_recorded
-            summary = summary_of(self.ledger, order)
+            summary = result.summary or summary_of(self.ledger, order)
             if summary.status in ENDED:  # expired or cancelled: never fulfilled
                 return Settlement(order, ref, NEEDS_REFUND, recorded, summary), rec.id, waiting
             if waiting == "payment":

@@ -48,6 +48,7 @@ class StockBook:
     def __init__(self, catalog: Catalog, store: StockStore | None = None) -> None:
         self.catalog = catalog
         self.store = store if store is not None else MemoryStockStore()
+        self._on_hand: dict[Key, int | None] = {}  # the catalog is frozen: asked once per item
 
     def claim(self, order: str, lines: Iterable[Any]) -> None:
         """Reserve an order's lines (objects with sku, variant, qty), all or none, once per
@@ -60,6 +61,8 @@ class StockBook:
             held = self.on_hand(sku, variant)
             if held is not None:
                 tracked.append(Want(sku, variant, qty, held))
+        if not tracked:  # nothing to hold (no line's stock is tracked): nothing to claim
+            return
         short = self.store.claim(order, tracked)
         if short:
             shortfalls = [Shortfall(w.sku, w.variant, w.qty, max(left, 0)) for w, left in short]
@@ -73,7 +76,12 @@ class StockBook:
 
     def on_hand(self, sku: str, variant: str | None) -> int | None:
         """Units the shop holds of the item, or None when its stock is not tracked."""
-        return on_hand(self.catalog, sku, variant)
+        key = (sku, variant)
+        if key in self._on_hand:
+            return self._on_hand[key]
+        found = on_hand(self.catalog, sku, variant)  # an unknown item raises: not kept
+        self._on_hand[key] = found
+        return found
 
     def available(self, sku: str, variant: str | None = None) -> int | None:
         """on hand - reserved; None when the item's stock is not tracked."""

@@ -15,15 +15,14 @@ from ..pgtest import pg_url
 from .orders_fixtures import SHOP, START, Clock, begun, cart, engine
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def make(request, tmp_path):
+def _maker(kind: str, tmp_path):
     """make() -> an engine on the example shop; on sqlite/postgres, a second call opens the
     same database again (another worker, or a restart)."""
     opened = []
     target = None
-    if request.param == "sqlite":
+    if kind == "sqlite":
         target = tmp_path / "s.db"
-    elif request.param == "postgres":
+    elif kind == "postgres":
         target = pg_url()
 
     def make_one() -> Engine:
@@ -33,6 +32,21 @@ def make(request, tmp_path):
 
     make_one.durable = target is not None
     make_one.target = target
+    return make_one, opened
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def make(request, tmp_path):
+    make_one, opened = _maker(request.param, tmp_path)
+    yield make_one
+    for e in opened:
+        e.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def make_durable(request, tmp_path):
+    """make, on the backends that can be opened twice (reopened, or a second worker)."""
+    make_one, opened = _maker(request.param, tmp_path)
     yield make_one
     for e in opened:
         e.close()
@@ -62,20 +76,16 @@ def test_concurrent_orders_are_netted_out_before_they_reserve(make):
     assert e.orders.flow_of("o-2") is None
 
 
-def test_a_book_built_from_an_existing_ledger_counts_earlier_orders(make):
-    if not make.durable:
-        pytest.skip("a memory engine has nothing to reopen")
-    first = make()
+def test_a_book_built_from_an_existing_ledger_counts_earlier_orders(make_durable):
+    first = make_durable()
     begun(first, "o-1", tea=5, gold=0, book=0)
     first.close()
-    again = make()
+    again = make_durable()
     assert again.stock.available("TEA") == 5
 
 
-def test_two_workers_never_take_the_last_unit_twice(make):
-    if not make.durable:
-        pytest.skip("one memory engine is one worker")
-    a, b = make(), make()
+def test_two_workers_never_take_the_last_unit_twice(make_durable):
+    a, b = make_durable(), make_durable()
     begun(a, "o-1", tea=0, gold=1, book=0)
     with pytest.raises(InsufficientStockError, match="MUG/gold: 2 wanted, 1 available"):
         begun(b, "o-2", tea=0, gold=2, book=0)  # b sees a's claim, not its own memory
@@ -161,3 +171,28 @@ def test_a_ledger_from_before_stock_in_the_database_claims_its_orders_once(tmp_p
         again.orders.begin("o-2", c, again.quote(c, jurisdiction="UK", at=START))
     again.close()
     assert engine(db).stock.available("MUG", "gold") == 0  # claimed once, not again
+
+
+def test_an_order_of_untracked_items_claims_nothing_and_still_settles(make):
+    from commerce.pricing.api import Session
+
+    e = make()
+    s = Session(SHOP, jurisdiction="UK", at=START)
+    s.add("MUG", 2)  # the plain mug: the shop does not track its stock
+    q = e.quote(s.cart, jurisdiction="UK", at=START)
+    e.orders.begin("o-1", s.cart, q)
+    assert e.stock.available("MUG") is None and e.stock.available("TEA") == 10
+    assert not e.stock.store.has_claims() and not e.stock.release("o-1")
+    assert e.orders.settle("o-1", "pay-1", q.total).summary.status == "fulfilled"
+    begun(e, "o-2", tea=1, gold=0, book=0)  # a tracked line claims as ever
+    assert e.stock.available("TEA") == 9 and e.stock.store.has_claims()
+
+
+def test_on_hand_is_asked_once_per_item_and_an_unknown_item_always_raises():
+    from commerce.errors import UnknownSkuError
+
+    book = StockBook(SHOP.catalog)
+    assert book.on_hand("TEA", None) == 10 == book.on_hand("TEA", None)
+    for _ in range(2):
+        with pytest.raises(UnknownSkuError):
+            book.on_hand("NOPE", None)
