@@ -32,7 +32,7 @@ from . import rows as _rows
 from .data import dumps, from_json, loads, to_json
 from .db import SQLDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
-from .records import SUSPENDED, FlowRecord, Pending, Step
+from .records import SUSPENDED, FlowRecord, Pending, Step, restamp
 from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
 
 COLUMNS = (
@@ -104,27 +104,6 @@ def step_rows(flow_id: int, steps: Sequence[Step], first: int = 0) -> list[tuple
         (flow_id, i, s.kind, dumps(s.payload), dumps(s.value), s.event)
         for i, s in enumerate(steps, first)
     ]
-
-
-def _with(rec: FlowRecord, version: int, nsteps: int, key: str | None, created: float) -> Any:
-    """rec as stored: the store's version, step count, key and creation time."""
-    return FlowRecord(
-        rec.id,
-        rec.flow,
-        rec.args,
-        rec.status,
-        rec.pending,
-        rec.result,
-        rec.error,
-        rec.where,
-        rec.source_hash,
-        version,
-        nsteps,
-        key,
-        created,
-        rec.updated,
-        rec.due,
-    )
 
 
 class SQLStore(FlowStore):
@@ -304,7 +283,7 @@ class SQLStore(FlowStore):
                 f"flow {rec.id} was changed by another process (version {now[0][0]}, "
                 f"expected {expected_version}); nothing was changed"
             )
-        return self._remember(_with(rec, row[3], row[0], row[1], row[2]))
+        return self._remember(restamp(rec, row[3], row[0], row[1], row[2]))
 
     def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
         m = self.M
@@ -387,7 +366,7 @@ class SQLStore(FlowStore):
                 db.execute("DELETE FROM flow_steps")
                 db.execute("DELETE FROM flows")
                 for (rec, steps), stamp in zip(flows, self._stamps(len(flows))):
-                    stored.append(_with(rec, stamp, len(steps), rec.key, rec.created))
+                    stored.append(restamp(rec, stamp, len(steps), rec.key, rec.created))
                     top = max(top, rec.id + 1)
                 db.executemany(
                     f"INSERT INTO flows ({COLUMNS}) VALUES ({','.join([m] * 15)})",

@@ -31,7 +31,7 @@ from typing import Any
 from .data import dumps
 from .db import Database, MemoryDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
-from .records import SUSPENDED, FlowRecord, Pending, Step
+from .records import SUSPENDED, FlowRecord, Pending, Step, restamp
 
 Flows = list[tuple[FlowRecord, list[Step]]]
 
@@ -248,7 +248,7 @@ class MemoryStore(FlowStore):
                 raise FlowKeyTakenError(rec.key, self._keys[rec.key])
             if self._next > MAX_ID:
                 raise StoreError(f"{self.db.name}: no flow ids left (next id {self._next})")
-            rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
+            rec = restamp(replace(rec, id=self._next), self._version(), len(steps), rec.key)
             self._next += 1
             by_args = (rec.flow, dumps(rec.args))
             self._by_args.setdefault(by_args, []).append(rec.id)
@@ -299,7 +299,7 @@ class MemoryStore(FlowStore):
             if step is not None:
                 log.append(step)
             log.extend(more)
-            stored = replace(rec, nsteps=len(log), key=current.key, version=self._version())
+            stored = restamp(rec, self._version(), len(log), current.key)
             self._flows[rec.id] = stored
 
             def undo() -> None:
