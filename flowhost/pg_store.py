@@ -38,43 +38,20 @@ from collections.abc import Iterator
 from . import rows as _rows
 from .db import StoreError
 from .pg import PostgresDatabase, driver_error_types, is_unique_violation, open_schema
-from .sql_store import COLUMNS, SQLStore, record_of
+from .sql_store import COLUMNS, SQLStore, record_of, tables
 
 SCHEMA_VERSION = 2
 
+_FLOWS, _STEPS = tables("BIGINT", "DOUBLE PRECISION", unique_key=True)
 _SCHEMA = [
     "CREATE TABLE flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE SEQUENCE flow_ids",
     "CREATE SEQUENCE flow_versions",
-    """CREATE TABLE flows (
-        id BIGINT PRIMARY KEY,
-        flow TEXT NOT NULL,
-        args TEXT NOT NULL,
-        status TEXT NOT NULL,
-        pending TEXT,
-        result TEXT,
-        error TEXT,
-        "where" TEXT,
-        source_hash TEXT NOT NULL,
-        version BIGINT NOT NULL,
-        nsteps INTEGER NOT NULL,
-        key TEXT UNIQUE,
-        created DOUBLE PRECISION NOT NULL DEFAULT 0,
-        updated DOUBLE PRECISION NOT NULL DEFAULT 0,
-        due DOUBLE PRECISION
-    )""",
+    _FLOWS,
     "CREATE INDEX flows_by_due ON flows (due, id) WHERE due IS NOT NULL",
     "CREATE INDEX flows_by_status ON flows (status, id)",
     "CREATE INDEX flows_by_args ON flows (flow, args)",
-    """CREATE TABLE flow_steps (
-        flow_id BIGINT NOT NULL,
-        step INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        value TEXT NOT NULL,
-        event TEXT,
-        PRIMARY KEY (flow_id, step)
-    )""",
+    _STEPS,
 ]
 _MIGRATE = {
     1: [

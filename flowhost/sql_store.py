@@ -33,13 +33,47 @@ from .data import dumps, from_json, loads, to_json
 from .db import SQLDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
 from .records import SUSPENDED, FlowRecord, Pending, Step, restamp
-from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
+from .store import FlowKeyTakenError, FlowStore, PageQuery, check_replacement, page_where
 
 COLUMNS = (
     'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps, '
     "key, created, updated, due"
 )
 STEP_COLUMNS = "flow_id, step, kind, payload, value, event"
+
+
+def tables(bigint: str, real: str, unique_key: bool) -> list[str]:
+    """The CREATE TABLE statements of flows and flow_steps in a dialect's types (its 64-bit
+    integer and its double), the key UNIQUE in the table or (SQLite) in a partial index."""
+    flows = (
+        "CREATE TABLE flows (\n    "
+        + ",\n    ".join(
+            [
+                f"id {bigint} PRIMARY KEY",
+                "flow TEXT NOT NULL",
+                "args TEXT NOT NULL",
+                "status TEXT NOT NULL",
+                "pending TEXT",
+                "result TEXT",
+                "error TEXT",
+                '"where" TEXT',
+                "source_hash TEXT NOT NULL",
+                f"version {bigint} NOT NULL",
+                "nsteps INTEGER NOT NULL",
+                "key TEXT UNIQUE" if unique_key else "key TEXT",
+                f"created {real} NOT NULL DEFAULT 0",
+                f"updated {real} NOT NULL DEFAULT 0",
+                f"due {real}",
+            ]
+        )
+        + "\n)"
+    )
+    steps = (
+        f"CREATE TABLE flow_steps (\n    flow_id {bigint} NOT NULL,\n    step INTEGER NOT NULL,"
+        "\n    kind TEXT NOT NULL,\n    payload TEXT NOT NULL,\n    value TEXT NOT NULL,"
+        "\n    event TEXT,\n    PRIMARY KEY (flow_id, step)\n)"
+    )
+    return [flows, steps]
 
 
 def pending_text(p: Pending | None) -> str | None:
@@ -319,21 +353,11 @@ class SQLStore(FlowStore):
         for row in self._query(f"SELECT {COLUMNS} FROM flows ORDER BY id"):
             yield self._read(row)
 
-    def page(
-        self,
-        *,
-        status: str | None = None,
-        flow: str | None = None,
-        key: str | None = None,
-        since: float | None = None,
-        after: int = 0,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> list[FlowRecord]:
+    def _page(self, q: PageQuery) -> list[FlowRecord]:
         m = self.M
-        where, args = page_where(m, status=status, flow=flow, key=key, since=since, after=after)
+        where, args = page_where(m, q)
         sql = f"SELECT {COLUMNS} FROM flows WHERE {where} ORDER BY id LIMIT {m} OFFSET {m}"
-        args += [self.NO_LIMIT if limit is None else limit, offset]
+        args += [self.NO_LIMIT if q.limit is None else q.limit, q.offset]
         return [self._read(r) for r in self._query(sql, args)]
 
     def everything(self) -> list[tuple[FlowRecord, list[Step]]]:

@@ -39,42 +39,22 @@ from . import rows as _rows
 from . import sqlite_export
 from .db import SQLiteDatabase, StoreError
 from .sql_store import COLUMNS as _COLUMNS
-from .sql_store import SQLStore, flow_row, pending_text, record_of, step_rows
+from .sql_store import SQLStore, flow_row, pending_text, record_of, step_rows, tables
 from .store import MAX_ID
 
 SCHEMA_VERSION = "4"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS flows (
-    id INTEGER PRIMARY KEY,
-    flow TEXT NOT NULL,
-    args TEXT NOT NULL,
-    status TEXT NOT NULL,
-    pending TEXT,
-    result TEXT,
-    error TEXT,
-    "where" TEXT,
-    source_hash TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    nsteps INTEGER NOT NULL,
-    key TEXT,
-    created REAL NOT NULL DEFAULT 0,
-    updated REAL NOT NULL DEFAULT 0,
-    due REAL
-);
-CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id);
-CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args);
-CREATE TABLE IF NOT EXISTS flow_steps (
-    flow_id INTEGER NOT NULL,
-    step INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    value TEXT NOT NULL,
-    event TEXT,
-    PRIMARY KEY (flow_id, step)
-) WITHOUT ROWID;
-"""
+_FLOWS, _STEPS = (
+    t.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+    for t in tables("INTEGER", "REAL", unique_key=False)
+)
+_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    _FLOWS,
+    "CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id)",
+    "CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args)",
+    _STEPS + " WITHOUT ROWID",
+]
 
 _MIGRATE_1_TO_2 = [
     "ALTER TABLE flows ADD COLUMN key TEXT",
@@ -130,9 +110,8 @@ class SQLiteStore(SQLStore):
         try:
             with self.db.transaction(savepoint=False) as db:
                 self._check_tables(db)
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        db.execute(stmt)
+                for stmt in _SCHEMA:
+                    db.execute(stmt)
                 row = db.execute("SELECT value FROM flow_meta WHERE key = 'schema'").fetchone()
                 if row is None:
                     db.execute(
