@@ -381,9 +381,19 @@ def _rational(text: str, path: str) -> Fraction | int:
     return value.numerator if value.denominator == 1 else value
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_QUOTE = json.encoder.encode_basestring  # (what _ENCODE writes a string as)
+
+
 def dumps(x: Any) -> str:
     """Canonical JSON text of a Python plain value (type-exact: #t is not 1)."""
-    return json.dumps(to_json(x), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    t = type(x)
+    # the values a step carries most (an order id, a symbol), without the general walk
+    if t is str and not has_surrogate(x):
+        return _QUOTE(x)
+    if t is Symbol and not has_surrogate(x.name):
+        return '{"$symbol":' + _QUOTE(x.name) + "}"
+    return _ENCODE(to_json(x))
 
 
 def loads(text: str, where: str = "value") -> Any:

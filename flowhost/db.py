@@ -5,18 +5,27 @@ step -- must commit together or not at all. So the stores do not own connections
 are given a `Database`, and `db.transaction()` opens one unit of work that every store
 on the same database joins. Transactions nest: an inner one is a savepoint, so an inner
 failure that the caller catches undoes only the inner part; the outermost one commits.
+An inner one with savepoint=False costs nothing: it joins the outer one, and a failure
+inside it after it wrote something makes the whole transaction refuse to commit.
 
+- `SQLDatabase`: what the SQL databases share -- one connection, the transaction state
+  (depth, savepoints, the doomed flag, commit and rollback hooks, `cache`), statement
+  and commit counts -- with small per-dialect hooks (how to begin, name a savepoint,
+  count the rows written, convert a driver error).
 - `SQLiteDatabase(path)`: one connection, WAL, `synchronous=FULL` (a payment acknowledged
   to a provider must survive a power cut, not only a crash), `BEGIN IMMEDIATE` for the
   outermost transaction, so writers on one file are serialised by SQLite and everything
   read inside a transaction is current. A lock that is not released within the busy
   timeout is a `StoreBusyError`, which is a `FlowConflictError`: contention always
-  surfaces as a conflict, never as "database is locked".
+  surfaces as a conflict, never as "database is locked". PostgreSQL is pg.py.
 - `MemoryDatabase()`: the same semantics in memory for tests: a re-entrant lock held for
   the outermost transaction, and an undo log that the stores fill, replayed backwards on
   rollback.
 
-Both count statements and commits (`db.stats`), which the benchmarks print.
+`db.cache` is a dict that lives as long as the outermost transaction (emptied at its end
+and when a savepoint rolls back): a store keeps there what it read or wrote in this unit
+of work, so a step never reads the same row twice (flows: sql_store.py). Every database
+counts statements and commits (`db.stats`), which the benchmarks print.
 """
 
 from __future__ import annotations
@@ -26,8 +35,7 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,22 +108,192 @@ class Database(ABC):
         """Release the connection."""
 
 
+class _Outer:
+    """The outermost transaction of an SQLDatabase (one per database, reused)."""
+
+    __slots__ = ("db",)
+
+    def __init__(self, db: SQLDatabase) -> None:
+        self.db = db
+
+    def __enter__(self) -> Any:
+        self.db._begin()
+        return self.db
+
+    def __exit__(self, et: Any, e: Any, tb: Any) -> bool:
+        if et is None:
+            self.db._commit()
+        else:
+            self.db._abort()
+        return False
+
+
+class _Join:
+    """A nested transaction without a savepoint (one per database, reused): a failure
+    that leaves rows written behind dooms the transaction."""
+
+    __slots__ = ("db",)
+
+    def __init__(self, db: SQLDatabase) -> None:
+        self.db = db
+
+    def __enter__(self) -> Any:
+        db = self.db
+        db._marks.append(db._changes())
+        db._depth += 1
+        return db
+
+    def __exit__(self, et: Any, e: Any, tb: Any) -> bool:
+        db = self.db
+        db._depth -= 1
+        mark = db._marks.pop()
+        if et is not None and db._changes() != mark:
+            db._doomed = True
+        return False
+
+
+class _Savepoint:
+    """A nested transaction that is a savepoint: a failure undoes only its part."""
+
+    __slots__ = ("db", "name", "after", "undo", "doomed")
+
+    def __init__(self, db: SQLDatabase) -> None:
+        self.db = db
+
+    def __enter__(self) -> Any:
+        db = self.db
+        self.name = f"sp{db._depth}"
+        try:
+            db.execute(f"SAVEPOINT {self.name}")
+        except db.driver_errors as e:
+            raise db.error(e, "cannot open a savepoint") from e
+        self.after, self.undo, self.doomed = len(db._after), len(db._undo), db._doomed
+        db._depth += 1
+        return db
+
+    def __exit__(self, et: Any, e: Any, tb: Any) -> bool:
+        db = self.db
+        db._depth -= 1
+        if et is None:
+            try:
+                db.execute(db._release_sql(self.name))
+            except db.driver_errors as e:
+                raise db.error(e, "cannot release a savepoint") from e
+            return False
+        del db._after[self.after :]
+        db._undo_to(self.undo)
+        db._doomed = self.doomed  # whatever failed inside is undone with the savepoint
+        db.cache.clear()
+        for sql in db._rollback_to_sql(self.name):
+            db._rollback(sql)
+        return False
+
+
+class SQLDatabase(Database):
+    """A database on one driver connection: the transactions of SQLite and PostgreSQL,
+    with the dialect's hooks (`_BEGIN`, `_release_sql`, `_rollback_to_sql`, `_changes`,
+    `_rollback`, `error`, `driver_errors`) filled in by the subclass."""
+
+    _BEGIN = "BEGIN"
+    driver_errors: tuple[type[BaseException], ...] = ()
+    path: str
+
+    def __init__(self) -> None:
+        self.stats = Stats()
+        self.cache: dict[Any, Any] = {}
+        self._depth = 0
+        self._doomed = False  # a join failed after writing: the transaction must not commit
+        self._marks: list[int] = []
+        self._after: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], None]] = []
+        self._outer, self._join = _Outer(self), _Join(self)
+
+    @abstractmethod
+    def error(self, e: BaseException, doing: str) -> FlowError:
+        """The FlowError for a driver error met while `doing` something."""
+
+    @abstractmethod
+    def execute(self, sql: str, args: tuple | list = ()) -> Any:
+        """Run one statement (driver errors are left to the caller to convert)."""
+
+    @abstractmethod
+    def _changes(self) -> int:
+        """A count that grows with every row written (and every failed statement)."""
+
+    @abstractmethod
+    def _rollback(self, sql: str) -> None:
+        """Run a ROLLBACK statement, ignoring a connection that is gone."""
+
+    def _release_sql(self, name: str) -> str:
+        return f"RELEASE {name}"
+
+    def _rollback_to_sql(self, name: str) -> list[str]:
+        return [f"ROLLBACK TO {name}", f"RELEASE {name}"]
+
+    def _can_commit(self) -> bool:
+        """False when the connection can only roll back (a dialect's check)."""
+        return True
+
+    # -- transactions ---------------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def transaction(self, savepoint: bool = True) -> Any:
+        if self._depth == 0:
+            return self._outer
+        return _Savepoint(self) if savepoint else self._join
+
+    def _begin(self) -> None:
+        try:
+            self.execute(self._BEGIN)
+        except self.driver_errors as e:
+            raise self.error(e, "cannot begin a transaction") from e
+        self._depth = 1
+
+    def _abort(self) -> None:
+        self._depth = 0
+        self._doomed = False
+        self._marks.clear()
+        self._after.clear()
+        self.cache.clear()
+        self._rollback("ROLLBACK")
+        self._undo_to(0)
+
+    def _commit(self) -> None:
+        if self._doomed or not self._can_commit():
+            self._abort()
+            raise StoreError(
+                f"{self.path}: a write inside this transaction failed part-way and its "
+                "error was caught; nothing was committed"
+            )
+        self._depth = 0
+        try:
+            self.execute("COMMIT")
+        except self.driver_errors as e:
+            self._abort()
+            raise self.error(e, "cannot commit") from e
+        self._undo.clear()
+        self.cache.clear()
+        self.stats.commits += 1
+        self._committed()
+
+
 def _is_busy(e: sqlite3.Error) -> bool:
     text = str(e).lower()
     return isinstance(e, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
-class SQLiteDatabase(Database):
+class SQLiteDatabase(SQLDatabase):
     """An SQLite file (created if missing), or ":memory:" for a private one."""
 
+    _BEGIN = "BEGIN IMMEDIATE"
+    driver_errors = (sqlite3.Error,)
+
     def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
+        super().__init__()
         self.path = str(path)
         self.name = self.path
-        self.stats = Stats()
-        self._depth = 0
-        self._doomed: int | None = None  # depth of a failed savepoint-less block
-        self._after: list[Callable[[], None]] = []
-        self._undo: list[Callable[[], None]] = []
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -143,9 +321,11 @@ class SQLiteDatabase(Database):
                 pause = min(pause * 2, 0.05)
 
     # -- errors ---------------------------------------------------------------------------
-    def error(self, e: sqlite3.Error, doing: str) -> FlowError:
+    def error(self, e: BaseException, doing: str) -> FlowError:
         """The FlowError for an sqlite3 error met while `doing` something."""
-        if _is_busy(e):
+        if isinstance(e, FlowError):
+            return e
+        if isinstance(e, sqlite3.Error) and _is_busy(e):
             return StoreBusyError(
                 f"{self.path}: {doing}: the database stayed locked by another process; "
                 "nothing was changed (retry)"
@@ -170,77 +350,10 @@ class SQLiteDatabase(Database):
         except sqlite3.Error as e:
             raise self.error(e, doing) from e
 
-    # -- transactions ---------------------------------------------------------------------
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
-
-    @contextmanager
-    def transaction(self, savepoint: bool = True) -> Iterator[SQLiteDatabase]:
-        if self._depth == 0:
-            try:
-                self.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as e:
-                raise self.error(e, "cannot begin a transaction") from e
-            self._depth = 1
-            try:
-                yield self
-            except BaseException:
-                self._depth = 0
-                self._doomed = None
-                self._after.clear()
-                self._rollback("ROLLBACK")
-                self._undo_to(0)
-                raise
-            self._depth = 0
-            if self._doomed is not None:
-                self._doomed = None
-                self._after.clear()
-                self._rollback("ROLLBACK")
-                self._undo_to(0)
-                raise StoreError(
-                    f"{self.path}: a write inside this transaction failed part-way and its "
-                    "error was caught; nothing was committed"
-                )
-            try:
-                self.execute("COMMIT")
-            except sqlite3.Error as e:
-                self._after.clear()
-                self._rollback("ROLLBACK")
-                self._undo_to(0)
-                raise self.error(e, "cannot commit") from e
-            self._undo.clear()
-            self.stats.commits += 1
-            self._committed()
-            return
-        if not savepoint:
-            self._depth += 1
-            try:
-                yield self
-            except BaseException:
-                if self._doomed is None:
-                    self._doomed = self._depth
-                raise
-            finally:
-                self._depth -= 1
-            return
-        name = f"sp{self._depth}"
-        self.execute(f"SAVEPOINT {name}")
-        self._depth += 1
-        after, mark = len(self._after), len(self._undo)
-        try:
-            yield self
-        except BaseException:
-            del self._after[after:]
-            self._undo_to(mark)
-            if self._doomed is not None and self._doomed >= self._depth:
-                self._doomed = None  # the savepoint undid the failed part
-            self._depth -= 1
-            self._rollback(f"ROLLBACK TO {name}")
-            self.execute(f"RELEASE {name}")
-            raise
-        self._depth -= 1
-        self.execute(f"RELEASE {name}")
+    # -- the dialect's hooks --------------------------------------------------------------
+    def _changes(self) -> int:
+        # rows written by statements that completed (a failed statement is undone by SQLite)
+        return self._db.total_changes
 
     def _rollback(self, sql: str) -> None:
         self.stats.rollbacks += 1
@@ -254,12 +367,49 @@ class SQLiteDatabase(Database):
         self._db.close()
 
 
+class _MemoryTx:
+    """A transaction (any level) of a MemoryDatabase: every level is a savepoint here, as
+    the undo log is fine-grained at no cost."""
+
+    __slots__ = ("db", "mark", "after")
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+
+    def __enter__(self) -> Any:
+        db = self.db
+        db._lock.acquire()
+        self.mark, self.after = len(db._undo), len(db._after)
+        db._depth += 1
+        return db
+
+    def __exit__(self, et: Any, e: Any, tb: Any) -> bool:
+        db = self.db
+        try:
+            db._depth -= 1
+            if et is not None:
+                del db._after[self.after :]
+                while len(db._undo) > self.mark:
+                    db._undo.pop()()
+                if db._depth == 0:
+                    db._after.clear()
+                    db.stats.rollbacks += 1
+            elif db._depth == 0:
+                db._undo.clear()
+                db.stats.commits += 1
+                db._committed()
+        finally:
+            db._lock.release()
+        return False
+
+
 class MemoryDatabase(Database):
     """Transactions for the in-memory stores: a lock and an undo log."""
 
     def __init__(self) -> None:
         self.name = "<memory>"
         self.stats = Stats()
+        self.cache: dict[Any, Any] = {}  # (unused: memory stores read their dicts)
         self._lock = threading.RLock()
         self._undo: list[Callable[[], None]] = []
         self._after: list[Callable[[], None]] = []
@@ -269,28 +419,8 @@ class MemoryDatabase(Database):
     def in_transaction(self) -> bool:
         return self._depth > 0
 
-    @contextmanager
-    def transaction(self, savepoint: bool = True) -> Iterator[MemoryDatabase]:
-        # the undo log is fine-grained at no cost: every level is a savepoint here
-        with self._lock:
-            mark, after = len(self._undo), len(self._after)
-            self._depth += 1
-            try:
-                yield self
-            except BaseException:
-                del self._after[after:]
-                self._depth -= 1
-                while len(self._undo) > mark:
-                    self._undo.pop()()
-                if self._depth == 0:
-                    self._after.clear()
-                    self.stats.rollbacks += 1
-                raise
-            self._depth -= 1
-            if self._depth == 0:
-                self._undo.clear()
-                self.stats.commits += 1
-                self._committed()
+    def transaction(self, savepoint: bool = True) -> Any:
+        return _MemoryTx(self)
 
 
 def is_database_url(target: object) -> bool:

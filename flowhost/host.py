@@ -71,7 +71,7 @@ from .runner import (
     check_address,
     same_start,
 )
-from .store import FlowStore, MemoryStore
+from .store import FlowKeyTakenError, FlowStore, MemoryStore
 
 DEFAULT_STEP_LIMIT = 1_000_000  # closure calls between two requests (about a second)
 DEFAULT_MAX_DEPTH = 1_000_000  # frames a flow may have waiting
@@ -324,14 +324,16 @@ class FlowHost:
     def service(self, flow_id: int | None = None) -> list[Result]:
         """Answer every pending request that has a handler (e.g. after a restart), or only
         flow_id's; returns where each serviced flow stands now."""
-        if flow_id is not None:
+        if flow_id is None:
+            return [self.serve(r) for r in self.requests() if r.kind in self._handlers]
+        with self._step():  # the record is read in the transaction that answers it
             rec = self._get(flow_id)
             if rec.status != SUSPENDED or rec.pending is None:
                 return []
-            pending = [Suspended(flow_id, rec.pending.kind, rec.pending.payload)]
-        else:
-            pending = self.requests()
-        return [self.serve(r) for r in pending if r.kind in self._handlers]
+            if rec.pending.kind not in self._handlers:
+                return []
+            result = self._answer_record(rec)
+        return [self.serve(result)]
 
     def fork(self, flow_id: int, n: int) -> Result:
         """Start a new flow with flow_id's arguments, answering its first n requests from
@@ -363,7 +365,7 @@ class FlowHost:
             now,
         )
         new = self.store.insert(new, run.steps[: run.step])
-        self._keep(new, outcome)
+        self._keep(new, outcome, run.cancelled)
         return self.serve(result_of(new))
 
     # -- export / reset / import ---------------------------------------------------------
@@ -421,10 +423,11 @@ class FlowHost:
                     f"cannot import: flow {rec.id} is an instance of {rec.flow}, which is not "
                     f"defined here (defined: {', '.join(self.flows()) or 'none'})"
                 )
-        conts: dict[int, Continuation] = {}
+        conts: dict[int, tuple[Continuation, bool]] = {}
         for rec, steps in flows:
             if rec.status == SUSPENDED:
-                conts[rec.id] = self.runner.replay(rec, steps)
+                cancelled = any(st.event == CANCEL for st in steps)
+                conts[rec.id] = (self.runner.replay(rec, steps), cancelled)
         with self.store.transaction():
             if (
                 origin is not None
@@ -440,7 +443,9 @@ class FlowHost:
             stored = self.store.replace_all(flows, next_id)
 
             def keep() -> None:
-                self.runner.live = {r.id: (r.version, conts[r.id]) for r in stored if r.id in conts}
+                self.runner.live = {
+                    r.id: (r.version, *conts[r.id]) for r in stored if r.id in conts
+                }
 
             self.runner.live = {}
             self.store.db.on_commit(keep)
@@ -468,14 +473,16 @@ class FlowHost:
             raise NoSuchFlowError(f"no flow with id {flow_id}")
         return rec
 
+    def _step(self) -> Any:
+        """The unit of work of one host step: the caller's transaction when there is one
+        (joined at no cost; a failure after something was written dooms it, so a step
+        is never committed half-done), else a transaction of its own."""
+        return self.store.db.transaction(savepoint=False)
+
     def _start(self, name: str | Symbol | FlowRef, args: list, key: str | None = None) -> Result:
         self._outside_flow("flow/start")
         fdef = self.definition(name)
-        with self.store.transaction():
-            if key is not None:
-                held = self.store.get_by_key(key)
-                if held is not None:
-                    return same_start(held, fdef.name, args, key)
+        with self._step():
             run = Run(None, fdef.name, [], None)
             outcome = self.runner.execute(run, fdef.proc, [to_scheme(a) for a in args])
             now = self.clock()
@@ -492,8 +499,14 @@ class FlowHost:
                 ),
                 now,
             )
-            rec = self.store.insert(rec, run.added)
-            self._keep(rec, outcome)
+            try:  # no lookup first: the key is a constraint, and an insert that finds it
+                rec = self.store.insert(rec, run.added)  # held writes nothing
+            except FlowKeyTakenError as e:
+                held = self.store.get(e.existing)
+                if held is None:  # (gone again: only a clear in between could do that)
+                    raise
+                return same_start(held, fdef.name, args, e.key)
+            self._keep(rec, outcome, run.cancelled)
         return result_of(rec)
 
     def _resume(
@@ -503,12 +516,10 @@ class FlowHost:
         *,
         kind: str | None = None,
         version: int | None = None,
-        rec: FlowRecord | None = None,
     ) -> Result:
         self._outside_flow("flow/resume")
-        with self.store.transaction():
-            if rec is None:  # (a handler step passes the record it read in this transaction)
-                rec = self._get(flow_id)
+        with self._step():
+            rec = self._get(flow_id)  # (read once per transaction: the store keeps it)
             check_address(self.store, rec, kind, version)
             assert rec.pending is not None
             step = Step(rec.pending.kind, rec.pending.payload, value)
@@ -519,30 +530,29 @@ class FlowHost:
     ) -> Result:
         """Run a suspended flow on from its pending request with `value` (a Scheme value
         or a signal) and store its new state with `step` -- if rec is still current."""
-        cont = self.runner.continuation(rec)
+        cont, cancelled = self.runner.continuation(rec)
         # The run may change data the continuation holds, so it is used at most once.
         self.runner.live.pop(rec.id, None)
         run = Run(rec.id, rec.flow, [], None)
-        run.cancelled = cancelling
+        # a flow that returns after handling its cancellation (now, or at an earlier
+        # step) ends cancelled, not done
+        run.cancelled = cancelling or cancelled
         outcome = self.runner.execute(run, cont=cont, value=value)
-        if outcome.status == DONE and any(
-            st.event == CANCEL for st in self.store.steps(rec.id)[: rec.nsteps]
-        ):
-            outcome.status = CANCELLED  # it returned after handling its cancellation
         now = self.clock()
-        moved = replace(outcome.apply_to(rec, now), updated=now)
+        moved = outcome.apply_to(rec, now, updated=now)
         more = (run.added,) if run.added else ()  # patch markers this run recorded
         new = self.store.update(moved, rec.version, step, *more)
-        self._keep(new, outcome)
+        self._keep(new, outcome, run.cancelled)
         return result_of(new)
 
-    def _keep(self, rec: FlowRecord, outcome: Outcome) -> None:
+    def _keep(self, rec: FlowRecord, outcome: Outcome, cancelled: bool = False) -> None:
         """Keep a suspended flow's continuation for its new state -- at once, so a later
-        step in the same transaction uses it, and dropped if that state rolls back (an
-        SQLite stamp can then be given again: the entry must not outlive its state)."""
+        step in the same transaction uses it, and dropped if that state rolls back (a
+        stamp can then be given again: the entry must not outlive its state)."""
         if outcome.status == SUSPENDED:
-            self.runner.live[rec.id] = (rec.version, outcome.cont)
-            self.store.db.on_rollback(lambda: self.runner.live.pop(rec.id, None))
+            live = self.runner.live
+            live[rec.id] = (rec.version, outcome.cont, cancelled)
+            self.store.db.on_rollback(lambda: live.pop(rec.id, None))
 
     def serve(self, result: Result) -> Result:
         """Answer the requests that have handlers, from `result` on, each in one
@@ -555,23 +565,27 @@ class FlowHost:
         """One handler step, in one transaction: the handler's own writes (on the same
         database) commit with the flow's new state, or none of it does. The handler's
         value answers exactly the request it was called for."""
-        with self.store.transaction():
+        with self._step():
             rec = self._get(asked.id)
             if rec.status != SUSPENDED or rec.pending is None or rec.pending.kind != asked.kind:
                 return result_of(rec)  # answered meanwhile (another worker): where it is now
-            try:
-                value = self._handlers[asked.kind](rec.id, rec.pending.payload)
-            except FlowError:
-                raise
-            except Exception as e:
-                raise HandlerError(rec.id, asked.kind, e) from e
-            return self._resume(
-                rec.id,
-                canonical(value, f"{asked.kind} handler's value"),
-                kind=asked.kind,
-                version=rec.version,
-                rec=rec,
-            )
+            return self._answer_record(rec)
+
+    def _answer_record(self, rec: FlowRecord) -> Result:
+        """Call the handler of what rec waits on and resume the flow with its value (inside
+        the step's transaction; rec was read in it)."""
+        assert rec.pending is not None
+        kind = rec.pending.kind
+        try:
+            value = self._handlers[kind](rec.id, rec.pending.payload)
+        except FlowError:
+            raise
+        except Exception as e:
+            raise HandlerError(rec.id, kind, e) from e
+        value = canonical(value, f"{kind} handler's value")
+        # the flow row is read again (kept by the store: no statement), so the version
+        # check sees whatever the handler did to it
+        return self._resume(rec.id, value, kind=kind, version=rec.version)
 
 
 __all__ = ["FlowError", "FlowHost", "FlowRef"]

@@ -20,20 +20,20 @@ so a store re-reads inside the transaction whatever it decides on, under a lock:
 
 The outermost `transaction()` is BEGIN ... COMMIT; a nested one is a savepoint, so an
 inner failure the caller catches (a unique violation, a conflict) undoes only the inner
-part and the transaction stays usable. Serialization failures, deadlocks and lock
-timeouts are `StoreBusyError` (a FlowConflictError: nothing changed, retry); any other
-driver error is a `StoreError` naming the server and what was being done. The driver is
-psycopg 3, from the optional extra `postgres`; without it opening a URL is one StoreError.
+part and the transaction stays usable; with savepoint=False it joins the outer one (the
+transaction logic is db.SQLDatabase's, shared with SQLite). Serialization failures,
+deadlocks and lock timeouts are `StoreBusyError` (a FlowConflictError: nothing changed,
+retry); any other driver error is a `StoreError` naming the server and what was being
+done. The driver is psycopg 3, from the optional extra `postgres`; without it opening a
+URL is one StoreError.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from .db import Database, Stats, StoreBusyError, StoreError
+from .db import SQLDatabase, StoreBusyError, StoreError
 from .errors import FlowError
 
 try:  # the driver is optional: only a postgresql:// URL needs it
@@ -73,18 +73,17 @@ def driver_error_types() -> tuple[type[BaseException], ...]:
     return (psycopg.Error,) if psycopg is not None else ()
 
 
-class PostgresDatabase(Database):
+class PostgresDatabase(SQLDatabase):
     """One connection to a PostgreSQL database named by a `postgresql://` URL."""
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
         if psycopg is None:
             raise StoreError(MISSING_DRIVER)
+        super().__init__()
+        self.driver_errors = (psycopg.Error,)
         self.url = url
         self.name = self.path = describe(url)
-        self.stats = Stats()
-        self._depth = 0
-        self._after: list[Callable[[], None]] = []
-        self._undo: list[Callable[[], None]] = []
+        self._written = 0
         try:
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
             self._db.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
@@ -111,12 +110,20 @@ class PostgresDatabase(Database):
     def execute(self, sql: str, args: tuple | list = ()) -> Any:
         """Run one statement (`%s` placeholders; driver errors are left to the caller)."""
         self.stats.statements += 1
-        return self._db.execute(sql, args or None)
+        try:
+            cur = self._db.execute(sql, args or None)
+        except BaseException:
+            self._written += 1  # a failed statement aborts the transaction: like a write
+            raise
+        if cur.rowcount != 0 and not sql.startswith("SELECT"):
+            self._written += 1  # (rowcount is -1 for a statement that is not DML)
+        return cur
 
     def executemany(self, sql: str, rows: Any) -> Any:
         """Run one statement for many rows (counted once)."""
         rows = list(rows)
         self.stats.statements += 1
+        self._written += 1
         if not rows:
             return None
         with self._db.cursor() as cur:
@@ -130,62 +137,22 @@ class PostgresDatabase(Database):
         except psycopg.Error as e:
             raise self.error(e, doing) from e
 
-    # -- transactions ---------------------------------------------------------------------
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
+    # -- the dialect's hooks --------------------------------------------------------------
+    # A join (savepoint=False) needs no savepoint here either: a statement that fails in
+    # it counts as a write, so the transaction, which PostgreSQL has aborted, is doomed.
+    def _changes(self) -> int:
+        return self._written
 
-    @contextmanager
-    def transaction(self, savepoint: bool = True) -> Iterator[PostgresDatabase]:
-        # Every nested level is a savepoint here, savepoint=False included: an error inside
-        # a PostgreSQL transaction aborts it up to the last savepoint, so a caught error
-        # must have one to roll back to.
-        if self._depth == 0:
-            try:
-                self.execute("BEGIN")
-            except psycopg.Error as e:
-                raise self.error(e, "cannot begin a transaction") from e
-            self._depth = 1
-            try:
-                yield self
-            except BaseException:
-                self._depth = 0
-                self._after.clear()
-                self._rollback("ROLLBACK")
-                self._undo_to(0)
-                raise
-            self._depth = 0
-            try:
-                self.execute("COMMIT")
-            except psycopg.Error as e:
-                self._after.clear()
-                self._rollback("ROLLBACK")
-                self._undo_to(0)
-                raise self.error(e, "cannot commit") from e
-            self._undo.clear()
-            self.stats.commits += 1
-            self._committed()
-            return
-        name = f"sp{self._depth}"
-        try:
-            self.execute(f"SAVEPOINT {name}")
-        except psycopg.Error as e:
-            raise self.error(e, "cannot open a savepoint") from e
-        self._depth += 1
-        after, mark = len(self._after), len(self._undo)
-        try:
-            yield self
-        except BaseException:
-            del self._after[after:]
-            self._undo_to(mark)
-            self._depth -= 1
-            self._rollback(f"ROLLBACK TO SAVEPOINT {name}")
-            raise
-        self._depth -= 1
-        try:
-            self.execute(f"RELEASE SAVEPOINT {name}")
-        except psycopg.Error as e:
-            raise self.error(e, "cannot release a savepoint") from e
+    def _release_sql(self, name: str) -> str:
+        return f"RELEASE SAVEPOINT {name}"
+
+    def _rollback_to_sql(self, name: str) -> list[str]:
+        return [f"ROLLBACK TO SAVEPOINT {name}"]
+
+    def _can_commit(self) -> bool:
+        # an error someone caught outside any savepoint left the transaction aborted, and
+        # PostgreSQL would answer COMMIT with a silent ROLLBACK
+        return self._db.info.transaction_status != psycopg.pq.TransactionStatus.INERROR
 
     def _rollback(self, sql: str) -> None:
         self.stats.rollbacks += 1

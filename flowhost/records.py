@@ -61,6 +61,30 @@ class FlowRecord:
     due: float | None = None  # host clock: when the pending request times out (a timer)
 
 
+def restamp(
+    rec: FlowRecord, version: int, nsteps: int, key: str | None, created: float | None = None
+) -> FlowRecord:
+    """rec as a store stored it: its version, step count, key (and creation time); a
+    store's hot path, so without dataclasses.replace."""
+    return FlowRecord(
+        rec.id,
+        rec.flow,
+        rec.args,
+        rec.status,
+        rec.pending,
+        rec.result,
+        rec.error,
+        rec.where,
+        rec.source_hash,
+        version,
+        nsteps,
+        key,
+        rec.created if created is None else created,
+        rec.updated,
+        rec.due,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Suspended:
     """The flow is waiting on a request: `kind` (a name) with `payload`."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, TextIO
 
 from scheme import UNSPECIFIED, Continuation, SchemeError, Symbol
@@ -233,16 +232,37 @@ class Outcome:
         self.where = fields.get("where")
         self.timeout: float | None = fields.get("timeout")
 
-    def apply_to(self, rec: FlowRecord, now: float = 0.0) -> FlowRecord:
-        """rec moved to this outcome at host time `now` (version not bumped): a request
-        with a timeout is due `timeout` seconds from now."""
-        if self.status == SUSPENDED:
+    def apply_to(
+        self, rec: FlowRecord, now: float = 0.0, updated: float | None = None
+    ) -> FlowRecord:
+        """rec moved to this outcome at host time `now` (version not bumped; `updated`,
+        when given, its new time of change): a request with a timeout is due `timeout`
+        seconds from now."""
+        status, pending, result, error, where, due = self.status, None, rec.result, None, None, None
+        if status == SUSPENDED:
+            pending = Pending(self.kind, self.payload)  # type: ignore[arg-type]
             due = None if self.timeout is None else now + self.timeout
-            return replace(rec, status=SUSPENDED, pending=Pending(self.kind, self.payload), due=due)
-        if self.status in (DONE, CANCELLED):
-            return replace(rec, status=self.status, pending=None, result=self.result, due=None)
-        return replace(
-            rec, status=FAILED, pending=None, error=self.error, where=self.where, due=None
+            error, where = rec.error, rec.where
+        elif status in (DONE, CANCELLED):
+            result, error, where = self.result, rec.error, rec.where
+        else:
+            status, error, where = FAILED, self.error, self.where
+        return FlowRecord(
+            rec.id,
+            rec.flow,
+            rec.args,
+            status,
+            pending,
+            result,
+            error,
+            where,
+            rec.source_hash,
+            rec.version,
+            rec.nsteps,
+            rec.key,
+            rec.created,
+            rec.updated if updated is None else updated,
+            due,
         )
 
 
@@ -307,7 +327,8 @@ class Runner:
     def __init__(self, host: Any) -> None:
         self.host = host
         self.current: Run | None = None  # the run in progress (the request primitive's)
-        self.live: dict[int, tuple[int, Continuation]] = {}  # id -> (version, cont)
+        # id -> (version, continuation, whether it was given its cancellation)
+        self.live: dict[int, tuple[int, Continuation, bool]] = {}
 
     def definition(self, name: Any) -> FlowDef:
         """The registered flow `name` (a str, Symbol or FlowRef); UnknownFlowError if none."""
@@ -319,15 +340,17 @@ class Runner:
             raise UnknownFlowError(f"no flow named {key} (defined: {known})")
         return fdef
 
-    def continuation(self, rec: FlowRecord) -> Continuation:
-        """The continuation of a suspended flow's current state: kept, or replayed."""
+    def continuation(self, rec: FlowRecord) -> tuple[Continuation, bool]:
+        """The continuation of a suspended flow's current state, kept or replayed, and
+        whether the flow was given its cancellation on the way there."""
         entry = self.live.get(rec.id)
         if entry is not None and entry[0] == rec.version:
-            return entry[1]
+            return entry[1], entry[2]
         # Only the steps of the state that was read: under READ COMMITTED (PostgreSQL) the
         # log may already hold another worker's newer step; replaying it would look like
         # nondeterminism, while this state's update will simply conflict.
-        return self.replay(rec, self.host.store.steps(rec.id)[: rec.nsteps])
+        steps = self.host.store.steps(rec.id)[: rec.nsteps]
+        return self.replay(rec, steps), any(s.event == CANCEL for s in steps)
 
     def replay(self, rec: FlowRecord, steps: list[Step]) -> Continuation:
         """Run a suspended flow again from its arguments, answering from its log."""

@@ -3,70 +3,58 @@
 A process killed at any moment leaves each flow as it was before or after a step, never
 between: the flow row and its new step row are written in one transaction -- the
 caller's unit of work when there is one (the ledger append and the stock claim of the
-same step commit with it), else one of the store's own. An update names the version it
-read (`UPDATE ... WHERE version = ?`; versions are stamps unique in the store, see
-store.py), so when two processes resume the same flow only the first commit wins and the
-other gets FlowConflictError. A flow key is a UNIQUE column: two workers starting the
-flow of one order cannot both succeed. Steps live in their own table, so opening a store
-reads nothing until a flow is touched, and appending a step writes one row however long
-the log is.
+same step commit with it), else one of the store's own. The statements and guarantees
+are sql_store.py's (shared with PostgreSQL); this module is SQLite's schema and how it
+draws ids and version stamps without a counter row that every write updates:
 
-Schema 3 (schema 1 and 2 files are migrated on open, 1 via 2): schema 2 gave flows `key`,
+- an id is the larger of the `next_id` floor in `flow_meta` and the largest id + 1, drawn
+  inside the INSERT (writers are serialised by `BEGIN IMMEDIATE`). The floor moves only
+  when rows are deleted (a clear, an import), so ids are never reused, whatever an import
+  brings;
+- a version counts one flow's writes (1 when inserted, + 1 at each update). An import
+  gives each flow a stamp above every version any flow ever had (the `next_version`
+  floor, raised past them whenever rows are deleted), so (id, version) never names two
+  states of a flow -- what a host's kept continuation relies on;
+- `stamp()`, which an export records and an import into the same store compares, is
+  `next_version` + the sum of every flow's version: each insert, update or import raises
+  it, and a clear leaves it where it was.
+
+Schema 4 (schema 1, 2 and 3 files are migrated on open): schema 2 gave flows `key`,
 `created`, `updated`; schema 3 gives flows `due` (when the pending request times out; a
 partial index `flows_by_due` holds only the flows that have one, so `due()` reads the
-flows due and nothing else) and steps `event` (timeout, cancel or NULL for an answer).
+flows due and nothing else) and steps `event` (timeout, cancel or NULL for an answer);
+schema 4 reads `next_id` and `next_version` as the floors above (the schema 3 counters
+are valid floors, so the migration changes no row; a program reading schema 3 would take
+them for counters, hence the new number).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import rows as _rows
 from . import sqlite_export
-from .data import dumps, from_json, loads, to_json
 from .db import SQLiteDatabase, StoreError
-from .errors import FlowConflictError, NoSuchFlowError
-from .records import SUSPENDED, FlowRecord, Pending, Step
-from .store import FlowKeyTakenError, FlowStore, check_replacement, page_where
+from .sql_store import COLUMNS as _COLUMNS
+from .sql_store import SQLStore, flow_row, pending_text, record_of, step_rows, tables
+from .store import MAX_ID
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS flows (
-    id INTEGER PRIMARY KEY,
-    flow TEXT NOT NULL,
-    args TEXT NOT NULL,
-    status TEXT NOT NULL,
-    pending TEXT,
-    result TEXT,
-    error TEXT,
-    "where" TEXT,
-    source_hash TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    nsteps INTEGER NOT NULL,
-    key TEXT,
-    created REAL NOT NULL DEFAULT 0,
-    updated REAL NOT NULL DEFAULT 0,
-    due REAL
-);
-CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id);
-CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args);
-CREATE TABLE IF NOT EXISTS flow_steps (
-    flow_id INTEGER NOT NULL,
-    step INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    value TEXT NOT NULL,
-    event TEXT,
-    PRIMARY KEY (flow_id, step)
-) WITHOUT ROWID;
-"""
+_FLOWS, _STEPS = (
+    t.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+    for t in tables("INTEGER", "REAL", unique_key=False)
+)
+_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS flow_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    _FLOWS,
+    "CREATE INDEX IF NOT EXISTS flows_by_status ON flows (status, id)",
+    "CREATE INDEX IF NOT EXISTS flows_by_args ON flows (flow, args)",
+    _STEPS + " WITHOUT ROWID",
+]
 
 _MIGRATE_1_TO_2 = [
     "ALTER TABLE flows ADD COLUMN key TEXT",
@@ -77,13 +65,8 @@ _MIGRATE_2_TO_3 = [
     "ALTER TABLE flows ADD COLUMN due REAL",
     "ALTER TABLE flow_steps ADD COLUMN event TEXT",
 ]
+_MIGRATE = {"1": _MIGRATE_1_TO_2 + _MIGRATE_2_TO_3, "2": _MIGRATE_2_TO_3, "3": []}
 DUE_INDEX = "CREATE INDEX IF NOT EXISTS flows_by_due ON flows (due) WHERE due IS NOT NULL"
-
-_COLUMNS = (
-    'id, flow, args, status, pending, result, error, "where", source_hash, version, nsteps, '
-    "key, created, updated, due"
-)
-_MARKS = ",".join("?" * 15)
 
 # The flows due: only the partial index's entries up to `now` are read (EXPLAIN QUERY PLAN:
 # SEARCH flows USING INDEX flows_by_due (due<?)); a due flow is always suspended.
@@ -91,71 +74,35 @@ DUE_QUERY = (
     "SELECT id, version FROM flows WHERE due IS NOT NULL AND due <= ? ORDER BY due, id LIMIT ?"
 )
 
+# A counter cell of flow_meta as a number, or NULL when it is not a whole number in range
+_COUNTER = (
+    "CASE WHEN CAST(CAST(value AS INTEGER) AS TEXT) = value "
+    f"AND CAST(value AS INTEGER) BETWEEN 0 AND {MAX_ID} THEN CAST(value AS INTEGER) END"
+)
+# The new flow's id is drawn in the INSERT: a damaged floor, or no id left, makes it text,
+# which SQLite refuses for an INTEGER PRIMARY KEY ("datatype mismatch"; _insert_failed
+# then names the cause). Nothing is written when the key is held (ON CONFLICT DO NOTHING).
+_INSERT = (
+    f"INSERT INTO flows ({_COLUMNS}) "
+    f"SELECT CASE WHEN n BETWEEN 1 AND {MAX_ID - 1} THEN n ELSE 'no id' END, "
+    "?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ? FROM (SELECT max("
+    f"{_COUNTER}, COALESCE((SELECT MAX(id) FROM flows), 0) + 1) AS n "
+    "FROM flow_meta WHERE key = 'next_id') WHERE true "
+    "ON CONFLICT DO NOTHING RETURNING id, version"
+)
+
+# (kept for callers of the names this module used to define)
+_record, _row, _step_rows, _pending_text = record_of, flow_row, step_rows, pending_text
+
 __all__ = ["SQLiteStore", "StoreError"]
 
 
-def _pending_text(p: Pending | None) -> str | None:
-    if p is None:
-        return None
-    return json.dumps({"kind": p.kind, "payload": to_json(p.payload)})
-
-
-def _pending(text: str | None) -> Pending | None:
-    if text is None:
-        return None
-    d = json.loads(text)
-    return Pending(d["kind"], from_json(d["payload"]))
-
-
-def _row(rec: FlowRecord) -> tuple:
-    return (
-        rec.id,
-        rec.flow,
-        dumps(rec.args),
-        rec.status,
-        _pending_text(rec.pending),
-        None if rec.result is None else dumps(rec.result),
-        rec.error,
-        rec.where,
-        rec.source_hash,
-        rec.version,
-        rec.nsteps,
-        rec.key,
-        rec.created,
-        rec.updated,
-        rec.due,
-    )
-
-
-def _record(row: tuple) -> FlowRecord:
-    return FlowRecord(
-        id=row[0],
-        flow=row[1],
-        args=loads(row[2]),
-        status=row[3],
-        pending=_pending(row[4]),
-        result=None if row[5] is None else loads(row[5]),
-        error=row[6],
-        where=row[7],
-        source_hash=row[8],
-        version=row[9],
-        nsteps=row[10],
-        key=row[11],
-        created=row[12],
-        updated=row[13],
-        due=row[14],
-    )
-
-
-def _step_rows(flow_id: int, steps: list[Step], first: int = 0) -> list[tuple]:
-    return [
-        (flow_id, i, s.kind, dumps(s.payload), dumps(s.value), s.event)
-        for i, s in enumerate(steps, first)
-    ]
-
-
-class SQLiteStore(FlowStore):
+class SQLiteStore(SQLStore):
     """Flows in an SQLite database: a file path (opened here) or a shared SQLiteDatabase."""
+
+    db: SQLiteDatabase
+    _INSERT = _INSERT
+    _NEXT_VERSION = "version + 1"
 
     def __init__(self, target: str | Path | SQLiteDatabase, timeout: float = 30.0) -> None:
         self.db = target if isinstance(target, SQLiteDatabase) else SQLiteDatabase(target, timeout)
@@ -163,17 +110,16 @@ class SQLiteStore(FlowStore):
         try:
             with self.db.transaction(savepoint=False) as db:
                 self._check_tables(db)
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        db.execute(stmt)
+                for stmt in _SCHEMA:
+                    db.execute(stmt)
                 row = db.execute("SELECT value FROM flow_meta WHERE key = 'schema'").fetchone()
                 if row is None:
                     db.execute(
                         "INSERT INTO flow_meta VALUES ('schema', ?), ('next_id', '1')",
                         (SCHEMA_VERSION,),
                     )
-                elif row[0] in ("1", "2"):
-                    for stmt in (_MIGRATE_1_TO_2 if row[0] == "1" else []) + _MIGRATE_2_TO_3:
+                elif row[0] in _MIGRATE:
+                    for stmt in _MIGRATE[row[0]]:
                         db.execute(stmt)
                     db.execute(
                         "UPDATE flow_meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,)
@@ -191,13 +137,11 @@ class SQLiteStore(FlowStore):
                 db.execute(
                     "INSERT OR IGNORE INTO flow_meta VALUES ('store_id', ?)", (uuid.uuid4().hex,)
                 )
-                if db.execute("SELECT 1 FROM flow_meta WHERE key = 'next_version'").fetchone():
-                    pass
-                else:  # a store written before stamps: start above every version it holds
-                    db.execute(
-                        "INSERT INTO flow_meta SELECT 'next_version', COALESCE(MAX(version), 0) "
-                        "+ 1 FROM flows"
-                    )
+                # a store written before stamps: start above every version it holds
+                db.execute(
+                    "INSERT OR IGNORE INTO flow_meta SELECT 'next_version', "
+                    "COALESCE(MAX(version), 0) + 1 FROM flows"
+                )
         except sqlite3.Error as e:
             raise self.db.error(e, "cannot open the flow store") from e
 
@@ -218,6 +162,7 @@ class SQLiteStore(FlowStore):
                     "was created here before; restore it from a backup or an export)"
                 )
 
+    # -- the dialect's hooks --------------------------------------------------------------
     def _query(self, sql: str, args: tuple | list = ()) -> list:
         """db.query, with text that is not UTF-8 named by table, row and column."""
         try:
@@ -230,183 +175,32 @@ class SQLiteStore(FlowStore):
             keys = {"flows": "id", "flow_steps": "flow_id, step", "flow_meta": "key"}[table]
             raise _rows.find_bad_text(self.db.execute, self.path, table, column, keys) from None
 
-    def _read(self, row: tuple) -> FlowRecord:
-        return _rows.record(row, _record, self.path)
+    def _is_unique(self, e: BaseException) -> bool:
+        return isinstance(e, sqlite3.IntegrityError)
 
-    def _fail(self, e: sqlite3.Error, doing: str) -> Exception:
-        return self.db.error(e, doing)
+    def _insert_failed(self) -> None:
+        if self.next_id() > MAX_ID - 1:  # (next_id names a damaged floor)
+            raise StoreError(f"{self.path}: no flow ids left (next id {self.next_id()})")
 
-    def _meta_bump(self, key: str, by: int = 1) -> int:
-        """Advance a counter in flow_meta by `by`; returns its value before. Only a counter
-        that is a whole number in range moves (a damaged one is a StoreError)."""
-        row = self.db.execute(
-            "UPDATE flow_meta SET value = CAST(value AS INTEGER) + ? WHERE key = ? "
-            "AND CAST(CAST(value AS INTEGER) AS TEXT) = value "
-            "AND CAST(value AS INTEGER) BETWEEN 0 AND 9223372036854775807 - ? "
-            "RETURNING CAST(value AS INTEGER)",
-            (by, key, by),
-        ).fetchone()
-        if row is None:
-            self._meta(key)  # names the damage
-            raise StoreError(f"{self.path}: no flow ids or version stamps left ({key})")
-        return int(row[0]) - by
+    def _retire(self) -> None:
+        # floors past everything the rows about to be deleted hold: the next id stays the
+        # next id, and next_version becomes the stamp, so the stamp does not move
+        next_id, stamp = self.next_id(), self.stamp()
+        self._set("next_id", next_id)
+        self._set("next_version", stamp)
 
-    # -- the interface -------------------------------------------------------------------
-    def insert(self, rec: FlowRecord, steps: list[Step]) -> FlowRecord:
-        try:
-            with self.db.transaction(savepoint=False) as db:
-                if rec.key is not None:
-                    held = db.execute("SELECT id FROM flows WHERE key = ?", (rec.key,)).fetchone()
-                    if held is not None:
-                        raise FlowKeyTakenError(rec.key, held[0])
-                new_id = self._meta_bump("next_id")
-                rec = replace(
-                    rec, id=new_id, nsteps=len(steps), version=self._meta_bump("next_version")
-                )
-                db.execute(f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", _row(rec))
-                if steps:
-                    db.executemany(
-                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?, ?)",
-                        _step_rows(new_id, steps),
-                    )
-                return rec
-        except sqlite3.IntegrityError as e:
-            raise FlowConflictError(
-                f"{self.path}: another process stored the same flow key first; nothing was "
-                f"stored ({e})"
-            ) from e
-        except sqlite3.Error as e:
-            raise self._fail(e, "cannot store the new flow") from e
+    def _stamps(self, n: int) -> list[int]:
+        first = int(self._meta("next_version"))
+        if first + n > MAX_ID:
+            raise StoreError(f"{self.path}: no version stamps left (next_version {first})")
+        self._set("next_version", first + n)
+        return list(range(first, first + n))
 
-    def get(self, flow_id: int) -> FlowRecord | None:
-        rows = self._query(f"SELECT {_COLUMNS} FROM flows WHERE id = ?", (flow_id,))
-        return self._read(rows[0]) if rows else None
+    def _set_next_id(self, top: int) -> None:
+        self._set("next_id", max(top, self.next_id()))
 
-    def get_by_key(self, key: str) -> FlowRecord | None:
-        rows = self._query(f"SELECT {_COLUMNS} FROM flows WHERE key = ?", (key,))
-        return self._read(rows[0]) if rows else None
-
-    def steps(self, flow_id: int) -> list[Step]:
-        rows = self._query(
-            "SELECT flow_id, step, kind, payload, value, event FROM flow_steps WHERE flow_id = ? "
-            "ORDER BY step",
-            (flow_id,),
-        )
-        if not rows and self.get(flow_id) is None:
-            raise NoSuchFlowError(f"no flow with id {flow_id}")
-        return [_rows.step(r, self.path) for r in rows]
-
-    def update(
-        self,
-        rec: FlowRecord,
-        expected_version: int,
-        step: Step | None = None,
-        more: Sequence[Step] = (),
-    ) -> FlowRecord:
-        added = ([] if step is None else [step]) + list(more)
-        try:
-            with self.db.transaction(savepoint=False) as db:
-                version = self._meta_bump("next_version")
-                cur = db.execute(
-                    'UPDATE flows SET status=?, pending=?, result=?, error=?, "where"=?, '
-                    "source_hash=?, version=?, nsteps=nsteps + ?, updated=?, due=? "
-                    "WHERE id = ? AND version = ? RETURNING nsteps, key, created",
-                    (
-                        rec.status,
-                        _pending_text(rec.pending),
-                        None if rec.result is None else dumps(rec.result),
-                        rec.error,
-                        rec.where,
-                        rec.source_hash,
-                        version,
-                        len(added),
-                        rec.updated,
-                        rec.due,
-                        rec.id,
-                        expected_version,
-                    ),
-                )
-                row = cur.fetchone()
-                if row is None:
-                    now = db.execute("SELECT version FROM flows WHERE id = ?", (rec.id,)).fetchone()
-                    if now is None:
-                        raise NoSuchFlowError(f"no flow with id {rec.id}")
-                    raise FlowConflictError(
-                        f"flow {rec.id} was changed by another process (version {now[0]}, "
-                        f"expected {expected_version}); nothing was changed"
-                    )
-                nsteps = row[0]
-                if added:
-                    db.executemany(
-                        "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?, ?)",
-                        _step_rows(rec.id, added, nsteps - len(added)),
-                    )
-                return replace(rec, nsteps=nsteps, version=version, key=row[1], created=row[2])
-        except sqlite3.IntegrityError as e:
-            raise FlowConflictError(
-                f"flow {rec.id} was changed by another process; nothing was changed ({e})"
-            ) from e
-        except sqlite3.Error as e:
-            raise self._fail(e, f"cannot update flow {rec.id}") from e
-
-    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
-        rows = self.db.query(DUE_QUERY, (now, -1 if limit is None else limit))
-        return [(i, v) for i, v in rows]
-
-    def ids(self, status: str | None = None) -> list[int]:
-        if status is None:
-            return [r[0] for r in self.db.query("SELECT id FROM flows ORDER BY id")]
-        return [
-            r[0]
-            for r in self.db.query("SELECT id FROM flows WHERE status = ? ORDER BY id", (status,))
-        ]
-
-    def find(self, flow: str, args: list) -> list[int]:
-        rows = self.db.query(
-            "SELECT id FROM flows WHERE flow = ? AND args = ? ORDER BY id", (flow, dumps(args))
-        )
-        return [r[0] for r in rows]
-
-    def requests(self) -> list[tuple[int, Pending]]:
-        rows = self._query(
-            "SELECT id, pending FROM flows WHERE status = ? AND pending IS NOT NULL ORDER BY id",
-            (SUSPENDED,),
-        )
-        return [(i, _rows.pending(p, self.path, i)) for i, p in rows]  # type: ignore[misc]
-
-    def records(self) -> Iterator[FlowRecord]:
-        for row in self._query(f"SELECT {_COLUMNS} FROM flows ORDER BY id"):
-            yield self._read(row)
-
-    def page(
-        self,
-        *,
-        status: str | None = None,
-        flow: str | None = None,
-        key: str | None = None,
-        since: float | None = None,
-        after: int = 0,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> list[FlowRecord]:
-        where, args = page_where("?", status=status, flow=flow, key=key, since=since, after=after)
-        sql = f"SELECT {_COLUMNS} FROM flows WHERE {where} ORDER BY id LIMIT ? OFFSET ?"
-        args += [-1 if limit is None else limit, offset]  # LIMIT -1: no limit
-        return [self._read(r) for r in self._query(sql, args)]
-
-    def everything(self) -> list[tuple[FlowRecord, list[Step]]]:
-        with self.db.transaction():  # one snapshot: two queries, not one per flow
-            recs = list(self.records())
-            logs: dict[int, list[Step]] = {r.id: [] for r in recs}
-            for row in self._query(
-                "SELECT flow_id, step, kind, payload, value, event FROM flow_steps "
-                "ORDER BY flow_id, step"
-            ):
-                logs.setdefault(row[0], []).append(_rows.step(row, self.path))
-        return [(r, logs[r.id]) for r in recs]
-
-    def flow_texts(self, page: int = 1000) -> Iterator[str]:
-        return sqlite_export.flow_texts(self._query, _COLUMNS, self.path, _record, page)
+    def _set(self, key: str, value: int) -> None:
+        self.db.execute("UPDATE flow_meta SET value = ? WHERE key = ?", (str(value), key))
 
     def _meta(self, key: str) -> str:
         rows = self._query("SELECT value FROM flow_meta WHERE key = ?", (key,))
@@ -425,52 +219,18 @@ class SQLiteStore(FlowStore):
             )
         return value
 
+    # -- what only this dialect does ------------------------------------------------------
+    def flow_texts(self, page: int = 1000) -> Iterator[str]:
+        return sqlite_export.flow_texts(self._query, _COLUMNS, self.path, record_of, page)
+
     def next_id(self) -> int:
-        return int(self._meta("next_id"))
+        floor = int(self._meta("next_id"))
+        top = self._query("SELECT COALESCE(MAX(id), 0) + 1 FROM flows")[0][0]
+        return max(floor, top)
 
     def stamp(self) -> int:
-        return int(self._meta("next_version"))
+        floor = int(self._meta("next_version"))
+        return floor + self._query("SELECT COALESCE(SUM(version), 0) FROM flows")[0][0]
 
     def store_id(self) -> str:
         return self._meta("store_id")
-
-    def replace_all(
-        self, flows: Iterable[tuple[FlowRecord, list[Step]]], next_id: int
-    ) -> list[FlowRecord]:
-        flows = list(flows)
-        check_replacement(flows, next_id, self.path)
-        stored: list[FlowRecord] = []
-        try:
-            with self.db.transaction(savepoint=False) as db:
-                db.execute("DELETE FROM flow_steps")
-                db.execute("DELETE FROM flows")
-                top = max(next_id, self.next_id())
-                stamp = self._meta_bump("next_version", len(flows))
-                for n, (rec, steps) in enumerate(flows):
-                    rec = replace(rec, nsteps=len(steps), version=stamp + n)
-                    stored.append(rec)
-                    top = max(top, rec.id + 1)
-                db.executemany(
-                    f"INSERT INTO flows ({_COLUMNS}) VALUES ({_MARKS})", [_row(r) for r in stored]
-                )
-                db.executemany(
-                    "INSERT INTO flow_steps VALUES (?, ?, ?, ?, ?, ?)",
-                    [row for rec, steps in flows for row in _step_rows(rec.id, steps)],
-                )
-                db.execute("UPDATE flow_meta SET value = ? WHERE key = 'next_id'", (str(top),))
-        except sqlite3.IntegrityError as e:
-            raise FlowConflictError(f"{self.path}: cannot import: {e}") from e
-        except sqlite3.Error as e:
-            raise self._fail(e, "cannot import") from e
-        return sorted(stored, key=lambda r: r.id)
-
-    def clear(self) -> None:
-        try:
-            with self.db.transaction(savepoint=False) as db:
-                db.execute("DELETE FROM flow_steps")
-                db.execute("DELETE FROM flows")
-        except sqlite3.Error as e:
-            raise self._fail(e, "cannot clear") from e
-
-    def close(self) -> None:
-        self.db.close()

@@ -25,36 +25,51 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .data import dumps
 from .db import Database, MemoryDatabase, StoreError
 from .errors import FlowConflictError, NoSuchFlowError
-from .records import SUSPENDED, FlowRecord, Pending, Step
+from .records import SUSPENDED, FlowRecord, Pending, Step, restamp
 
 Flows = list[tuple[FlowRecord, list[Step]]]
 
 
-def page_where(
-    mark: str,
-    *,
-    status: str | None,
-    flow: str | None,
-    key: str | None,
-    since: float | None,
-    after: int,
-) -> tuple[str, list]:
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """FlowStore.page's filters: records with id > after matching every filter given
+    (`since`: updated at or after that time), skipping `offset`, at most `limit`."""
+
+    status: str | None = None
+    flow: str | None = None
+    key: str | None = None
+    since: float | None = None
+    after: int = 0
+    offset: int = 0
+    limit: int | None = None
+
+    def matches(self, r: FlowRecord) -> bool:
+        """Whether a record passes the filters (not `after`, `offset`, `limit`)."""
+        return (
+            (self.status is None or r.status == self.status)
+            and (self.flow is None or r.flow == self.flow)
+            and (self.key is None or r.key == self.key)
+            and (self.since is None or r.updated >= self.since)
+        )
+
+
+def page_where(mark: str, q: PageQuery) -> tuple[str, list]:
     """The WHERE clause (with `mark` as the parameter placeholder) and its arguments that
-    FlowStore.page's filters make: for the SQL stores, so they page in the database."""
-    where, args = [f"id > {mark}"], [after]
-    for column, value in (("status", status), ("flow", flow), ("key", key)):
+    a PageQuery's filters make: for the SQL stores, so they page in the database."""
+    where, args = [f"id > {mark}"], [q.after]
+    for column, value in (("status", q.status), ("flow", q.flow), ("key", q.key)):
         if value is not None:
             where.append(f"{column} = {mark}")
             args.append(value)
-    if since is not None:
+    if q.since is not None:
         where.append(f"updated >= {mark}")
-        args.append(since)
+        args.append(q.since)
     return " AND ".join(where), args
 
 
@@ -175,7 +190,6 @@ class FlowStore(ABC):
     def clear(self) -> None:
         """Forget every flow (ids are still never reused)."""
 
-    @abstractmethod
     def page(
         self,
         *,
@@ -189,6 +203,11 @@ class FlowStore(ABC):
     ) -> list[FlowRecord]:
         """Records with id > after that match every filter given (`since`: updated at or
         after that time), ascending id, skipping `offset` of them, at most `limit`."""
+        return self._page(PageQuery(status, flow, key, since, after, offset, limit))
+
+    @abstractmethod
+    def _page(self, q: PageQuery) -> list[FlowRecord]:
+        """page(), its filters in one PageQuery."""
 
     def flow_texts(self, page: int = 1000) -> Iterator[str]:
         """Each flow as a line of the streamed export (exchange.flow_text), ascending id,
@@ -248,7 +267,7 @@ class MemoryStore(FlowStore):
                 raise FlowKeyTakenError(rec.key, self._keys[rec.key])
             if self._next > MAX_ID:
                 raise StoreError(f"{self.db.name}: no flow ids left (next id {self._next})")
-            rec = replace(rec, id=self._next, nsteps=len(steps), version=self._version())
+            rec = restamp(replace(rec, id=self._next), self._version(), len(steps), rec.key)
             self._next += 1
             by_args = (rec.flow, dumps(rec.args))
             self._by_args.setdefault(by_args, []).append(rec.id)
@@ -299,7 +318,7 @@ class MemoryStore(FlowStore):
             if step is not None:
                 log.append(step)
             log.extend(more)
-            stored = replace(rec, nsteps=len(log), key=current.key, version=self._version())
+            stored = restamp(rec, self._version(), len(log), current.key)
             self._flows[rec.id] = stored
 
             def undo() -> None:
@@ -334,27 +353,10 @@ class MemoryStore(FlowStore):
         for i in sorted(self._flows):
             yield self._flows[i]
 
-    def page(
-        self,
-        *,
-        status: str | None = None,
-        flow: str | None = None,
-        key: str | None = None,
-        since: float | None = None,
-        after: int = 0,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> list[FlowRecord]:
-        out = [
-            r
-            for i, r in sorted(self._flows.items())
-            if i > after
-            and (status is None or r.status == status)
-            and (flow is None or r.flow == flow)
-            and (key is None or r.key == key)
-            and (since is None or r.updated >= since)
-        ]
-        return out[offset:] if limit is None else out[offset : offset + limit]
+    def _page(self, q: PageQuery) -> list[FlowRecord]:
+        out = [r for i, r in sorted(self._flows.items()) if i > q.after and q.matches(r)]
+        end = None if q.limit is None else q.offset + q.limit
+        return out[q.offset : end]
 
     def next_id(self) -> int:
         return self._next

@@ -60,9 +60,18 @@ def _float(text: str) -> float:
     return value
 
 
+def _decoder() -> Any:
+    return json.JSONDecoder(
+        object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float
+    ).decode
+
+
 def has_surrogate(text: str) -> bool:
     """True when text holds a lone surrogate (not encodable as UTF-8)."""
     return _SURROGATE.search(text) is not None
+
+
+_DECODE = _decoder()  # one decoder, made once (json.loads with hooks makes one per call)
 
 
 def strict_loads(text: str | bytes, where: str = "the JSON text") -> Any:
@@ -77,9 +86,9 @@ def strict_loads(text: str | bytes, where: str = "the JSON text") -> Any:
                 f"{where}: not a JSON text file (not UTF-8: bad byte at offset {e.start})"
             ) from None
     try:
-        value = json.loads(
-            text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float
-        )
+        if isinstance(text, str) and text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODE(text)
     except json.JSONDecodeError as e:
         raise JSONTextError(
             f"{where}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}"

@@ -62,14 +62,41 @@ def test_update_appends_a_step_and_stamps_a_new_version(store):
 
 
 def test_versions_are_never_reused_not_even_after_an_import(store):
+    # (id, version) names one state of one flow for the store's lifetime: what a host's
+    # kept continuation relies on (a version alone may repeat across flows)
     a = store.insert(rec(), [])
     b = store.insert(rec(), [])
     a2 = store.update(a, a.version)
-    seen = {a.version, b.version, a2.version}
-    assert len(seen) == 3
+    a3 = store.update(a2, a2.version)
+    seen = {(a.id, a.version), (b.id, b.version), (a2.id, a2.version), (a3.id, a3.version)}
+    assert len(seen) == 4
     again = store.replace_all([(a, []), (b, [])], 3)  # an old export brought back
-    assert not {r.version for r in again} & seen
+    assert not {(r.id, r.version) for r in again} & seen
     assert [r.id for r in again] == [1, 2]
+    seen |= {(r.id, r.version) for r in again}
+    for r in again:  # the brought-back flows move on to states never seen before either
+        moved = store.update(r, r.version)
+        assert (moved.id, moved.version) not in seen
+        seen.add((moved.id, moved.version))
+    store.clear()
+    back = store.replace_all([(a, []), (b, [])], 3)
+    assert not {(r.id, r.version) for r in back} & seen
+
+
+def test_the_stamp_moves_with_every_write_and_stays_through_a_clear(store):
+    stamps = [store.stamp()]
+    r = store.insert(rec(), [])
+    stamps.append(store.stamp())
+    store.update(r, r.version, Step("ask", 1, 2))
+    stamps.append(store.stamp())
+    store.insert(rec(), [])
+    stamps.append(store.stamp())
+    assert stamps == sorted(set(stamps))  # strictly growing
+    everything = store.everything()
+    store.clear()  # a reset that an import of the same export then undoes
+    assert store.stamp() == stamps[-1]
+    store.replace_all(everything, store.next_id())
+    assert store.stamp() > stamps[-1]
 
 
 def test_update_with_a_stale_version_conflicts_and_changes_nothing(store):

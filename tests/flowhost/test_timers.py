@@ -281,7 +281,7 @@ def test_a_schema_2_file_is_migrated_and_its_flows_go_on(tmp_path):
     host = FlowHost.open(db, clock=Clock())
     host.load_file(FLOWS / "order.scm")
     con = sqlite3.connect(db)
-    assert con.execute("SELECT value FROM flow_meta WHERE key='schema'").fetchone() == ("3",)
+    assert con.execute("SELECT value FROM flow_meta WHERE key='schema'").fetchone() == ("4",)
     assert host.resume(1, Symbol("paid")) == Suspended(1, "fulfil", "o-seed")
     host.close()
 
@@ -310,9 +310,46 @@ def test_a_schema_1_file_is_migrated_via_2_and_its_flows_go_on(tmp_path):
     host.load_file(FLOWS / "order.scm")
     assert sqlite3.connect(db).execute(
         "SELECT value FROM flow_meta WHERE key='schema'"
-    ).fetchone() == ("3",)
+    ).fetchone() == ("4",)
     assert host.resume(1, Symbol("paid")) == Suspended(1, "fulfil", "o1")
     assert host.record(1).due is None and host.steps(1)[0].event is None
+    host.close()
+
+
+def test_a_schema_3_file_is_migrated_and_keeps_ids_and_versions_unrepeated(tmp_path):
+    # schema 3 kept exact counters (next_id, and next_version: one stamp for every write
+    # in the store); schema 4 reads them as floors, so they carry over as they are
+    from flowhost import FlowConflictError
+    from flowhost.sqlite_store import SQLiteStore
+
+    db = tmp_path / "v3.db"
+    host = FlowHost.open(db, clock=Clock())
+    host.load_file(FLOWS / "order.scm")
+    host.start("order-lifecycle", "o1")
+    host.start("order-lifecycle", "o2")
+    host.close()
+    con = sqlite3.connect(db)
+    con.executescript(  # what schema 3 would hold: counters past flow 3, deleted
+        "UPDATE flow_meta SET value = '3' WHERE key = 'schema';"
+        "UPDATE flow_meta SET value = '4' WHERE key = 'next_id';"
+        "UPDATE flows SET version = 7 WHERE id = 1; UPDATE flows SET version = 9 WHERE id = 2;"
+        "UPDATE flow_meta SET value = '12' WHERE key = 'next_version';"
+    )
+    con.commit()
+    con.close()
+    store = SQLiteStore(db)
+    assert sqlite3.connect(db).execute(
+        "SELECT value FROM flow_meta WHERE key='schema'"
+    ).fetchone() == ("4",)
+    host = FlowHost(store, clock=Clock())
+    host.load_file(FLOWS / "order.scm")
+    assert store.next_id() == 4  # flow 3 was deleted: its id is not given again
+    assert host.start("order-lifecycle", "o3").id == 4
+    old = store.get(1)
+    assert host.resume(1, Symbol("reserved")).kind == "payment"
+    assert store.get(1).version > old.version
+    with pytest.raises(FlowConflictError):
+        store.update(old, old.version)
     host.close()
 
 
