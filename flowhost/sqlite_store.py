@@ -171,6 +171,8 @@ class SQLiteStore(SQLStore):
             column = _rows.bad_text(e.__cause__) if e.__cause__ is not None else None
             if column is None:
                 raise
+            if sql.count(" FROM ") != 1:  # over several tables: its caller reads carefully
+                raise
             table = sql.split(" FROM ", 1)[1].split()[0]
             keys = {"flows": "id", "flow_steps": "flow_id, step", "flow_meta": "key"}[table]
             raise _rows.find_bad_text(self.db.execute, self.path, table, column, keys) from None

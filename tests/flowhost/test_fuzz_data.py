@@ -74,6 +74,7 @@ def test_random_bytes_are_refused_cleanly(data):
 @example(b"\x82\xd0\xc7\x0b")  # text in flows.created: was a ValueError in the export stream
 @example(b"\x03\x00{")  # bad JSON in flows.pending
 @example(b"\x0d\x00[1,")  # bad JSON in flow_steps.value
+@example(b"\xeb\x01\x80")  # not UTF-8 read by the export page query (a subquery): was a KeyError
 def test_damaged_cells_read_back_or_are_a_store_error(data):
     fuzz_data.fuzz_sqlite_rows(data)
 
