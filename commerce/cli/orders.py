@@ -20,7 +20,7 @@ from flowhost.db import is_database_url
 
 from ..errors import CommerceError
 from ..ledger.projections import RECON_STATUSES, STATUSES, summaries, summary_of
-from ..ledger.recon import mismatch_report, needs_refund_orders, orders_with_status
+from ..ledger.recon import mismatch_report, needs_refund_orders, status_counts
 from ..orders.engine import Engine
 from .amounts import AMOUNT, AmountCommand
 from .order_views import refund_rows, refunds_text, show_text
@@ -382,7 +382,7 @@ def recon_command(db: str, as_json: bool) -> None:
     """
     engine = _engine(db)
     book = engine.recon()
-    counts = {st: len(orders_with_status(book, st)) for st in RECON_STATUSES}
+    counts = status_counts(book)
     report = mismatch_report(book)
     action = engine.needs_action(book)
     if as_json:

@@ -331,9 +331,9 @@ class SQLLedger(Ledger):
         rows = self._query(f"SELECT {COLUMNS} FROM ledger_events ORDER BY stream{self.C}, version")
         yield from by_stream(recorded_row(r, self.path) for r in rows)
 
-    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any, str]]:
         yield from self._query(
-            "SELECT stream, recon, total, paid, refunded, data FROM ledger_summaries "
+            "SELECT stream, recon, total, paid, refunded, data, status FROM ledger_summaries "
             "ORDER BY stream"
         )
 

@@ -294,11 +294,11 @@ class Ledger(ABC):
         The stores keep it as a row updated with each append; this fold is the reference."""
         return summarize(self.events(stream))
 
-    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any]]:
-        """(order, recon, total, paid, refunded, its summary or summary_text) for every
-        order, sorted by id: what recon.reconcile_rows builds its facts from."""
+    def recon_rows(self) -> Iterator[tuple[str, str, int, int, int, Any, str]]:
+        """(order, recon, total, paid, refunded, its summary or summary_text, its status)
+        for every order, sorted by id: what recon.reconcile_rows builds its facts from."""
         for s in self.summaries():
-            yield s.order, s.recon, s.total, s.paid, s.refunded, s
+            yield s.order, s.recon, s.total, s.paid, s.refunded, s, s.status
 
     def summaries(
         self,

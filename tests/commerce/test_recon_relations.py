@@ -19,8 +19,10 @@ from commerce.ledger.recon import (
     mismatched_orders,
     mismatcho,
     orders_with_status,
+    paid_unfulfilled_orders,
     recon_statuso,
     reconcile_rows,
+    status_counts,
 )
 from commerce.relation import ANY, FactRelation, answers
 
@@ -34,12 +36,13 @@ def random_rows(rng: random.Random, n: int) -> list[tuple]:
     for i in range(n):
         status = rng.choice(RECON_STATUSES[:5])  # one status no order has: needs-refund
         total, paid, refunded = (rng.choice(FIGURES) for _ in range(3))
-        rows.append((f"o{i:02d}", status, total, paid, refunded, "{not decoded}"))
+        lifecycle = rng.choice(("created", "paid", "fulfilled"))
+        rows.append((f"o{i:02d}", status, total, paid, refunded, "{not decoded}", lifecycle))
     return rows
 
 
 def seven(row: tuple) -> tuple:
-    order, status, total, paid, refunded, _ = row
+    order, status, total, paid, refunded, *_ = row
     return order, status, total, paid, refunded, paid - refunded, paid - refunded - total
 
 
@@ -140,6 +143,18 @@ def test_the_mismatch_report_builds_only_the_mismatched_facts_and_decodes_no_sum
     assert orders_with_status(book, "unpaid") == sorted(r[0] for r in rows if r[1] == "unpaid")
     assert book.facts.built() == ["overpaid", "underpaid", "unpaid"]
     assert len(book) == len(book.facts) == 60
+
+
+def test_counts_and_paid_unfulfilled_read_the_rows_columns_only():
+    rows = random_rows(random.Random(7), 80)  # every summary text is invalid JSON
+    book = reconcile_rows(rows)
+    counts = status_counts(book)
+    assert book.facts.built() == []  # counted from the rows, no facts built
+    assert list(counts) == list(RECON_STATUSES)
+    assert counts == {st: len(orders_with_status(book, st)) for st in RECON_STATUSES}
+    assert sum(counts.values()) == 80 and counts["needs-refund"] == 0
+    want = sorted(r[0] for r in rows if r[6] == "paid" and r[3] > 0 and r[3] - r[4] >= r[2])
+    assert want and paid_unfulfilled_orders(book) == want  # no summary decoded
 
 
 def test_rows_given_twice_are_refused():
