@@ -13,7 +13,8 @@ views on the standard environment); `capabilities` holds what only an embedder m
 without Lark and falls back to the grammar for everything else.
 
 The run side: `tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
-(straight-line Python for primitive applications) make what `machine` runs, and
+(straight-line Python for primitive applications) make what `machine` runs: its driver
+does the common node kinds inline and hands the rest to the small functions in `steps`;
 `direct` compiles pure closure bodies (fib, tak, call/cc used as an escape) to Python
 functions the machine tries first, redoing the call itself when they bail; `calls`,
 `dynamic` and `frames` hold what happens around a call. `reference` is the plain

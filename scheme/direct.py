@@ -104,6 +104,26 @@ class Throw(BaseException):
 ATOMS = frozenset({int, float, Fraction, Boolean, Symbol, Char, str})
 
 
+# What run_direct answers when the machine must run the call itself.
+BAILED = object()
+
+
+def run_direct(lam: Any, env: list, S: list) -> Any:
+    """Run lam's body as direct code in env (S[0]: the closure calls it may still make,
+    left in S[0] after), or BAILED: then the machine runs the call itself, from its start,
+    and neither lam nor the lambda that bailed is tried directly again."""
+    S[1] = 0
+    try:
+        v = lam.direct(env, S, DIRECT_DEPTH)
+    except Bail as b:
+        b.lam.direct = None
+        return BAILED
+    if not S[1] or type(v) in ATOMS:
+        return v
+    lam.direct = None  # it made escapes, and one may be inside v
+    return BAILED
+
+
 class _NotDirect(Exception):
     """The body uses something direct code does not do."""
 

@@ -1,9 +1,10 @@
 """Continuation frames: plain heap data linked through `next`.
 
-The machine's own frames (argument evaluation, if, begin, assignment, or) are tuples
-handled inline by the machine loop. Frames pushed by control primitives (dynamic-wind, exception
-handlers, call-with-values, force, ...) subclass `ControlFrame` and say what happens
-next through `resume(machine, value)`, which returns a transfer (see machine.py).
+The machine's own frames (argument evaluation, if, begin, assignment, or) are tuples,
+returned to inline by the machine's driver (assignment and or: by steps.py). Frames
+pushed by control primitives (dynamic-wind, exception handlers, call-with-values,
+force, ...) subclass `ControlFrame` and say what happens next through
+`resume(machine, value)`, which returns a transfer (see machine.py).
 
 Frames are never mutated after they are pushed, so a continuation -- which is just the
 frame at the top of the chain -- can be resumed any number of times.

@@ -18,6 +18,23 @@ Control primitives (call/cc, apply, dynamic-wind, raise, ...) return a *transfer
 The dynamic-wind list and the handler stack are registers of the machine object; a
 continuation records both, and resuming it runs the after/before thunks in between.
 
+How the code is split:
+- `Machine._run` (here) is the driver: eval, apply, return. It does inline only what
+  nearly every program does all the time -- applications and lets of simple parts
+  (evaluated in one place, which an ARG frame resumes), `if`, `begin`, variables,
+  lambdas, closure entry (the one place steps are counted and the limits checked),
+  primitive calls, call/cc and calling a continuation of the same dynamic extent -- and
+  returning to the ARG, IF and SEQ frames those push.
+- steps.py: every other node kind (set!/define, letrec frames, or), the other frames,
+  and applying anything but a closure or a primitive, each a small function that answers
+  with a transfer; `instate` (continuation delivery) is shared by both.
+- direct.py: pure closure bodies run on the Python stack (`run_direct`); calls.py:
+  binding arguments, assignment, errors; dynamic.py: dynamic-wind and raise.
+
+Node tags say how a node is run, and the driver rewrites some as it learns (PAPP ->
+TCALL -> APP, see nodes.App): every path computes the same result, only the speed
+differs.
+
 Limits: an optional step budget (closure calls) and a cap on the number of frames
 waiting for a value, both checked at closure entry (_checkpoint). Both stop the program
 with an error no Scheme handler can catch. reference.py defines what the loop must
@@ -30,44 +47,33 @@ import gc
 from typing import Any
 
 from . import budget
-from .calls import (
-    assign,
-    bind,
-    not_applicable,
-    select_clause,
-    unbound_operator,
-)
+from .calls import bind
 from .codegen import NOT_PRIMITIVE
-from .direct import ATOMS, DIRECT_DEPTH, HEADROOM, Bail
-from .dynamic import WindStepFrame, error_transfer, frames_pushed, raise_transfer, wind_steps
-from .errors import (
-    ArityError,
-    DepthLimitError,
-    SchemeError,
-    StepLimitError,
-)
+from .direct import BAILED, HEADROOM, run_direct
+from .dynamic import error_transfer, frames_pushed, raise_transfer
+from .errors import DepthLimitError, StepLimitError
 from .frames import Handlers, Wind
 from .nodes import ApplyNode, Const, TransferNode
 from .primitives.registry import PRIMITIVES
+from .steps import (
+    EVAL_OUT_OF_LINE,
+    RETURN_OUT_OF_LINE,
+    apply_other,
+    effects,
+    instate,
+)
 from .tags import (
     APP,
     APPLY,
     ARG_FRAME,
-    FRAME,
-    GDEF,
     GREF,
-    GSET,
     IF,
     IF_FRAME,
     LAMBDA,
     LREF0,
-    LSET,
-    OR,
-    OR_FRAME,
     PAPP,
     SEQ,
     SEQ_FRAME,
-    SET_FRAME,
     T_CALL,
     T_EVAL,
     T_INSTATE,
@@ -75,17 +81,7 @@ from .tags import (
     TCALL,
     TRANSFER,
 )
-from .types import (
-    FALSE,
-    UNBOUND,
-    CaseLambda,
-    Closure,
-    Continuation,
-    ControlPrimitive,
-    Parameter,
-    Primitive,
-    Values,
-)
+from .types import FALSE, Closure, Continuation, Primitive
 
 GC_EVERY = 1 << 16
 NO_LIMIT = 1 << 62
@@ -113,7 +109,7 @@ class Machine:
         # When set (a reason), set! and define of global variables raise: the flow host
         # sets it while flow code runs, since replay cannot undo changes to globals.
         self.globals_locked: str | None = None
-        self.f: Any = None  # what _apply_other hands back for the loop to apply
+        self.f: Any = None  # what steps.apply_other hands back for the driver to apply
         self.xs: Any = None
 
     # -- entry points --------------------------------------------------------------------
@@ -154,20 +150,26 @@ class Machine:
         """The current continuation (for control primitives, which get k)."""
         return Continuation(k, self.winds, self.handlers, self.depth)
 
-    # -- the loop ------------------------------------------------------------------------
+    # -- the driver ----------------------------------------------------------------------
     def _run(self, node: Any, env: Any, k: Any, limit: int) -> Any:
-        # The hot loop: eval (node in env until a value v is known), apply (f to xs at
-        # site: every closure entry, and the depth and step checks, are written once, at
-        # its head) and return (deliver v to the frame k). Argument lists are frame-shaped,
-        # xs = [None, arg, ...], so a closure call can use the list as its frame.
-        # Names are bound to locals: global lookups cost more here than anything else.
-        Prim, Clo, F, NOTP = Primitive, Closure, FALSE, NOT_PRIMITIVE
-        _TCALL, _PAPP, _APP, _IF, _GREF, _LREF0 = TCALL, PAPP, APP, IF, GREF, LREF0
-        _SEQ, _LAMBDA, _LSET, _GSET, _GDEF, _FRAME, _OR = SEQ, LAMBDA, LSET, GSET, GDEF, FRAME, OR
-        _APPLY, _TRANSFER = APPLY, TRANSFER
-        _ARGF, _IFF, _SEQF, _SETF, _ORF = ARG_FRAME, IF_FRAME, SEQ_FRAME, SET_FRAME, OR_FRAME
+        # The driver: eval (node in env, until a value v is known), apply (f to xs at
+        # site) and return (deliver v to the frame k), inline only for what nearly every
+        # program does all the time; everything else is a step in steps.py that answers
+        # with a transfer, which the out-of-line branch acts on. Each concern is written
+        # once: argument evaluation (APP, resumed there by an ARG frame), closure entry
+        # with the step and depth checks (apply), continuation delivery (instate).
+        # Argument lists are frame-shaped, xs = [None, arg, ...], so a closure call can
+        # use the list as its frame. Everything is bound to locals: global lookups cost
+        # more here than anything else.
+        Clo, Prim, Cont, F, NOTP = Closure, Primitive, Continuation, FALSE, NOT_PRIMITIVE
+        _APP, _IF, _PAPP, _TCALL, _SEQ, _LAMBDA, _APPLY = APP, IF, PAPP, TCALL, SEQ, LAMBDA, APPLY
+        _GREF, _LREF0, _TRANSFER = GREF, LREF0, TRANSFER
+        _ARGF, _IFF, _SEQF = ARG_FRAME, IF_FRAME, SEQ_FRAME
+        _instate, _effects, _run_direct = instate, effects, run_direct
+        eval_out_of_line, return_out_of_line = EVAL_OUT_OF_LINE, RETURN_OUT_OF_LINE
         maxd = self.max_depth
         roomy = maxd - HEADROOM  # below this depth, direct code cannot reach the cap
+        cc1, cc2 = PRIMITIVES.get("call/cc"), PRIMITIVES.get("call-with-current-continuation")
         S = [0, 0]  # closure calls direct code may still make, escapes it made
         depth = self.depth
         steps = 0
@@ -177,43 +179,42 @@ class Machine:
         xs: Any = None
         v: Any = None
         site: Any = None
-        vals: Any = None
-        at = 0  # > 0: an ARG or SEQ frame resumes its node at part `at` (vals: parts so far)
-        CC1, CC2 = PRIMITIVES.get("call/cc"), PRIMITIVES.get("call-with-current-continuation")
+        vals: Any = None  # the parts of an APP evaluated so far
+        at = 0  # > 0: an ARG or SEQ frame resumes its node at part `at`
         while True:
             try:
                 while True:
-                    # ---------------- eval: node in env, until a value v is known --------
+                    # ---- eval: node in env, until v is known (break) or f(xs) is due --
                     while True:
                         tag = node.tag
-                        if tag == _APP:  # an application or let, part by part
-                            parts = node.parts
-                            n = node.nparts
+                        if tag == _APP:  # an application or a let: its parts in order
                             if at:
                                 i = at
                                 at = 0
                             else:
                                 i = 0
                                 vals = [env] if node.is_let else [] if node.fn_in_parts else [None]
-                            while i < n:
+                            parts = node.parts
+                            n = node.nparts
+                            while i < n:  # the simple parts inline, up to one that is not
                                 a = parts[i]
-                                at_ = a.tag
-                                if at_ == _LREF0:
+                                t = a.tag
+                                if t == _LREF0:
                                     vals.append(env[a.index])
-                                elif at_ <= _GREF:
+                                elif t <= _GREF:
                                     vals.append(a.ev(env))
-                                elif at_ == _PAPP:
+                                elif t == _PAPP:
                                     v = a.run(env)
                                     if v is NOTP:
-                                        a.tag = _TCALL
+                                        a.tag = _TCALL  # its operator is not a primitive
                                         break
                                     vals.append(v)
-                                elif at_ == _LAMBDA:
+                                elif t == _LAMBDA:
                                     vals.append(Clo(a, env))
                                 else:
                                     break
                                 i += 1
-                            if i < n:
+                            if i < n:  # part i needs the machine; its ARG frame resumes here
                                 depth += 1
                                 k = (_ARGF, node, env, i, vals, k)
                                 node = parts[i]
@@ -232,25 +233,23 @@ class Machine:
                                 c = node.fncell
                                 f = c.value if c is not None else node.fnev(env)
                             site = node
-                        elif tag == _IF:
-                            t = node.test
-                            tt = t.tag
-                            if tt == _PAPP:
-                                v = t.run(env)
+                        elif tag == _IF:  # a simple test inline, any other under an IF frame
+                            test = node.test
+                            t = test.tag
+                            if t <= _GREF:
+                                node = node.els if test.ev(env) is F else node.then
+                                continue
+                            if t == _PAPP:
+                                v = test.run(env)
                                 if v is not NOTP:
                                     node = node.els if v is F else node.then
                                     continue
-                                t.tag = _TCALL
-                            elif tt <= _GREF:
-                                node = node.els if t.ev(env) is F else node.then
-                                continue
+                                test.tag = _TCALL
                             depth += 1
                             k = (_IFF, node, env, k)
-                            node = t
+                            node = test
                             continue
-                        elif tag == _APPLY:
-                            pass  # f, xs and site are set
-                        elif tag == _PAPP or tag == _TCALL:
+                        elif tag == _TCALL or tag == _PAPP:  # operands in one generated call
                             if tag == _PAPP:
                                 v = node.run(env)
                                 if v is not NOTP:
@@ -266,26 +265,11 @@ class Machine:
                         elif tag <= _GREF:
                             v = node.ev(env)
                             break
-                        elif tag == _SEQ:
+                        elif tag == _SEQ:  # (begin ...): simple effects inline, then the rest
                             body = node.body
                             last = len(body) - 1
-                            if at:
-                                i = at
-                                at = 0
-                            else:
-                                i = 0
-                            while i < last:
-                                a = body[i]
-                                at_ = a.tag
-                                if at_ == _PAPP:
-                                    if a.run(env) is NOTP:
-                                        a.tag = _TCALL
-                                        break
-                                elif at_ <= _GREF:
-                                    a.ev(env)
-                                else:
-                                    break
-                                i += 1
+                            i = _effects(body, at, last, env)
+                            at = 0
                             if i < last:
                                 depth += 1
                                 k = (_SEQF, node, env, i, k)
@@ -294,44 +278,24 @@ class Machine:
                         elif tag == _LAMBDA:
                             v = Clo(node, env)
                             break
-                        elif tag == _LSET or tag == _GSET or tag == _GDEF:
-                            a = node.value
-                            if a.tag <= _GREF:
-                                v = assign(node, env, a.ev(env), self)
-                                break
-                            if a.tag == _LAMBDA:
-                                v = assign(node, env, Clo(a, env), self)
-                                break
-                            depth += 1
-                            k = (_SETF, node, env, k)
-                            node = a
-                            continue
-                        elif tag == _FRAME:
-                            env = [env, *node.slots]
-                            node = node.body
-                            continue
-                        elif tag == _OR:
-                            depth += 1
-                            k = (_ORF, node, env, 0, k)
-                            node = node.exprs[0]
-                            continue
-                        elif tag == _TRANSFER:
-                            tr = node.transfer
+                        elif tag != _APPLY:  # (APPLY: f, xs and site are already set)
+                            # ---- out of line: a step or a control primitive says what next
+                            if tag == _TRANSFER:
+                                tr = node.transfer
+                            else:
+                                self.depth = depth
+                                tr = eval_out_of_line[tag](self, node, env, k)
+                                depth = self.depth
                             kind = tr[0]
-                            if kind == T_VALUE:
-                                v = tr[1]
-                                k = tr[2]
-                                break
                             if kind == T_EVAL:
                                 node, env, k = tr[1], tr[2], tr[3]
                                 continue
+                            if kind == T_VALUE:
+                                v, k = tr[1], tr[2]
+                                break
                             if kind == T_INSTATE:
-                                cont = tr[1]
+                                k, depth = _instate(self, tr[1])
                                 v = tr[2]
-                                k = cont.k
-                                depth = cont.depth
-                                self.winds = cont.winds
-                                self.handlers = cont.handlers
                                 break
                             if kind != T_CALL:  # T_EXIT
                                 self.depth = depth
@@ -339,11 +303,9 @@ class Machine:
                                 return tr[1]
                             f, xs, k = tr[1], [None, *tr[2]], tr[3]
                             site = node
-                        else:
-                            raise SchemeError(f"internal error: unknown node {node!r}")
 
-                        # ------------ apply: f to xs (xs[0] is free) at site ----------------
-                        if type(f) is Clo:
+                        # ---- apply: f to xs (xs[0] is free) at site -----------------------
+                        if type(f) is Clo:  # closure entry: count the step, check the limits
                             steps += 1
                             if steps > limit or depth > maxd:
                                 limit = self._checkpoint(steps, depth, k)
@@ -351,18 +313,12 @@ class Machine:
                             if len(xs) == lam.fast_len:
                                 xs[0] = f.env
                                 env = xs
-                                d = lam.direct
-                                if d is not None and depth < roomy:  # pure: Python stack
-                                    try:
-                                        S[0] = self.budget - steps
-                                        S[1] = 0
-                                        v = d(env, S, DIRECT_DEPTH)
-                                        if not S[1] or type(v) in ATOMS:
-                                            steps = self.budget - S[0]
-                                            break
-                                        lam.direct = None  # an escape may be inside v
-                                    except Bail as b:  # the machine does it all itself
-                                        b.lam.direct = None
+                                if lam.direct is not None and depth < roomy:  # Python stack
+                                    S[0] = self.budget - steps
+                                    v = _run_direct(lam, env, S)
+                                    if v is not BAILED:
+                                        steps = self.budget - S[0]
+                                        break
                             else:
                                 env = bind(f, xs[1:], site.span)
                             node = lam.body
@@ -370,93 +326,66 @@ class Machine:
                         if type(f) is Prim:
                             v = f.fn(*xs[1:])
                             break
-                        if type(f) is Continuation and f.winds is self.winds and len(xs) == 2:
-                            v = xs[1]  # a continuation in the same dynamic extent
-                            k = f.k
-                            depth = f.depth
-                            self.handlers = f.handlers
-                            break
-                        if (f is CC1 or f is CC2) and len(xs) == 2:  # call/cc: no transfer
-                            f = xs[1]
-                            xs = [None, Continuation(k, self.winds, self.handlers, depth)]
-                            node = APPLYING
-                            continue
-                        node = APPLYING  # errors below are the call's, at site
-                        tr = self._apply_other(f, xs, k, depth, site, env, CC1, CC2)
-                        if tr is None:  # a case-lambda clause or call/cc's argument: f, xs set
+                        if len(xs) == 2:
+                            if type(f) is Cont and f.winds is self.winds:  # same dynamic extent
+                                k, depth = _instate(self, f)
+                                v = xs[1]
+                                break
+                            if f is cc1 or f is cc2:  # call/cc: apply its argument to k here
+                                f = xs[1]
+                                xs = [None, Cont(k, self.winds, self.handlers, depth)]
+                                node = APPLYING
+                                continue
+                        node = APPLYING  # errors from here on are the call's, at site
+                        self.depth = depth
+                        tr = apply_other(self, f, xs, k, site, env)
+                        if tr is None:  # a case-lambda clause: f, xs set
                             f, xs = self.f, self.xs
                             continue
-                        if tr[0] == T_INSTATE and tr[1].winds is self.winds:
-                            cont = tr[1]  # a continuation in the same dynamic extent
-                            v = tr[2]
-                            k = cont.k
-                            depth = cont.depth
-                            self.handlers = cont.handlers
-                            break
                         depth += frames_pushed(tr, k)
                         node = TransferNode(tr, site.span)
 
-                    # ---------------- return: deliver v to k ---------------------------------
+                    # ---- return: deliver v to the frame on top of k -----------------------
                     while True:
                         if k is None:
                             self.last_steps = steps
                             return v
                         fr = k
                         depth -= 1
-                        if type(fr) is not tuple:  # a control primitive's frame
+                        if type(fr) is tuple:
+                            kind = fr[0]
+                            if kind == _ARGF:  # the APP goes on with its next part
+                                _, node, env, at, vals, k = fr
+                                vals = [*vals, v]
+                                at += 1
+                                break
+                            if kind == _IFF:
+                                node = fr[1].els if v is F else fr[1].then
+                                env = fr[2]
+                                k = fr[3]
+                                break
+                            if kind == _SEQF:
+                                _, node, env, at, k = fr
+                                at += 1
+                                break
+                            node = fr[1]  # an error in the step is this node's
+                            self.depth = depth
+                            tr = return_out_of_line[kind](self, fr, v)
+                            depth = self.depth
+                            span = node.span
+                        else:  # a control primitive's frame
                             self.depth = depth
                             tr = fr.resume(self, v)
                             depth += frames_pushed(tr, fr.next)
-                            node = TransferNode(tr, fr.span)
-                            break
-                        kind = fr[0]
-                        if kind == _ARGF:
-                            _, node, env, at, vals, k = fr
-                            vals = [*vals, v]
-                            at += 1
-                            if at < node.nparts or node.is_let:
-                                break  # the eval loop goes on with part `at`
-                            at = 0  # the last operand: the call, from here when cheap
-                            xs = vals
-                            vals = None
-                            if node.fn_in_parts:
-                                f = xs[0]
-                                xs[0] = None
-                            else:
-                                c = node.fncell
-                                f = c.value if c is not None else node.fnev(env)
-                            if type(f) is Prim:
-                                v = f.fn(*xs[1:])
-                                continue
-                            site = node
-                            node = APPLYING
-                            break
-                        if kind == _IFF:
-                            node = fr[1].els if v is F else fr[1].then
-                            env = fr[2]
-                            k = fr[3]
-                            break
-                        if kind == _SEQF:
-                            _, node, env, at, k = fr
-                            at += 1
-                            break
-                        if kind == _SETF:
-                            node = fr[1]
-                            v = assign(node, fr[2], v, self)
-                            k = fr[3]
+                            span = fr.span
+                        kind = tr[0]
+                        if kind == T_VALUE:
+                            v, k = tr[1], tr[2]
                             continue
-                        # _ORF
-                        k = fr[4]
-                        if v is not F:
-                            continue
-                        node = fr[1]
-                        env = fr[2]
-                        exprs = node.exprs
-                        i = fr[3] + 1
-                        if i < len(exprs) - 1:
-                            depth += 1
-                            k = (_ORF, node, env, i, k)
-                        node = exprs[i]
+                        if kind == T_EVAL:
+                            node, env, k = tr[1], tr[2], tr[3]
+                        else:  # for the out-of-line branch
+                            node = TransferNode(tr, span)
                         break
             except Exception as e:  # noqa: BLE001 -- every error becomes a Scheme raise
                 self.depth = depth
@@ -468,40 +397,6 @@ class Machine:
                 env = None
                 vals = None
                 at = 0
-
-    def _apply_other(
-        self, f: Any, xs: list, k: Any, depth: int, site: Any, env: Any, cc1: Any, cc2: Any
-    ) -> tuple | None:
-        """Apply what is neither a closure nor a primitive: the transfer that follows, or
-        None with self.f, self.xs set when the machine should apply those instead."""
-        args = xs[1:]
-        tf = type(f)
-        if f is cc1 or f is cc2:  # call/cc: no transfer needed
-            if len(args) != 1:
-                raise ArityError(f"call/cc: expected 1 argument, got {len(args)}")
-            self.f, self.xs = args[0], [None, Continuation(k, self.winds, self.handlers, depth)]
-            return None
-        if tf is CaseLambda:
-            self.f, self.xs = select_clause(f, args), xs
-            return None
-        if tf is Continuation:
-            v = args[0] if len(args) == 1 else Values(tuple(args))
-            if f.winds is self.winds:
-                return (T_INSTATE, f, v)
-            self.depth = depth
-            return self._rewind(f, v)
-        if tf is ControlPrimitive:
-            self.depth = depth
-            self.node = site
-            self.call_env = env
-            return f.fn(self, args, k)
-        if tf is Parameter:
-            if args:
-                raise ArityError(f"{f.name}: a parameter takes no arguments, got {len(args)}")
-            return (T_VALUE, f.value, k)
-        if f is UNBOUND:
-            raise unbound_operator(site)
-        raise not_applicable(f, args)
 
     def grant_steps(self, n: int) -> None:
         """Raise the running evaluation's step budget by n (a host that replays a flow
@@ -541,10 +436,6 @@ class Machine:
     def raise_transfer(self, obj: Any, continuable: bool, k: Any) -> tuple:
         """Call the current handler with obj (raise / raise-continuable)."""
         return raise_transfer(self, obj, continuable, k)
-
-    # -- dynamic-wind --------------------------------------------------------------------
-    def _rewind(self, cont: Continuation, value: Any) -> tuple:
-        return WindStepFrame(wind_steps(self.winds, cont.winds), 0, cont, value).resume(self, None)
 
 
 # The machine's "apply f to xs" state: f, xs and the call site live in locals.

@@ -511,6 +511,18 @@ EXCEPTIONS = [
     ),
     # returning from the handler of a primitive's error is an error too
     ("(with-exception-handler (lambda (e) 0) (lambda () (+ 1 (car '()))))", SchemeError),
+    # escaping out of a handler's extent through a continuation takes the handler away
+    (
+        "(begin (call/cc (lambda (k) (with-exception-handler (lambda (e) 'inner)"
+        " (lambda () (k 1))))) (raise-continuable 'x))",
+        SchemeRaise,
+    ),
+    (
+        "(with-exception-handler (lambda (e) 'outer) (lambda () (list (call/cc (lambda (k)"
+        " (with-exception-handler (lambda (e) 'inner) (lambda () (k 1))))) (raise-continuable"
+        " 'x))))",
+        "(1 outer)",
+    ),
 ]
 
 

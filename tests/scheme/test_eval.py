@@ -188,6 +188,8 @@ AND_OR_WHEN_UNLESS = [
     ("(or (memq 'b '(a b c)) (/ 3 0))", "(b c)"),
     ("(or)", "#f"),
     ("(or #f 0)", "0"),
+    # each expression but the last under its own frame: a false one goes on to the next
+    ("(let ((id (lambda (x) x))) (or (id #f) (id #f) (id #f) (id 3)))", "3"),
     ("(let ((n 0)) (or (begin (set! n (+ n 1)) #f) n))", "1"),
     ("(when (= 1 1) 'a 'b)", "b"),
     ("(when #f 1)", "#<unspecified>"),
