@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheme import Interpreter, MString  # noqa: E402
-from scheme.reader import read_datum, read_spanned_lark  # noqa: E402
+from scheme.read.reader import read_datum, read_spanned_lark  # noqa: E402
 
 
 def cpu(fn, repeat: int) -> float:

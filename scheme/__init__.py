@@ -1,18 +1,23 @@
 """A small R7RS Scheme whose continuations live on the heap.
 
-The pipeline: `reader` (Lark, grammar.lark) turns text into data with source spans;
-`compiler` expands macros, checks special forms and resolves every variable to a frame
-slot or global cell, producing `nodes`; `machine` runs nodes with its continuation as a
-chain of frame objects, so call/cc is first class and re-entrant, tail calls are proper
-in every tail position, and no Scheme program can reach Python's recursion limit.
+The pipeline is the package layout: `read/` -> `expand/` -> `run/`.
+- `read.reader` (Lark, read/grammar.lark) turns text into data with source spans;
+  `read.fastread` reads plain data without Lark and falls back to the grammar for
+  everything else (`read.scanner`, `read.numparse`; `read.readcache` unpickles nothing).
+- `expand.compiler` expands macros, checks special forms and resolves every variable to
+  a frame slot or global cell, producing `expand.nodes`; `expand.libraries` resolves
+  `import` and `define-library` (the standard `(scheme ...)` names are views on the
+  standard environment).
+- `run.machine` runs nodes with its continuation as a chain of frame objects, so call/cc
+  is first class and re-entrant, tail calls are proper in every tail position, and no
+  Scheme program can reach Python's recursion limit.
 Procedures are registered in `primitives` (Python) and `prelude.scm` (Scheme).
 `Interpreter` ties them together for embedding; `python -m scheme` runs files or a REPL.
-`libraries` resolves `import` and `define-library` (the standard `(scheme ...)` names are
-views on the standard environment); `capabilities` holds what only an embedder may grant
-(clock, files, command line, exit, environment variables). `fastread` reads plain data
-without Lark and falls back to the grammar for everything else.
+`capabilities` holds what only an embedder may grant (clock, files, command line, exit,
+environment variables). The data types, errors, printer and ports stay at the top, shared
+by every stage.
 
-The run side: `tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
+The run side: `run.tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
 (straight-line Python for primitive applications) make what `machine` runs: its driver
 does the common node kinds inline and hands the rest to the small functions in `steps`;
 `direct` compiles pure closure bodies (fib, tak, call/cc used as an escape) to Python
@@ -72,11 +77,11 @@ from .errors import (
     WorkLimitError,
     WrongTypeError,
 )
+from .expand.syntax import base_name, strip
 from .interpreter import Interpreter
 from .printer import display_string, write_string
-from .reader import read_all, read_datum, read_one, read_spanned
+from .read.reader import read_all, read_datum, read_one, read_spanned
 from .repl import ReplExit, bound_names, print_value, run_repl
-from .syntax import base_name, strip
 from .types import (
     EOF,
     FALSE,

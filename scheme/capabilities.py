@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .dynamic import wind_steps
 from .errors import FileError, ProgramExit
-from .frames import T_CALL, ControlFrame
 from .ports import BytevectorInputPort, BytevectorOutputPort, StringInputPort, TextStreamPort
 from .primitives.registry import arity_of, wrong_type
+from .run.dynamic import wind_steps
+from .run.frames import T_CALL, ControlFrame
 from .types import (
     FALSE,
     TRUE,

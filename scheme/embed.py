@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import SchemeSyntaxError, Span
-from .frames import ControlFrame
-from .nodes import App, Const, GDef, TransferNode
+from .expand.nodes import App, Const, GDef, TransferNode
+from .expand.syntax import SpecialForm, base_name, form_items, is_identifier, require, strip
 from .primitives.registry import arity_of, wrong_type
-from .syntax import SpecialForm, base_name, form_items, is_identifier, require, strip
-from .tags import T_CALL, T_EXIT, T_VALUE
+from .run.frames import ControlFrame
+from .run.tags import T_CALL, T_EXIT, T_VALUE
 from .types import UNDEFINED, Continuation, Symbol
 
 

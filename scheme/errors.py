@@ -156,8 +156,8 @@ class LibraryError(SchemeError):
 
 
 class WorkLimitError(StepLimitError):
-    """The evaluation used up its work budget (budget.py): primitives, expansion, reading."""
+    """The evaluation used up its work budget (run/budget.py): primitives, expansion, reading."""
 
 
 class MemoryLimitError(StepLimitError):
-    """An allocation would take the evaluation past its memory ceiling (budget.py)."""
+    """An allocation would take the evaluation past its memory ceiling (run/budget.py)."""

@@ -20,19 +20,21 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import budget, cond_expand, embed, forms_binding, forms_control, includes  # noqa: F401 -- forms
+from . import embed  # noqa: F401 -- forms
 from .capabilities import check_capabilities, grant
-from .compiler import Compiler, install_special_forms
 from .errors import FileError, ReadError, Source, Span
-from .libraries import LibraryRegistry
-from .machine import DEFAULT_MAX_DEPTH, Machine
+from .expand import cond_expand, forms_binding, forms_control, includes  # noqa: F401 -- forms
+from .expand.compiler import Compiler, install_special_forms
+from .expand.libraries import LibraryRegistry
+from .expand.syntax import compile_checked
 from .primitives import load_all
 from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
-from .readcache import read_spanned_cached
-from .reader import read_spanned
-from .reference import Reference
-from .syntax import compile_checked
+from .read.readcache import read_spanned_cached
+from .read.reader import read_spanned
+from .run import budget  # noqa: F401 -- forms
+from .run.machine import DEFAULT_MAX_DEPTH, Machine
+from .run.reference import Reference
 from .types import (
     FALSE,
     TRUE,
@@ -111,10 +113,10 @@ class Interpreter:
         `capabilities`: what the guest may reach (capabilities.ALL_CAPABILITIES; none by
         default); `command_line`: what (command-line) returns when that is granted;
         `reference=True` runs everything (the prelude too) on the plain reference
-        evaluator (reference.py) instead of the fast machine: for tests and for checking.
+        evaluator (run/reference.py) instead of the fast machine: for tests and for checking.
         `step_limit` counts closure calls; `work_limit` (units of work done by primitives,
         the reader and the macro expander) and `memory_limit` (bytes) bound every
-        evaluation whatever step_limit says (None: budget.py's defaults)."""
+        evaluation whatever step_limit says (None: run/budget.py's defaults)."""
         load_all()
         self.output = output if output is not None else sys.stdout
         self.error_output = error if error is not None else sys.stderr
@@ -300,7 +302,7 @@ class Interpreter:
         return embed.globals_locked(self.machine, reason)
 
     def define_control(self, name: str, fn: Callable[..., tuple]) -> ControlPrimitive:
-        """Define a control primitive fn(machine, args, k) -> transfer (see machine.py)."""
+        """Define a control primitive fn(machine, args, k) -> transfer (see run/machine.py)."""
         lo, hi = arity_of(fn)
         if not lo <= 3 <= (hi if hi is not None else 3):
             raise TypeError("a control primitive takes (machine, args, k)")

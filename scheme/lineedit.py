@@ -22,7 +22,7 @@ from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
 
-from .scanner import needs_more
+from .read.scanner import needs_more
 
 # What a Scheme identifier (or a ,command) can be made of, for the word before the cursor.
 _WORD = re.compile(r"[^\s()\[\]'`\",;]+")

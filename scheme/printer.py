@@ -13,8 +13,8 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from .numparse import int_to_decimal
 from .ports import Port
+from .read.numparse import int_to_decimal
 from .types import (
     EOF,
     NIL,

@@ -16,12 +16,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
-from . import budget
 from .errors import SchemeError
 from .interpreter import Interpreter
 from .printer import write_string
-from .reader import read_spanned
-from .scanner import needs_more
+from .read.reader import read_spanned
+from .read.scanner import needs_more
+from .run import budget
 from .types import UNSPECIFIED, Symbol, Values
 
 PROMPT, MORE = "> ", ". "

@@ -418,7 +418,7 @@ class Primitive(Procedure):
 class ControlPrimitive(Procedure):
     """A procedure that needs the machine: it gets (machine, args, k) and returns a transfer.
 
-    See `machine.py` for the transfers (return a value, call a procedure, evaluate a node,
+    See `run/machine.py` for the transfers (return a value, call a procedure, evaluate a node,
     stop the machine).
     """
 

@@ -353,13 +353,13 @@ def _check_read(text: str) -> None:
 
 def _check_compile(text: str) -> None:
     from scheme import budget
-    from scheme.reader import read_spanned
+    from scheme.read.reader import read_spanned
 
     interp = _pool.get()
     meter = budget.start(interp.machine)
     try:
         for datum, span in read_spanned(text, "fuzz"):
-            from scheme.syntax import check_code
+            from scheme.expand.syntax import check_code
 
             check_code(datum, span)  # the compiler itself, without the last guard
             interp.compiler.compile_toplevel(datum, span)

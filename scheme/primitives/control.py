@@ -1,6 +1,6 @@
 """Control: continuations, apply, multiple values, dynamic-wind, exceptions, eval.
 
-These need the machine (see machine.py for the transfer protocol); each gets
+These need the machine (see run/machine.py for the transfer protocol); each gets
 (machine, args, k) and returns a transfer.
 """
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from ..equality import is_eqv
 from ..errors import ArityError, FileError, ReadError, SchemeError
-from ..frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
-from ..machine import Machine
-from ..syntax import compile_checked
+from ..expand.syntax import compile_checked
+from ..run.frames import T_CALL, T_EVAL, T_VALUE, ControlFrame, Handlers, Wind
+from ..run.machine import Machine
 from ..types import (
     FALSE,
     NIL,
@@ -343,6 +343,6 @@ def cdrs(ls: Any) -> Any:
 
 @primitive("features")
 def features() -> Any:
-    from ..cond_expand import feature_symbols
+    from ..expand.cond_expand import feature_symbols
 
     return list_from(feature_symbols())

@@ -212,7 +212,7 @@ def char_ready(params: dict, port: Any = None) -> Boolean:
 @_uses_current_port("read")
 def read(params: dict, port: Any = None) -> Any:
     """read: the next datum from a string port, or the eof object."""
-    from ..reader import read_datum
+    from ..read.reader import read_datum
 
     p = _input_port("read", params, port)
     datum, end = read_datum(p.text, p.pos, p.name)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
-from .. import budget
 from ..equality import is_eq, is_equal, is_eqv
 from ..errors import SchemeError, WrongTypeError
 from ..printer import write_string
+from ..run import budget
 from ..types import FALSE, NIL, UNSPECIFIED, Boolean, Char, Pair, boolean, is_list, list_from
 from .registry import primitive, wrong_type
 

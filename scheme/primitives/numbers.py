@@ -15,8 +15,8 @@ import operator
 from fractions import Fraction
 from typing import Any
 
-from ..budget import charge_product, charge_product_bits
 from ..errors import SchemeError
+from ..run.budget import charge_product, charge_product_bits
 from ..types import FALSE, TRUE, Boolean, is_number, normalize
 from .registry import primitive, wrong_type
 

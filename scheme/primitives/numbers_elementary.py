@@ -12,9 +12,9 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from ..budget import charge_product_bits
 from ..errors import SchemeError
 from ..printer import format_number
+from ..run.budget import charge_product_bits
 from ..types import Values, normalize
 from .numbers import Number, check_number, divide, to_float
 from .registry import primitive, wrong_type

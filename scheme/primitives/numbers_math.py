@@ -11,8 +11,8 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import SchemeError
-from ..numparse import int_to_decimal, parse_number
 from ..printer import format_number
+from ..read.numparse import int_to_decimal, parse_number
 from ..types import FALSE, Boolean, MString, Values, normalize
 from .numbers import (
     Number,

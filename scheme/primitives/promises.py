@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..frames import T_CALL, T_VALUE, ControlFrame
-from ..machine import Machine
+from ..run.frames import T_CALL, T_VALUE, ControlFrame
+from ..run.machine import Machine
 from ..types import NIL, UNSPECIFIED, Pair, Parameter, Primitive, Promise, boolean
 from .control import check_arity, check_procedure
 from .registry import PRIMITIVES, control, primitive, wrong_type

@@ -10,7 +10,7 @@ on every call. `expects=(predicate, "a number")` lets the machine explain a Pyth
 TypeError raised inside the function by naming the first argument that fails.
 
 Control primitives (call/cc, apply, dynamic-wind, ...) need the machine and are
-registered with `@control`; see machine.py for their protocol.
+registered with `@control`; see run/machine.py for their protocol.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def alias(name: str, existing: str) -> None:
 
 
 def control(name: str) -> Callable[[Callable], Callable]:
-    """Register fn(machine, args, k) as a control primitive (see machine.py)."""
+    """Register fn(machine, args, k) as a control primitive (see run/machine.py)."""
 
     def deco(fn: Callable) -> Callable:
         PRIMITIVES[name] = ControlPrimitive(name, fn, 0, None)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..budget import allocate, charge
 from ..errors import WrongTypeError
+from ..run.budget import allocate, charge
 from ..types import UNSPECIFIED, Boolean, Char, MString, Symbol, boolean, list_from
 from .chars import check_char, comparisons
 from .lists import check_size, proper_items

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..budget import allocate, charge
 from ..errors import SchemeError, WrongTypeError
+from ..run.budget import allocate, charge
 from ..types import (
     FALSE,
     UNSPECIFIED,

@@ -50,13 +50,13 @@ def test_flowhost_imports_only_public_scheme_names() -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "from scheme.nodes import App",
-        "from scheme.machine import Machine",
-        "import scheme.frames",
+        "from scheme.expand.nodes import App",
+        "from scheme.run.machine import Machine",
+        "import scheme.run.frames",
         "from scheme import _private",
         "from scheme import compiler",
         "from scheme.embed import _machine",
-        "def f():\n    from scheme.syntax import strip",
+        "def f():\n    from scheme.expand.syntax import strip",
     ],
 )
 def test_the_check_catches_private_imports(line: str) -> None:

@@ -1,5 +1,5 @@
 """The golden programs, the evaluator table and the control and tail suites run twice:
-on the fast machine and on the reference evaluator (scheme/reference.py), which defines
+on the fast machine and on the reference evaluator (scheme/run/reference.py), which defines
 what the language means. A test in those modules that builds `Interpreter(...)` gets
 `Interpreter(..., reference=True)` in its reference run.
 """

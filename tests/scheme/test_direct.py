@@ -1,4 +1,4 @@
-"""Direct code (scheme/direct.py): pure closure bodies run on the Python stack.
+"""Direct code (scheme/expand/direct.py): pure closure bodies run on the Python stack.
 
 Each program here runs through the machine -- where its global procedures become direct
 code -- and through the reference evaluator, and must give the same output, value or

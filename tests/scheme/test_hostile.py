@@ -268,7 +268,7 @@ def test_environment_does_not_recompile_the_prelude() -> None:
 
 
 def test_a_compiler_slip_is_a_syntax_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scheme.compiler import SPECIAL_FORMS
+    from scheme.expand.compiler import SPECIAL_FORMS
 
     def slip(*args: object) -> None:
         raise AttributeError("'int' object has no attribute 'name'")

@@ -8,7 +8,7 @@ import pytest
 
 from scheme import Interpreter, SchemeSyntaxError, UnboundVariableError, write_string
 from scheme.errors import LibraryError
-from scheme.library_names import STANDARD_LIBRARIES
+from scheme.expand.library_names import STANDARD_LIBRARIES
 
 LIB = """(define-library (t lib)
   (export f (rename g renamed) mac counter bump!)

@@ -1,4 +1,4 @@
-"""Number syntax: scheme.numparse.parse_number accepts exactly R7RS 7.1.1 numbers."""
+"""Number syntax: scheme.read.numparse.parse_number accepts exactly R7RS 7.1.1 numbers."""
 
 import math
 from fractions import Fraction
@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheme.errors import ReadError
-from scheme.numparse import MAX_EXACT_EXPONENT, int_to_decimal, parse_number, read_number
 from scheme.printer import format_number
-from scheme.reader import read_all
+from scheme.read.numparse import MAX_EXACT_EXPONENT, int_to_decimal, parse_number, read_number
+from scheme.read.reader import read_all
 
 INF = math.inf
 

@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from scheme import NIL, Pair, Symbol, list_from, write_string
-from scheme.readcache import cache_dir, read_spanned_cached
+from scheme.read.readcache import cache_dir, read_spanned_cached
 
 TEXT = """(define (f x) (* x 2))
 (display "hi") #\\a #(1 2.5 1/3) #u8(1 2) (a . b) #t #f () -0.0 +inf.0 sym
@@ -86,7 +86,7 @@ def test_a_pickle_in_the_cache_is_never_unpickled(cache):
 
 def test_shared_structure_is_not_cached_as_copies(cache, monkeypatch):
     # datum labels (#0= #0#) give the reader shared structure; JSON would copy it
-    import scheme.readcache as rc
+    import scheme.read.readcache as rc
 
     shared = Pair(Symbol("a"), NIL)
     monkeypatch.setattr(

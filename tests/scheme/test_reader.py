@@ -587,8 +587,8 @@ FAST_PATH_TEXTS = [
 
 @pytest.mark.parametrize("text", FAST_PATH_TEXTS)
 def test_fast_path_reads_exactly_what_the_grammar_reads(text: str) -> None:
-    from scheme.fastread import Fallback, fast_read
-    from scheme.reader import read_spanned_lark
+    from scheme.read.fastread import Fallback, fast_read
+    from scheme.read.reader import read_spanned_lark
 
     try:
         lark = read_spanned_lark(text, "t")
@@ -614,7 +614,7 @@ def test_fast_path_reads_exactly_what_the_grammar_reads(text: str) -> None:
 
 
 def test_fast_path_covers_plain_data() -> None:
-    from scheme.fastread import fast_read
+    from scheme.read.fastread import fast_read
 
     text = '(define (f x) (+ x 1)) \'(a "b" #(1 2.5) . c)'
     assert len(fast_read(text, "t")[0]) == 2

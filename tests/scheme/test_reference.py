@@ -1,4 +1,4 @@
-"""The fast machine against the reference evaluator (scheme/reference.py).
+"""The fast machine against the reference evaluator (scheme/run/reference.py).
 
 A property test generates random programs -- mixed exact/inexact arithmetic and
 comparisons, closures, let forms, call/cc escapes and re-entries, dynamic-wind,

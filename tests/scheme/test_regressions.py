@@ -15,7 +15,7 @@ from scheme import (
     StepLimitError,
     write_string,
 )
-from scheme.machine import DEFAULT_MAX_DEPTH
+from scheme.run.machine import DEFAULT_MAX_DEPTH
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -28,21 +28,21 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import Source, Span
+from ..errors import Source, Span
+from ..types import FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
 from .reader import read_spanned
-from .types import FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
 
 FORMAT = 1
-_HERE = Path(__file__).parent
+_HERE = Path(__file__).parents[1]  # scheme/
 # The reader's own sources: when any of them changes, every cached entry is stale.
 _READER_FILES = (
-    "grammar.lark",
-    "reader.py",
-    "scanner.py",
-    "numparse.py",
+    "read/grammar.lark",
+    "read/reader.py",
+    "read/scanner.py",
+    "read/numparse.py",
     "types.py",
     "errors.py",
-    "readcache.py",
+    "read/readcache.py",
 )
 _reader_hash: str | None = None
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import budget
-from .equality import is_equal
-from .errors import SchemeSyntaxError, Span
+from ..equality import is_equal
+from ..errors import SchemeSyntaxError, Span
+from ..run import budget
+from ..types import NIL, UNBOUND, Cell, Pair, Symbol, Vector, list_from
 from .syntax import Alias, Scope, base_name, is_identifier, strip, syntax_error
-from .types import NIL, UNBOUND, Cell, Pair, Symbol, Vector, list_from
 
 _ELLIPSIS = Symbol("...")
 _UNDERSCORE = Symbol("_")

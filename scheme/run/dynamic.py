@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import AbortEvaluation, DepthLimitError, SchemeError, SchemeRaise, StepLimitError
+from ..types import Continuation
 from .calls import backtrace, convert_error
-from .errors import AbortEvaluation, DepthLimitError, SchemeError, SchemeRaise, StepLimitError
 from .frames import ControlFrame, Handlers, Wind
 from .tags import T_CALL, T_EVAL, T_INSTATE, T_VALUE
-from .types import Continuation
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -100,7 +100,7 @@ class RaiseFrame(ControlFrame):
         obj = self.obj
         what = str(obj) if isinstance(obj, SchemeError) else None
         if what is None:
-            from .printer import write_string
+            from ..printer import write_string
 
             what = write_string(obj)
         err = SchemeError(f"exception handler returned from a non-continuable raise of: {what}")

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import LibraryError, SchemeError, Span
+from ..types import NIL, UNBOUND, UNSPECIFIED, Cell, Environment, Pair, Symbol
 from .compiler import Compiler, special
-from .errors import LibraryError, SchemeError, Span
 from .library_names import CAPABILITY_LIBRARIES, STANDARD_LIBRARIES
 from .nodes import Const, Node
 from .syntax import form_items, is_identifier, require, strip, syntax_error
-from .types import NIL, UNBOUND, UNSPECIFIED, Cell, Environment, Pair, Symbol
 
 LibraryName = tuple  # of str (identifiers) and int (exact non-negative integers)
 
@@ -164,7 +164,7 @@ class LibraryRegistry:
         return lib
 
     def _load_file(self, path: Path) -> None:
-        from .interpreter import read_source_file
+        from ..interpreter import read_source_file
 
         for datum, span in read_source_file(path):
             head = datum.car if type(datum) is Pair else None
@@ -231,7 +231,7 @@ class LibraryRegistry:
     @staticmethod
     def _require_exported(bindings: dict, n: Symbol, spec: Any, span: Span | None) -> None:
         if n not in bindings:
-            from .printer import write_string
+            from ..printer import write_string
 
             raise LibraryError(
                 f"import: {n.name} is not in the import set {write_string(spec.cdr.car)}",

@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .calls import convert_error
-from .errors import UnboundVariableError
-from .tags import CONST, GREF, is_trivial_tag
-from .types import FALSE, NIL, TRUE, UNBOUND, UNDEFINED, Pair, Primitive
+from ..errors import UnboundVariableError
+from ..run.calls import convert_error
+from ..run.tags import CONST, GREF, is_trivial_tag
+from ..types import FALSE, NIL, TRUE, UNBOUND, UNDEFINED, Pair, Primitive
 
 MAX_CALLS = 12  # applications in one tree
 MAX_OPERANDS = 8  # operands of one application

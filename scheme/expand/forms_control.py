@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..types import FALSE, NIL, TRUE, UNSPECIFIED, Pair, Vector
 from .compiler import Compiler, special
 from .forms_binding import K, L, P
 from .nodes import App, Const, If, Let, LRef, Node, Or
 from .syntax import Scope, base_name, form_items, fresh, is_identifier, require, strip, syntax_error
-from .types import FALSE, NIL, TRUE, UNSPECIFIED, Pair, Vector
 
 
 @special("and")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import Span
+from ..types import UNSPECIFIED, Pair, Symbol, list_from
 from .compiler import SPECIAL_FORMS, Compiler, special
-from .errors import Span
 from .nodes import Const
 from .syntax import Scope, form_items, require, strip, syntax_error
-from .types import UNSPECIFIED, Pair, Symbol, list_from
 
 FEATURES = ("r7rs", "exact-closed", "ratios", "full-unicode", "commerce-flows")
 

@@ -46,15 +46,16 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from ..errors import DepthLimitError, StepLimitError
+from ..expand.codegen import NOT_PRIMITIVE
+from ..expand.direct import BAILED, HEADROOM, run_direct
+from ..expand.nodes import ApplyNode, Const, TransferNode
+from ..primitives.registry import PRIMITIVES
+from ..types import FALSE, Closure, Continuation, Primitive
 from . import budget
 from .calls import bind
-from .codegen import NOT_PRIMITIVE
-from .direct import BAILED, HEADROOM, run_direct
 from .dynamic import error_transfer, frames_pushed, raise_transfer
-from .errors import DepthLimitError, StepLimitError
 from .frames import Handlers, Wind
-from .nodes import ApplyNode, Const, TransferNode
-from .primitives.registry import PRIMITIVES
 from .steps import (
     EVAL_OUT_OF_LINE,
     RETURN_OUT_OF_LINE,
@@ -81,7 +82,6 @@ from .tags import (
     TCALL,
     TRANSFER,
 )
-from .types import FALSE, Closure, Continuation, Primitive
 
 GC_EVERY = 1 << 16
 NO_LIMIT = 1 << 62

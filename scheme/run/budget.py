@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .errors import MemoryLimitError, WorkLimitError
+from ..errors import MemoryLimitError, WorkLimitError
 
 DEFAULT_WORK_LIMIT = 50_000_000
 DEFAULT_MEMORY_LIMIT = 512 << 20  # bytes

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import budget
-from .errors import SchemeSyntaxError, Span
-from .types import NIL, Pair, Symbol, Vector
+from ..errors import SchemeSyntaxError, Span
+from ..run import budget
+from ..types import NIL, Pair, Symbol, Vector
 
 
 class Alias:
@@ -186,7 +186,7 @@ class SpecialForm:
 
 def syntax_error(who: str, message: str, form: Any, span: Span | None) -> SchemeSyntaxError:
     """The one message format: `let: bad syntax: <what was expected>, in (let x)`."""
-    from .printer import write_string
+    from ..printer import write_string
 
     text = write_string(strip(form))
     if len(text) > 120:
@@ -260,7 +260,7 @@ def compile_checked(compiler: Any, datum: Any, span: Span | None) -> Any:
     try:
         return compiler.compile_toplevel(datum, span)
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as e:
-        from .printer import write_string
+        from ..printer import write_string
 
         text = write_string(strip(datum))
         if len(text) > 80:

@@ -28,9 +28,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .primitives.registry import PRIMITIVES
-from .tags import APP, CONST, GREF, IF, LREF, LREF0, OR, PAPP, SEQ, TCALL
-from .types import FALSE, NIL, TRUE, UNBOUND, Boolean, Char, Closure, Pair, Primitive, Symbol
+from ..primitives.registry import PRIMITIVES
+from ..run.tags import APP, CONST, GREF, IF, LREF, LREF0, OR, PAPP, SEQ, TCALL
+from ..types import FALSE, NIL, TRUE, UNBOUND, Boolean, Char, Closure, Pair, Primitive, Symbol
 
 DIRECT_DEPTH = 100  # nested direct calls before the machine takes over
 # Expressions nested in one body. A machine running the same call would push at most this
@@ -185,7 +185,7 @@ class _Gen:
     """Emits Python statements for one lambda body; expressions stay side-effect free."""
 
     def __init__(self, lam: Any) -> None:
-        from .primitives.registry import PRIMITIVES
+        from ..primitives.registry import PRIMITIVES
 
         self.callcc = (PRIMITIVES["call/cc"], PRIMITIVES["call-with-current-continuation"])
         self.consts: list = []
@@ -440,6 +440,6 @@ class _Gen:
 
 def _escape_lambda(node: Any) -> bool:
     """(lambda (k) body) with nothing beyond its one parameter in its frame."""
-    from .tags import LAMBDA
+    from ..run.tags import LAMBDA
 
     return node.tag == LAMBDA and node.fast_n == 1

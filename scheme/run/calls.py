@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArityError, SchemeError, Span, UnboundVariableError, WrongTypeError
+from ..errors import ArityError, SchemeError, Span, UnboundVariableError, WrongTypeError
+from ..types import UNBOUND, UNSPECIFIED, CaseLambda, Closure, Primitive, list_from
 from .tags import GSET, LSET
-from .types import UNBOUND, UNSPECIFIED, CaseLambda, Closure, Primitive, list_from
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -75,7 +75,7 @@ def select_clause(f: CaseLambda, xs: list) -> Closure:
 
 
 def not_applicable(f: Any, xs: list) -> SchemeError:
-    from .printer import write_string
+    from ..printer import write_string
 
     return WrongTypeError(
         f"not a procedure: {write_string(f)} (called with {len(xs)} "
@@ -89,7 +89,7 @@ def convert_error(e: Exception, f: Any, xs: Any) -> SchemeError:
         return e
     name = f.name if type(f) is Primitive else "primitive"
     if isinstance(e, (TypeError, AttributeError)) and type(f) is Primitive and xs is not None:
-        from .printer import write_string
+        from ..printer import write_string
 
         n = len(xs)
         if n < f.min_args or (f.max_args is not None and n > f.max_args):

@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .codegen import app_functions, simple_operands
-from .direct import untried
-from .errors import Span, UnboundVariableError
-from .tags import (
+from ..errors import Span, UnboundVariableError
+from ..run.tags import (
     APP,
     APPLY,
     CONST,
@@ -36,7 +34,9 @@ from .tags import (
     TRANSFER,
     TRIVIAL,
 )
-from .types import UNBOUND, UNDEFINED, Cell
+from ..types import UNBOUND, UNDEFINED, Cell
+from .codegen import app_functions, simple_operands
+from .direct import untried
 
 
 class Node:
@@ -164,7 +164,7 @@ class App(Node):
 
     def _generate(self, env: list) -> Any:
         """Generate run/argsev/fnev for this node's shape, then run."""
-        from .primitives.registry import PRIMITIVES
+        from ..primitives.registry import PRIMITIVES
 
         self.run, self.argsev, self.fnev = app_functions(self.fn, self.args, PRIMITIVES)
         return self.run(env)

@@ -19,11 +19,11 @@ if TYPE_CHECKING:  # lark itself is imported on the first parse (40 ms saved at 
     from lark import Lark, Token
     from lark.exceptions import UnexpectedInput
 
-from .errors import ReadError, Source, Span
+from ..errors import ReadError, Source, Span
+from ..types import EOF, FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
 from .fastread import Fallback, fast_read
 from .numparse import parse_number
 from .scanner import ScanError, datum_extent, lexemes, prescan, unclosed_parens
-from .types import EOF, FALSE, NIL, TRUE, Bytevector, Char, MString, Pair, Symbol, Vector
 
 CHAR_BY_NAME = {
     "space": " ",

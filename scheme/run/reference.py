@@ -33,18 +33,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import budget
-from .calls import assign, bind, not_applicable, select_clause
-from .dynamic import WindStepFrame, error_transfer, raise_transfer, wind_steps
-from .errors import (
+from ..errors import (
     ArityError,
     DepthLimitError,
     SchemeError,
     StepLimitError,
     UnboundVariableError,
 )
-from .frames import ControlFrame
-from .nodes import (
+from ..expand.nodes import (
     App,
     Const,
     GDef,
@@ -60,8 +56,7 @@ from .nodes import (
     Seq,
     TransferNode,
 )
-from .tags import T_CALL, T_EVAL, T_EXIT, T_INSTATE, T_VALUE
-from .types import (
+from ..types import (
     FALSE,
     UNBOUND,
     UNDEFINED,
@@ -73,6 +68,11 @@ from .types import (
     Primitive,
     Values,
 )
+from . import budget
+from .calls import assign, bind, not_applicable, select_clause
+from .dynamic import WindStepFrame, error_transfer, raise_transfer, wind_steps
+from .frames import ControlFrame
+from .tags import T_CALL, T_EVAL, T_EXIT, T_INSTATE, T_VALUE
 
 NO_LIMIT = 1 << 62
 DEFAULT_MAX_DEPTH = 2_000_000

@@ -13,9 +13,9 @@ import gc
 import re
 from typing import Any
 
-from .errors import Source, Span
+from ..errors import Source, Span
+from ..types import FALSE, NIL, TRUE, MString, Pair, Symbol, Vector
 from .numparse import parse_number
-from .types import FALSE, NIL, TRUE, MString, Pair, Symbol, Vector
 
 _TOKEN = re.compile(
     r"""[ \t\r\f\v]*(?:

@@ -17,10 +17,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ArityError, SchemeError
+from ..expand.codegen import NOT_PRIMITIVE
+from ..types import (
+    FALSE,
+    UNBOUND,
+    CaseLambda,
+    Closure,
+    Continuation,
+    ControlPrimitive,
+    Parameter,
+    Values,
+)
 from .calls import assign, not_applicable, select_clause, unbound_operator
-from .codegen import NOT_PRIMITIVE
 from .dynamic import WindStepFrame, wind_steps
-from .errors import ArityError, SchemeError
 from .tags import (
     FRAME,
     GDEF,
@@ -37,16 +47,6 @@ from .tags import (
     T_VALUE,
     TCALL,
     TRANSFER,
-)
-from .types import (
-    FALSE,
-    UNBOUND,
-    CaseLambda,
-    Closure,
-    Continuation,
-    ControlPrimitive,
-    Parameter,
-    Values,
 )
 
 if TYPE_CHECKING:

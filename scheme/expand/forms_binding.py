@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..primitives.registry import PRIMITIVES
+from ..types import FALSE, NIL, UNSPECIFIED, Pair, Symbol
 from .compiler import SPECIAL_FORMS, Compiler, special
 from .nodes import App, Const, Let, LRef, LSet, NewFrame, Node, Seq
-from .primitives.registry import PRIMITIVES
 from .syntax import Scope, base_name, form_items, fresh, is_identifier, require
-from .types import FALSE, NIL, UNSPECIFIED, Pair, Symbol
 
 
 def L(*items: Any, span: Any = None, tail: Any = NIL) -> Any:

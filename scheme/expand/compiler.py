@@ -15,8 +15,16 @@ import threading
 from collections import deque
 from typing import Any
 
-from . import budget
-from .errors import SchemeSyntaxError, Span
+from ..errors import SchemeSyntaxError, Span
+from ..run import budget
+from ..types import (
+    NIL,
+    UNSPECIFIED,
+    Cell,
+    Environment,
+    Pair,
+    Symbol,
+)
 from .nodes import (
     App,
     Const,
@@ -43,14 +51,6 @@ from .syntax import (
     syntax_error,
 )
 from .syntax_rules import Macro, make_syntax_rules
-from .types import (
-    NIL,
-    UNSPECIFIED,
-    Cell,
-    Environment,
-    Pair,
-    Symbol,
-)
 
 SPECIAL_FORMS: dict[str, SpecialForm] = {}
 # definition forms that are also expressions: they splice in the forms they stand for
@@ -583,7 +583,7 @@ def compile_syntax_error(
     c: Compiler, x: Pair, scope: Scope | None, span: Span | None, top: Any
 ) -> Node:
     # (syntax-error "message" args ...)
-    from .printer import display_string, write_string
+    from ..printer import display_string, write_string
 
     items = form_items(x, "syntax-error", span)
     msg = display_string(strip(items[1][0])) if len(items) > 1 else "syntax error"

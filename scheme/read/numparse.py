@@ -14,8 +14,8 @@ import math
 import re
 from fractions import Fraction
 
-from .budget import charge
-from .errors import ReadError
+from ..errors import ReadError
+from ..run.budget import charge
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _PREFIX = re.compile(r"#([eidxbo])", _FLAGS)

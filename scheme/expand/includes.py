@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .capabilities import FILES
+from ..capabilities import FILES
+from ..errors import LibraryError, Span
+from ..types import MString, Pair, list_from
 from .compiler import SPECIAL_FORMS, Compiler, special
-from .errors import LibraryError, Span
 from .syntax import Scope, form_items, require, strip
-from .types import MString, Pair, list_from
 
 
 def _granted_files(libraries: Any) -> bool:
@@ -25,7 +25,7 @@ def read_included(
     x: Any, origin: Path | None, span: Span | None, fold_case: bool, libraries: Any = None
 ) -> list:
     """(datum, span) of every form in the files (include "file" ...) names."""
-    from .interpreter import read_source_file
+    from ..interpreter import read_source_file
 
     who = strip(x.car).name
     names = form_items(x.cdr, who, span)
