@@ -1,6 +1,6 @@
 """Turn a pytest JUnit XML report into the conformance scoreboard.
 
-One suite is one test module (tests/scheme/test_reader.py -> scheme/read/reader). Prints a
+One suite is one test module (tests/scheme/test_reader.py -> scheme/reader). Prints a
 row per suite, the TOTAL row, writes the same figures as JSON, and ends with the line
 "N passed, M failed". Exit status 1 when any test failed or errored (or none ran).
 """
@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 
 def suite_name(classname: str, file: str | None) -> str:
-    """tests.scheme.test_reader.TestX -> scheme/read/reader."""
+    """tests.scheme.test_reader.TestX -> scheme/reader."""
     path = file or classname.replace(".", "/")
     parts = [p for p in path.removesuffix(".py").split("/") if p]
     if parts and parts[0] == "tests":

@@ -24,8 +24,8 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 @pytest.mark.parametrize(
     ("classname", "expected"),
     [
-        ("tests.scheme.test_reader", "scheme/read/reader"),
-        ("tests.scheme.test_reader.TestDeep", "scheme/read/reader"),
+        ("tests.scheme.test_reader", "scheme/reader"),
+        ("tests.scheme.test_reader.TestDeep", "scheme/reader"),
         ("tests.test_top", "top"),
     ],
 )
@@ -43,7 +43,7 @@ def test_scoreboard_counts_failures_and_errors(tmp_path, capsys):
     assert printed[-1] == "3 passed, 2 failed"
     assert "TOTAL 3/5 across 2 suites" in printed
     data = json.loads(out.read_text())
-    assert data["suites"]["scheme/read/reader"] == {"passed": 2, "failed": 1, "skipped": 0}
+    assert data["suites"]["scheme/reader"] == {"passed": 2, "failed": 1, "skipped": 0}
     assert data["suites"]["commerce/cart"] == {"passed": 1, "failed": 1, "skipped": 1}
 
 
