@@ -352,8 +352,8 @@ def _check_read(text: str) -> None:
 
 
 def _check_compile(text: str) -> None:
-    from scheme import budget
     from scheme.read.reader import read_spanned
+    from scheme.run import budget
 
     interp = _pool.get()
     meter = budget.start(interp.machine)
