@@ -25,6 +25,7 @@ are serialised by `BEGIN IMMEDIATE` already).
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -155,9 +156,9 @@ class SQLStore(FlowStore):
         """The parameters of _INSERT for a flows row (its id and version are drawn)."""
         return row[1:9] + row[10:]
 
+    @abstractmethod
     def _is_unique(self, e: BaseException) -> bool:
         """True for a driver error that is a UNIQUE (or primary key) violation."""
-        raise NotImplementedError
 
     def _insert_failed(self) -> None:
         """Raise the StoreError that explains an insert that failed (a damaged counter,
@@ -169,16 +170,16 @@ class SQLStore(FlowStore):
     def _query(self, sql: str, args: tuple | list = ()) -> list:
         return self.db.query(sql, args)
 
+    @abstractmethod
     def _stamps(self, n: int) -> list[int]:
         """n new version stamps for an import (after _retire)."""
-        raise NotImplementedError
 
     def _retire(self) -> None:
         """Before every flow row is deleted: keep what ids and stamps must never repeat."""
 
+    @abstractmethod
     def _set_next_id(self, top: int) -> None:
         """Make the next id at least `top` (never lower it)."""
-        raise NotImplementedError
 
     # -- the per-transaction cache --------------------------------------------------------
     def _remember(self, rec: FlowRecord) -> FlowRecord:

@@ -28,6 +28,7 @@ nothing of the append is kept.
 from __future__ import annotations
 
 import weakref
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -181,20 +182,22 @@ class SQLLedger(Ledger):
         it ends (SQLite: always; PostgreSQL: once it holds the stream's lock)."""
         return True
 
+    @abstractmethod
     def _insert(self, db: Any, row: tuple) -> int | None:
         """Insert one ledger_events row (`_sql_insert`); its position, or None when its key
         is recorded already (nothing inserted)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _driver_errors(self) -> tuple[type[BaseException], ...]:
-        raise NotImplementedError
+        """The driver's exception classes that an append turns into commerce errors."""
 
+    @abstractmethod
     def _append_error(self, e: BaseException, stream: str) -> CommerceError:
         """The commerce error for a driver error met appending to `stream`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
-        raise NotImplementedError
+        """The rows of one read (SQL in this dialect's parameter marks)."""
 
     @staticmethod
     def _flow_error(e: FlowError) -> CommerceError:
