@@ -96,7 +96,7 @@ def flow_texts(
         if not got:
             return
         yield from got  # (the careful reader found nothing wrong after all)
-        after += 0 if not got else _last_id(got[-1])
+        after = _last_id(got[-1])
 
 
 def _times(created: float, updated: float, due: float | None) -> str:

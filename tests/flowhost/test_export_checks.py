@@ -57,3 +57,31 @@ def test_a_damaged_later_step_is_named(store_path, change, names):
     conn.close()
     with pytest.raises(StoreError, match=f"table flow_steps, row flow_id=3 {names}"):
         texts(store_path)
+
+
+def test_pages_the_careful_reader_reads_lose_no_flow(tmp_path):
+    """When the fast page query flags a page (its check column false), the careful reader
+    reads that page; paging then goes on after the page's last id, every flow once."""
+    from flowhost import sqlite_export
+    from flowhost.sql_store import COLUMNS, record_of
+
+    path = tmp_path / "p.db"
+    h = FlowHost.open(path)
+    h.load_source(SRC)
+    ids = [h.start("three", n).id for n in range(7)]
+    h.store.close()
+    store = SQLiteStore(path)
+    try:
+        fast = list(store.flow_texts(page=2))
+
+        def flagging(sql, args=()):  # every fast page looks damaged: the careful path
+            rows = store._query(sql, args)
+            if sql == sqlite_export._PAGE:
+                return [(r[0], 0, *r[2:]) for r in rows]
+            return rows
+
+        careful = list(sqlite_export.flow_texts(flagging, COLUMNS, store.path, record_of, 2))
+    finally:
+        store.close()
+    assert [json.loads(t)["id"] for t in fast] == ids
+    assert [json.loads(t)["id"] for t in careful] == ids
