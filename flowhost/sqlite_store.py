@@ -12,12 +12,15 @@ draws ids and version stamps without a counter row that every write updates:
   when rows are deleted (a clear, an import), so ids are never reused, whatever an import
   brings;
 - a version counts one flow's writes (1 when inserted, + 1 at each update). An import
-  gives each flow a stamp above every version any flow ever had (the `next_version`
-  floor, raised past them whenever rows are deleted), so (id, version) never names two
-  states of a flow -- what a host's kept continuation relies on;
+  gives its flows the version `next_version`, a floor above every version any flow ever
+  had (raised past them whenever rows are deleted, and by one at each import), so
+  (id, version) never names two states of a flow -- what a host's kept continuation
+  relies on;
 - `stamp()`, which an export records and an import into the same store compares, is
-  `next_version` + the sum of every flow's version: each insert, update or import raises
-  it, and a clear leaves it where it was.
+  `stamp_base` + the sum of every flow's version: each insert, update or import raises
+  it, and a clear leaves it where it was (the base takes up what the deleted rows held).
+  The two floors are apart so that an export -> import cycle adds to the stamp, never
+  multiplies it (one cell for both overflowed after a few cycles).
 
 Schema 4 (schema 1, 2 and 3 files are migrated on open): schema 2 gave flows `key`,
 `created`, `updated`; schema 3 gives flows `due` (when the pending request times out; a
@@ -142,6 +145,11 @@ class SQLiteStore(SQLStore):
                     "INSERT OR IGNORE INTO flow_meta SELECT 'next_version', "
                     "COALESCE(MAX(version), 0) + 1 FROM flows"
                 )
+                # the stamp's base (the stamp stays what it was: next_version + the sum)
+                db.execute(
+                    "INSERT OR IGNORE INTO flow_meta SELECT 'stamp_base', value "
+                    "FROM flow_meta WHERE key = 'next_version'"
+                )
         except sqlite3.Error as e:
             raise self.db.error(e, "cannot open the flow store") from e
 
@@ -186,17 +194,20 @@ class SQLiteStore(SQLStore):
 
     def _retire(self) -> None:
         # floors past everything the rows about to be deleted hold: the next id stays the
-        # next id, and next_version becomes the stamp, so the stamp does not move
+        # next id, next_version passes every version, and the stamp does not move
         next_id, stamp = self.next_id(), self.stamp()
+        top = self._query("SELECT COALESCE(MAX(version), 0) + 1 FROM flows")[0][0]
         self._set("next_id", next_id)
-        self._set("next_version", stamp)
+        self._set("next_version", max(int(self._meta("next_version")), top))
+        self._set("stamp_base", stamp)
 
     def _stamps(self, n: int) -> list[int]:
+        # every imported flow starts at the floor: (id, version) is new for each of them
         first = int(self._meta("next_version"))
-        if first + n > MAX_ID:
-            raise StoreError(f"{self.path}: no version stamps left (next_version {first})")
-        self._set("next_version", first + n)
-        return list(range(first, first + n))
+        if first + 1 > MAX_ID:
+            raise StoreError(f"{self.path}: no versions left (next_version {first})")
+        self._set("next_version", first + 1)
+        return [first] * n
 
     def _set_next_id(self, top: int) -> None:
         self._set("next_id", max(top, self.next_id()))
@@ -231,8 +242,8 @@ class SQLiteStore(SQLStore):
         return max(floor, top)
 
     def stamp(self) -> int:
-        floor = int(self._meta("next_version"))
-        return floor + self._query("SELECT COALESCE(SUM(version), 0) FROM flows")[0][0]
+        base = int(self._meta("stamp_base"))
+        return base + self._query("SELECT COALESCE(SUM(version), 0) FROM flows")[0][0]
 
     def store_id(self) -> str:
         return self._meta("store_id")

@@ -76,8 +76,8 @@ ROWS = [
         "table flow_meta, row key='next_id', column value",
     ),
     (
-        "UPDATE flow_meta SET value = 'x' WHERE key = 'next_version'",
-        "table flow_meta, row key='next_version', column value",
+        "UPDATE flow_meta SET value = 'x' WHERE key = 'stamp_base'",
+        "table flow_meta, row key='stamp_base', column value",
     ),
     ("DROP TABLE flows", "table flows is missing"),
     ("DROP TABLE flow_steps", "table flow_steps is missing"),
@@ -108,6 +108,18 @@ def test_a_damaged_row_is_one_line_in_every_command(flows_db, tmp_path, sql, exp
         one_line(r, expected)
         failed.append(cmd[0])
     assert "export" in failed  # export reads every row and counter
+
+
+def test_a_damaged_version_floor_is_named_by_the_import_that_reads_it(flows_db):
+    damage(flows_db, "UPDATE flow_meta SET value = 'x' WHERE key = 'next_version'")
+    store = SQLiteStore(flows_db)
+    try:
+        everything = store.everything()  # (export does not read the floor)
+        with pytest.raises(DamagedRowError, match="row key='next_version', column value"):
+            store.replace_all(everything, store.next_id())
+        assert store.everything() == everything  # nothing half-applied
+    finally:
+        store.close()
 
 
 def test_a_damaged_row_is_a_store_error_from_the_api(flows_db):
