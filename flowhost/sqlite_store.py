@@ -42,7 +42,7 @@ from . import rows as _rows
 from . import sqlite_export
 from .db import SQLiteDatabase, StoreError
 from .sql_store import COLUMNS as _COLUMNS
-from .sql_store import SQLStore, flow_row, pending_text, record_of, step_rows, tables
+from .sql_store import SQLStore, record_of, tables
 from .store import MAX_ID
 
 SCHEMA_VERSION = "4"
@@ -94,8 +94,6 @@ _INSERT = (
     "ON CONFLICT DO NOTHING RETURNING id, version"
 )
 
-# (kept for callers of the names this module used to define)
-_record, _row, _step_rows, _pending_text = record_of, flow_row, step_rows, pending_text
 
 __all__ = ["SQLiteStore", "StoreError"]
 

@@ -17,13 +17,14 @@ Procedures are registered in `primitives` (Python) and `prelude.scm` (Scheme).
 environment variables). The data types, errors, printer and ports stay at the top, shared
 by every stage.
 
-The run side: `run.tags` numbers node, frame and transfer kinds once; `nodes` and `codegen`
-(straight-line Python for primitive applications) make what `machine` runs: its driver
-does the common node kinds inline and hands the rest to the small functions in `steps`;
-`direct` compiles pure closure bodies (fib, tak, call/cc used as an escape) to Python
-functions the machine tries first, redoing the call itself when they bail; `calls`,
-`dynamic` and `frames` hold what happens around a call. `reference` is the plain
-evaluator that defines what compiled code means: the tests run the fast machine
+The run side: `run.tags` numbers node, frame and transfer kinds once; `expand.nodes` and
+`expand.codegen` (straight-line Python for primitive applications) make what
+`run.machine` runs: its driver does the common node kinds inline and hands the rest to
+the small functions in `run.steps`; `expand.direct` compiles pure closure bodies (fib,
+tak, call/cc used as an escape) to Python functions the machine tries first, redoing the
+call itself when they bail; `run.calls`, `run.dynamic` and `run.frames` hold what
+happens around a call. `run.reference` is the plain evaluator that defines what compiled
+code means: the tests run the fast machine
 against it (`Interpreter(reference=True)`).
 
 Embedding (see `embed`): `interp.call(proc, *args)` applies a procedure;

@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import embed  # noqa: F401 -- forms
+from . import embed
 from .capabilities import check_capabilities, grant
 from .errors import FileError, ReadError, Source, Span
 from .expand import cond_expand, forms_binding, forms_control, includes  # noqa: F401 -- forms
@@ -32,7 +32,7 @@ from .primitives.io import io_primitives, make_port_parameters
 from .primitives.registry import PRIMITIVES, arity_of
 from .read.readcache import read_spanned_cached
 from .read.reader import read_spanned
-from .run import budget  # noqa: F401 -- forms
+from .run import budget
 from .run.machine import DEFAULT_MAX_DEPTH, Machine
 from .run.reference import Reference
 from .types import (

@@ -178,7 +178,7 @@ class Worker:
             return 0
         try:
             done = run_due()
-        except (FlowConflictError, ConflictError):
+        except _CONFLICTS:
             self.tally.conflicts += 1
             return 0
         except (FlowError, CommerceError) as e:

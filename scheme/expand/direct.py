@@ -6,7 +6,7 @@ call, to one Python function `run(env, S, dl)` over the machine's own frame list
 that moment each global operator must hold a pure primitive (PURE below: no effects, no
 machine) or a closure; the site is compiled for that value and re-checked on every call.
 
-The machine tries this function at closure entry (machine.py). Direct code has no heap
+The machine tries this function at closure entry (run/machine.py). Direct code has no heap
 continuation, so it runs only while nothing could observe one, and gives up -- raising
 `Bail` -- whenever anything else is asked of it: an operator that changed or is not
 direct, an error of any kind, more than DIRECT_DEPTH nested calls, or the step budget

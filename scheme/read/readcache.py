@@ -38,6 +38,7 @@ _HERE = Path(__file__).parents[1]  # scheme/
 _READER_FILES = (
     "read/grammar.lark",
     "read/reader.py",
+    "read/fastread.py",
     "read/scanner.py",
     "read/numparse.py",
     "types.py",

@@ -5,7 +5,7 @@ continuation -- a linked chain of frames (frames.py). There is no Python recursi
 a non-tail call pushes a frame object, a tail call pushes nothing, and returning pops
 one. (At closure entry a pure body may run as direct code instead, on at most
 DIRECT_DEPTH Python frames; whenever that could differ from running it here, it bails
-and the call runs here from its start -- see direct.py.) call/cc captures the chain
+and the call runs here from its start -- see expand/direct.py.) call/cc captures the chain
 in O(1); since frames are never mutated after they are pushed, a continuation can be
 resumed many times, after its extent has ended.
 
@@ -28,7 +28,7 @@ How the code is split:
 - steps.py: every other node kind (set!/define, letrec frames, or), the other frames,
   and applying anything but a closure or a primitive, each a small function that answers
   with a transfer; `instate` (continuation delivery) is shared by both.
-- direct.py: pure closure bodies run on the Python stack (`run_direct`); calls.py:
+- expand/direct.py: pure closure bodies run on the Python stack (`run_direct`); calls.py:
   binding arguments, assignment, errors; dynamic.py: dynamic-wind and raise.
 
 Node tags say how a node is run, and the driver rewrites some as it learns (PAPP ->

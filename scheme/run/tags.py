@@ -1,6 +1,6 @@
 """The one table of small integers the run side dispatches on.
 
-Node tags (nodes.py sets them, codegen.py and machine.py test them), the machine's own
+Node tags (expand/nodes.py sets them, expand/codegen.py and machine.py test them), the machine's own
 frame kinds (frames.py) and the transfer kinds control primitives return. This module
 imports nothing, so nodes, codegen, calls and the machine all read it without a cycle.
 """
@@ -11,7 +11,7 @@ imports nothing, so nodes, codegen, calls and the machine all read it without a 
     LREF0,  # a local in the current frame, never undefined
     LREF,  # any other local
     GREF,  # a global, through its cell
-    PAPP,  # an application tried first as straight-line primitive calls (codegen.py)
+    PAPP,  # an application tried first as straight-line primitive calls (expand/codegen.py)
     TCALL,  # an application whose operands are evaluated in one generated call
     APP,  # an application or a let, whose parts are evaluated one by one
     IF,

@@ -102,3 +102,12 @@ def test_no_cache_when_turned_off(cache, monkeypatch):
     monkeypatch.setenv("COMMERCE_FLOWS_NO_CACHE", "1")
     read_spanned_cached("(x)", "n.scm")
     assert not cache.exists()
+
+
+def test_the_reader_sources_the_cache_key_hashes_all_exist():
+    # a source that moved or was misspelt would be hashed as its name only, so a change
+    # to it would never make cached reads stale
+    from scheme.read import readcache
+
+    for name in readcache._READER_FILES:
+        assert (readcache._HERE / name).is_file(), name
