@@ -84,7 +84,8 @@ def test_a_book_built_from_an_existing_ledger_counts_earlier_orders(make_durable
     assert again.stock.available("TEA") == 5
 
 
-def test_two_workers_never_take_the_last_unit_twice(make_durable):
+def test_a_second_engine_sees_the_first_ones_claims(make_durable):
+    # two engines on one database, one after the other (test_races.py races processes)
     a, b = make_durable(), make_durable()
     begun(a, "o-1", tea=0, gold=1, book=0)
     with pytest.raises(InsufficientStockError, match="MUG/gold: 2 wanted, 1 available"):
@@ -188,11 +189,16 @@ def test_an_order_of_untracked_items_claims_nothing_and_still_settles(make):
     assert e.stock.available("TEA") == 9 and e.stock.store.has_claims()
 
 
-def test_on_hand_is_asked_once_per_item_and_an_unknown_item_always_raises():
+def test_on_hand_is_asked_once_per_item_and_an_unknown_item_always_raises(monkeypatch):
     from commerce.errors import UnknownSkuError
+    from commerce.orders import stock
 
+    asked = []
+    real = stock.on_hand
+    monkeypatch.setattr(stock, "on_hand", lambda *a: asked.append(a[1:]) or real(*a))
     book = StockBook(SHOP.catalog)
     assert book.on_hand("TEA", None) == 10 == book.on_hand("TEA", None)
+    assert asked == [("TEA", None)]  # the catalog was asked once
     for _ in range(2):
         with pytest.raises(UnknownSkuError):
             book.on_hand("NOPE", None)
