@@ -27,7 +27,6 @@ nothing of the append is kept.
 
 from __future__ import annotations
 
-import weakref
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
@@ -82,70 +81,34 @@ def recorded_row(row: tuple, name: str = "the ledger") -> Recorded:
 
 class _StepCache:
     """The summary rows one transaction has read or written (and, on PostgreSQL, the
-    streams it has locked). One per database, so every ledger object on it sees the same.
-    What is kept is forgotten when the transaction commits or any part of it rolls back
-    (the database's hooks), and is never used past such an end even if a hook did not
-    run: it is stamped with the database's count of commits and rollbacks."""
+    streams it has locked), kept in the database's per-transaction `cache` (flowhost.db:
+    emptied when the outermost transaction ends and when any savepoint rolls back), so
+    every ledger object on the database sees the same, and nothing outlives its
+    transaction."""
 
-    __slots__ = ("db", "rows", "locked", "stamp", "__weakref__")
+    __slots__ = ("db",)
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.rows: dict[str, Any] = {}
-        self.locked: set[str] = set()
-        self.stamp: tuple[int, int] | None = None
-
-    def _now(self) -> tuple[int, int] | None:
-        stats = self.db.stats
-        return (stats.commits, stats.rollbacks) if self.db.in_transaction else None
-
-    def current(self) -> bool:
-        """True when what is kept belongs to the transaction open now."""
-        return self.stamp is not None and self.stamp == self._now()
 
     def get(self, stream: str) -> Any:
         """The stream's summary (None: no row) if kept in this transaction, else _ABSENT."""
-        return self.rows.get(stream, _ABSENT) if self.current() else _ABSENT
+        db = self.db
+        return db.cache.get(("ledger-summary", stream), _ABSENT) if db.in_transaction else _ABSENT
 
     def holds(self, stream: str) -> bool:
         """True when this transaction holds the stream's lock (PostgreSQL)."""
-        return stream in self.locked and self.current()
+        return self.db.in_transaction and ("ledger-lock", stream) in self.db.cache
 
     def keep(self, stream: str, summary: OrderSummary | None) -> None:
         """Keep what the transaction now knows of the stream's row."""
-        self._arm()
-        self.rows[stream] = summary
+        if self.db.in_transaction:
+            self.db.cache[("ledger-summary", stream)] = summary
 
     def lock(self, stream: str) -> None:
         """Note that the transaction holds the stream's lock."""
-        self._arm()
-        self.locked.add(stream)
-
-    def _arm(self) -> None:
-        db = self.db
-        if not self.current():
-            self.reset()
-            self.stamp = self._now()
-            db.on_commit(self.reset)
-        # any rollback that undoes this change (a savepoint's or the whole transaction's)
-        # forgets everything: a lock taken in a rolled-back savepoint is released too
-        db.on_rollback(self.reset)
-
-    def reset(self) -> None:
-        self.rows.clear()
-        self.locked.clear()
-        self.stamp = None
-
-
-_CACHES: weakref.WeakKeyDictionary[Database, _StepCache] = weakref.WeakKeyDictionary()
-
-
-def step_cache(db: Database) -> _StepCache:
-    """The transaction-scoped summary cache of `db`."""
-    cache = _CACHES.get(db)
-    if cache is None:
-        cache = _CACHES[db] = _StepCache(db)
-    return cache
+        if self.db.in_transaction:
+            self.db.cache[("ledger-lock", stream)] = True
 
 
 class SQLLedger(Ledger):
@@ -157,7 +120,7 @@ class SQLLedger(Ledger):
     NO_LIMIT: ClassVar[Any]  # LIMIT's "no limit"
 
     def _init_cache(self) -> None:
-        self._cache = step_cache(self.db)
+        self._cache = _StepCache(self.db)
         m = self.MARK
         self._sql_summary = f"SELECT data FROM ledger_summaries WHERE stream = {m}"
         self._sql_key = f"SELECT {COLUMNS} FROM ledger_events WHERE key = {m}"

@@ -206,8 +206,9 @@ def test_an_append_in_a_step_reads_the_summary_row_once(tmp_path):
 def test_what_a_transaction_kept_is_not_used_after_it_even_without_the_hooks(
     sql_opener, monkeypatch
 ):
-    """The kept rows are stamped with the database's commits and rollbacks: should an
-    end-of-transaction hook not run, the next transaction still reads the row afresh."""
+    """The kept rows live in the database's per-transaction cache, which the transaction's
+    end empties itself: with the end-of-transaction hooks gone, the next transaction
+    still reads the row afresh."""
     one, other = sql_opener.first, sql_opener()
     monkeypatch.setattr(one.db, "on_commit", lambda fn: None)
     monkeypatch.setattr(one.db, "on_rollback", lambda fn: None)
