@@ -184,7 +184,11 @@ class SQLiteStore(SQLStore):
             raise _rows.find_bad_text(self.db.execute, self.path, table, column, keys) from None
 
     def _is_unique(self, e: BaseException) -> bool:
-        return isinstance(e, sqlite3.IntegrityError)
+        # (a NOT NULL, CHECK or datatype failure is no conflict: db.error reports it)
+        return isinstance(e, sqlite3.IntegrityError) and getattr(e, "sqlite_errorname", "") in (
+            "SQLITE_CONSTRAINT_UNIQUE",
+            "SQLITE_CONSTRAINT_PRIMARYKEY",
+        )
 
     def _insert_failed(self) -> None:
         if self.next_id() > MAX_ID - 1:  # (next_id names a damaged floor)
