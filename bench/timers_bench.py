@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flowhost import Done, FlowHost, FlowRecord, Pending  # noqa: E402
-from flowhost.sqlite_store import DUE_QUERY, SQLiteStore  # noqa: E402
+from flowhost.sqlite_store import SQLiteStore  # noqa: E402
 from scheme.types import Symbol  # noqa: E402
 
 FLOW = """(defflow waiter
@@ -89,7 +89,9 @@ def main() -> None:
         make_store(big, waiting, DUE)
         make_store(ref, waiting, DUE)
 
-        plan = sqlite3.connect(big).execute(f"EXPLAIN QUERY PLAN {DUE_QUERY}", (NOW, -1))
+        plan = sqlite3.connect(big).execute(
+            f"EXPLAIN QUERY PLAN {SQLiteStore.due_query()}", (NOW, -1)
+        )
         print("due query plan:", "; ".join(row[-1] for row in plan))
         q_small, q_big = query_time(small), query_time(big)
         print(f"due query, {DUE:,} due of {DUE:,} waiting:   {q_small * 1e3:8.2f} ms CPU")

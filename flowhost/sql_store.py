@@ -320,13 +320,18 @@ class SQLStore(FlowStore):
             )
         return self._remember(restamp(rec, row[3], row[0], row[1], row[2]))
 
-    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
-        m = self.M
-        rows = self.db.query(
+    @classmethod
+    def due_query(cls) -> str:
+        """The SQL `due` runs (parameters: now, the limit): only the due index's entries up
+        to now are read, however many flows wait."""
+        m = cls.M
+        return (
             f"SELECT id, version FROM flows WHERE due IS NOT NULL AND due <= {m} "
-            f"ORDER BY due, id LIMIT {m}",
-            (now, self.NO_LIMIT if limit is None else limit),
+            f"ORDER BY due, id LIMIT {m}"
         )
+
+    def due(self, now: float, limit: int | None = None) -> list[tuple[int, int]]:
+        rows = self.db.query(self.due_query(), (now, self.NO_LIMIT if limit is None else limit))
         return [(i, v) for i, v in rows]
 
     def ids(self, status: str | None = None) -> list[int]:

@@ -73,9 +73,6 @@ DUE_INDEX = "CREATE INDEX IF NOT EXISTS flows_by_due ON flows (due) WHERE due IS
 
 # The flows due: only the partial index's entries up to `now` are read (EXPLAIN QUERY PLAN:
 # SEARCH flows USING INDEX flows_by_due (due<?)); a due flow is always suspended.
-DUE_QUERY = (
-    "SELECT id, version FROM flows WHERE due IS NOT NULL AND due <= ? ORDER BY due, id LIMIT ?"
-)
 
 # A counter cell of flow_meta as a number, or NULL when it is not a whole number in range
 _COUNTER = (

@@ -261,11 +261,11 @@ def test_flowhost_check_reports_each_flows_path(tmp_path):
 def test_the_due_query_uses_the_index(tmp_path):
     host = make(Clock(), tmp_path / "t.db")
     host.close()
-    from flowhost.sqlite_store import DUE_QUERY
+    from flowhost.sqlite_store import SQLiteStore
 
     plan = (
         sqlite3.connect(tmp_path / "t.db")
-        .execute(f"EXPLAIN QUERY PLAN {DUE_QUERY}", (0, -1))
+        .execute(f"EXPLAIN QUERY PLAN {SQLiteStore.due_query()}", (0, -1))
         .fetchall()
     )
     assert any("flows_by_due" in row[-1] for row in plan), plan
