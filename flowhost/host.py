@@ -45,6 +45,7 @@ from .errors import (
     NoSuchFlowError,
 )
 from .exchange import Origin, from_datum, from_export, to_datum, to_export
+from .live import LiveStates
 from .records import (
     CANCEL,
     CANCELLED,
@@ -423,7 +424,9 @@ class FlowHost:
                     f"cannot import: flow {rec.id} is an instance of {rec.flow}, which is not "
                     f"defined here (defined: {', '.join(self.flows()) or 'none'})"
                 )
-        conts: dict[int, tuple[Continuation, bool]] = {}
+        # every suspended flow is replayed (the check that its log still replays); only
+        # as many continuations are kept as the runner keeps
+        conts: LiveStates[tuple[Continuation, bool]] = LiveStates(self.runner.live.limit)
         for rec, steps in flows:
             if rec.status == SUSPENDED:
                 cancelled = any(st.event == CANCEL for st in steps)
@@ -443,11 +446,12 @@ class FlowHost:
             stored = self.store.replace_all(flows, next_id)
 
             def keep() -> None:
-                self.runner.live = {
-                    r.id: (r.version, *conts[r.id]) for r in stored if r.id in conts
-                }
+                live = self.runner.live
+                for r in stored:
+                    if r.id in conts:
+                        live[r.id] = (r.version, *conts.get(r.id))
 
-            self.runner.live = {}
+            self.runner.live.clear()
             self.store.db.on_commit(keep)
 
     # -- internals -----------------------------------------------------------------------

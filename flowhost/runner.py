@@ -34,6 +34,7 @@ from .errors import (
     NondeterminismError,
     UnknownFlowError,
 )
+from .live import LiveStates
 from .records import (
     CANCEL,
     CANCELLED,
@@ -327,8 +328,9 @@ class Runner:
     def __init__(self, host: Any) -> None:
         self.host = host
         self.current: Run | None = None  # the run in progress (the request primitive's)
-        # id -> (version, continuation, whether it was given its cancellation)
-        self.live: dict[int, tuple[int, Continuation, bool]] = {}
+        # id -> (version, continuation, whether it was given its cancellation), for the
+        # flows stepped last (live.py: a bounded cache; the others are replayed)
+        self.live: LiveStates[tuple[int, Continuation, bool]] = LiveStates()
 
     def definition(self, name: Any) -> FlowDef:
         """The registered flow `name` (a str, Symbol or FlowRef); UnknownFlowError if none."""
