@@ -14,7 +14,9 @@ are serialised by `BEGIN IMMEDIATE` already).
   nothing written, so its transaction can go on (and the host returns that flow);
 - `update` names the version it read (`UPDATE ... WHERE id = ? AND version = ?`), so when
   two processes resume the same flow only the first commit wins and the other gets
-  FlowConflictError with nothing changed;
+  FlowConflictError with nothing changed. It sets `status` and `due` only when they
+  change from the record this transaction read at that version, so a step that stays
+  suspended does not rewrite their index entries (one WAL page a commit);
 - what a unit of work read or wrote of a flow is kept in `db.cache` until it ends (or a
   savepoint rolls back): a step reads the flow row once, and a record it has just
   written is never read back. Inside SQLite's write transaction that is the current row;
@@ -27,6 +29,7 @@ from __future__ import annotations
 import json
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any
 
 from . import rows as _rows
@@ -133,6 +136,25 @@ def record_of(row: tuple) -> FlowRecord:
     )
 
 
+@cache
+def _update_sql(m: str, next_version: str, status: bool, due: bool) -> str:
+    """The UPDATE of one flow row (in a dialect's parameter mark and version expression),
+    setting `status` and `due` only when asked (see SQLStore.update)."""
+    sets = [f"status={m}"] if status else []
+    sets += [f"pending={m}", f"result={m}", f"error={m}", f'"where"={m}', f"source_hash={m}"]
+    sets += [f"version={next_version}", f"nsteps=nsteps + {m}", f"updated={m}"]
+    sets += [f"due={m}"] if due else []
+    return (
+        f"UPDATE flows SET {', '.join(sets)} WHERE id = {m} AND version = {m} "
+        "RETURNING nsteps, key, created, version"
+    )
+
+
+@cache
+def _steps_sql(m: str) -> str:
+    return f"INSERT INTO flow_steps VALUES ({','.join([m] * 6)})"
+
+
 def step_rows(flow_id: int, steps: Sequence[Step], first: int = 0) -> list[tuple]:
     """The flow_steps rows of steps numbered from `first`."""
     return [
@@ -207,7 +229,7 @@ class SQLStore(FlowStore):
                 got = db.execute(self._INSERT, self._insert_args(row)).fetchone()
                 if got is not None and steps:
                     db.executemany(
-                        f"INSERT INTO flow_steps VALUES ({','.join([self.M] * 6)})",
+                        _steps_sql(self.M),
                         step_rows(got[0], steps),
                     )
         except errors as e:
@@ -275,18 +297,29 @@ class SQLStore(FlowStore):
         step: Step | None = None,
         more: Sequence[Step] = (),
     ) -> FlowRecord:
-        added = ([] if step is None else [step]) + list(more)
+        added = [step, *more] if step is not None else list(more)
         m = self.M
+        # The indexed columns this update leaves as they are stay out of its SET list, so
+        # their index entries are not rewritten (flows_by_status on a step that stays
+        # suspended: one WAL page a commit). What the row holds now is known when this
+        # transaction read or wrote the flow at the version named: the WHERE clause writes
+        # only that state, and (id, version) never names two states.
+        prev = self.db.cache.get(("flow", rec.id)) if self.db._depth else None
+        if prev is not None and prev.version == expected_version:
+            same_status = prev.status == rec.status
+            same_due = prev.due is rec.due or (
+                type(prev.due) is type(rec.due) and prev.due == rec.due
+            )
+        else:
+            same_status = same_due = False
+        head = () if same_status else (rec.status,)
+        tail = () if same_due else (rec.due,)
         try:
             with self.db.transaction(savepoint=False) as db:
                 row = db.execute(
-                    f"UPDATE flows SET status={m}, pending={m}, result={m}, error={m}, "
-                    f'"where"={m}, '
-                    f"source_hash={m}, version={self._NEXT_VERSION}, nsteps=nsteps + {m}, "
-                    f"updated={m}, due={m} WHERE id = {m} AND version = {m} "
-                    "RETURNING nsteps, key, created, version",
+                    _update_sql(m, self._NEXT_VERSION, not same_status, not same_due),
                     (
-                        rec.status,
+                        *head,
                         pending_text(rec.pending),
                         None if rec.result is None else dumps(rec.result),
                         rec.error,
@@ -294,16 +327,13 @@ class SQLStore(FlowStore):
                         rec.source_hash,
                         len(added),
                         rec.updated,
-                        rec.due,
+                        *tail,
                         rec.id,
                         expected_version,
                     ),
                 ).fetchone()
                 if row is not None and added:
-                    db.executemany(
-                        f"INSERT INTO flow_steps VALUES ({','.join([m] * 6)})",
-                        step_rows(rec.id, added, row[0] - len(added)),
-                    )
+                    db.executemany(_steps_sql(m), step_rows(rec.id, added, row[0] - len(added)))
         except self.db.driver_errors as e:
             if self._is_unique(e):
                 raise FlowConflictError(

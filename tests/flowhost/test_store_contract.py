@@ -233,3 +233,53 @@ def test_update_appends_patch_markers_after_the_step(store):
     store.update(r, r.version, Step("ask", 1, 2), [Step("flow/patched", "p2", True)])
     assert [s.kind for s in store.steps(r.id)] == ["flow/patched", "ask", "flow/patched"]
     assert store.get(r.id).nsteps == 3
+
+
+def test_updates_in_one_transaction_keep_status_and_deadline_true(store):
+    # updates that leave status or due as they were (and ones that change them), all in
+    # one transaction where the store has the record it read: what the indexes answer
+    # (ids by status, due) is the records' state after each
+    with store.transaction():
+        r = store.insert(rec(), [])
+        r = store.update(replace(r, pending=Pending("a", 1), due=5.0), r.version, Step("x", 0, 0))
+        assert store.ids("suspended") == [r.id] and store.due(9.0) == [(r.id, r.version)]
+        r = store.update(replace(r, pending=Pending("b", 2)), r.version, Step("a", 1, 1))
+        assert store.due(9.0) == [(r.id, r.version)] and store.ids("suspended") == [r.id]
+        r = store.update(replace(r, due=5), r.version, Step("b", 2, 2))  # equal, not the same
+        assert store.get(r.id).due == 5 and store.due(9.0) == [(r.id, r.version)]
+        stale = store.get(r.id)
+        r = store.update(replace(r, status="done", pending=None, due=None), r.version)
+        assert store.ids("suspended") == [] and store.ids("done") == [r.id]
+        assert store.due(9.0) == []
+        with pytest.raises(FlowConflictError):  # the version read is gone: nothing written
+            store.update(replace(stale, status="failed"), stale.version)
+    got = store.get(r.id)
+    assert (got.status, got.due, got.pending, got.nsteps) == ("done", None, None, 3)
+    assert store.ids("done") == [r.id] and store.ids("failed") == []
+
+
+def test_sqlite_update_sets_only_the_indexed_columns_that_change(tmp_path):
+    # flows_by_status and flows_by_due are rewritten only when status or due change: a
+    # step that stays suspended writes one index page fewer to the WAL
+    s = SQLiteStore(tmp_path / "c.db")
+    seen: list[str] = []
+    s.db._db.set_trace_callback(seen.append)
+
+    def set_list() -> str:
+        (sql,) = [q for q in seen if q.startswith("UPDATE flows")]
+        seen.clear()
+        return sql.split(" SET ", 1)[1].split(" WHERE ")[0]
+
+    with s.transaction():
+        r = s.insert(rec(), [])
+        r = s.update(replace(r, pending=Pending("b", 2)), r.version, Step("ask", 1, 2))
+        assert "status=" not in (sql := set_list()) and "due=" not in sql
+        r = s.update(replace(r, due=7.0), r.version)
+        assert "status=" not in (sql := set_list()) and "due=" in sql
+        r = s.update(replace(r, status="done", pending=None, due=None), r.version)
+        assert "status=" in (sql := set_list()) and "due=" in sql
+    r2 = s.insert(rec(), [])
+    s.update(replace(r2, pending=Pending("b", 2)), r2.version)  # nothing read in a transaction
+    assert "status=" in (sql := set_list()) and "due=" in sql
+    assert s.get(r.id).status == "done" and s.ids("suspended") == [r2.id]
+    s.close()
