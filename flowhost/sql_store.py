@@ -304,7 +304,7 @@ class SQLStore(FlowStore):
         # suspended: one WAL page a commit). What the row holds now is known when this
         # transaction read or wrote the flow at the version named: the WHERE clause writes
         # only that state, and (id, version) never names two states.
-        prev = self.db.cache.get(("flow", rec.id)) if self.db._depth else None
+        prev = self.db.cache.get(("flow", rec.id)) if self.db.in_transaction else None
         if prev is not None and prev.version == expected_version:
             same_status = prev.status == rec.status
             same_due = prev.due is rec.due or (
