@@ -29,7 +29,7 @@ from flowhost import (
 )
 from flowhost.db import is_postgres, open_database
 
-from ..errors import CommerceError, InvalidFieldError, OrderStateError
+from ..errors import InvalidFieldError, OrderStateError
 from ..ledger.events import OrderCreated
 from ..ledger.recon import ActionNeeded, Reconciliation, needs_action, reconcile_rows
 from ..ledger.store import Ledger, MemoryLedger
@@ -37,6 +37,7 @@ from ..pricing.cart import Cart
 from ..pricing.catalog import Catalog
 from ..pricing.quote import GROSS, Quote, quote
 from ..pricing.shop import Shop
+from .flowcalls import handler_failure, run_flow_step
 from .orders import Orders
 from .refunds import Refunds
 from .stock import StockBook
@@ -195,8 +196,6 @@ class Engine:
         timeout passed expires: its stock released, OrderExpired recorded) and answer
         what those flows ask next; returns where each fired flow stands now. Safe to run
         in several workers at once: each timer fires once."""
-        from .flowcalls import run_flow_step
-
         return run_flow_step("timers", self.flows.run_due)
 
     def needs_action(self, book: Reconciliation | None = None) -> list[ActionNeeded]:
@@ -215,9 +214,10 @@ class Engine:
             try:
                 self.flows.service(asked.id)
             except HandlerError as e:
-                if not isinstance(e.__cause__, CommerceError):
+                failure = handler_failure(e)
+                if failure is None:
                     raise
-                refused.append(f"flow {asked.id} ({asked.kind}): {e.__cause__}")
+                refused.append(f"flow {asked.id} ({asked.kind}): {failure}")
         return refused
 
     def restart_flows(self) -> None:

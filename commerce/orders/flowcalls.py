@@ -17,6 +17,19 @@ T = TypeVar("T")
 ATTEMPTS = 8  # a conflict that survives this many tries is reported to the caller
 
 
+def handler_failure(e: HandlerError) -> CommerceError | None:
+    """What a request handler's failure means to a service: the commerce error it raised
+    (a stock shortage, the ledger's conflict) as itself, the flow store's conflict it met
+    (another worker holds what it needed) as a ConflictError; None when the handler failed
+    some other way (a defect in it, reported as a flow failure)."""
+    cause = e.__cause__
+    if isinstance(cause, CommerceError):
+        return cause
+    if isinstance(cause, FlowConflictError):
+        return ConflictError(f"flow {e.flow_id} ({e.kind}): {cause}")
+    return None
+
+
 def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
     """step() (a FlowHost call); a FlowError, or a flow that fails, is a FlowServiceError
     naming `what` ("order flow", "refund flow"); a conflict is a ConflictError; a
@@ -24,9 +37,10 @@ def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
     try:
         result = step()
     except HandlerError as e:
-        if isinstance(e.__cause__, CommerceError):
-            raise e.__cause__ from None
-        raise FlowServiceError(f"{what}: {e}") from e
+        failure = handler_failure(e)
+        if failure is None:
+            raise FlowServiceError(f"{what}: {e}") from e
+        raise failure from e.__cause__
     except FlowConflictError as e:
         raise ConflictError(f"{what}: {e}") from e
     except FlowError as e:

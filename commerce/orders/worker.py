@@ -39,6 +39,7 @@ from flowhost import Failed, FlowConflictError, FlowError, HandlerError
 
 from ..errors import CommerceError, ConflictError
 from .claims import Claims, claims_for
+from .flowcalls import handler_failure
 
 MAX_PASSES = 100  # per drain; a worker then looks at its stop flag and goes on
 GRACE = 0.05  # seconds a flow must have been seen pending before a worker answers it
@@ -149,7 +150,7 @@ class Worker:
             self.tally.conflicts += 1  # another worker moved it on: theirs, not ours
             return None
         except HandlerError as e:
-            if isinstance(e.__cause__, _CONFLICTS):  # a lock we would have waited for
+            if isinstance(handler_failure(e), ConflictError):  # a lock we would have waited for
                 self.tally.conflicts += 1
                 return None
             self._failed(f"flow {flow_id}: {e}")
