@@ -3,7 +3,6 @@ PostgreSQL database), and the invariants every trial must leave true."""
 
 from __future__ import annotations
 
-import multiprocessing
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +14,11 @@ from commerce.orders.orders import ORDER_FLOW
 from commerce.orders.refunds import REFUND_FLOW
 from flowhost.db import is_postgres
 
+from ..processes import race_processes
 from .orders_fixtures import SHOP, engine
 
-CTX = multiprocessing.get_context("fork")
 
-
-def _child(target: Callable[..., Any], db: str, barrier: Any, out: Any, args: tuple) -> None:
+def _child(target: Callable[..., Any], db: str, args: tuple, barrier: Any, out: Any) -> None:
     try:
         e = engine(Path(db))
         barrier.wait(30)
@@ -33,16 +31,7 @@ def _child(target: Callable[..., Any], db: str, barrier: Any, out: Any, args: tu
 def race(db: Path, jobs: list[tuple[Callable[..., Any], tuple]]) -> list[tuple]:
     """Run each (target, args) in its own process, all released at once by a barrier;
     returns what each one returned or raised, in the order they finished."""
-    barrier = CTX.Barrier(len(jobs))
-    out = CTX.Queue()
-    procs = [CTX.Process(target=_child, args=(t, str(db), barrier, out, a)) for t, a in jobs]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(60)
-        assert p.exitcode == 0
-    return results
+    return race_processes([(_child, (t, str(db), a)) for t, a in jobs])
 
 
 def check_invariants(db: Path | str) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from pathlib import Path
 from commerce.errors import InsufficientStockError
 from commerce.pricing.api import Session
 
+from ..processes import CTX
 from .orders_fixtures import SHOP, START, engine
-from .race_support import CTX, check_commits, check_invariants
+from .race_support import check_commits, check_invariants
 
 KILLS = int(os.environ.get("CHAOS_KILLS", "100"))
 

@@ -16,8 +16,9 @@ from commerce.orders.engine import Engine
 from commerce.orders.worker import Worker
 
 from ..pgtest import pg_url
+from ..processes import race_processes
 from .orders_fixtures import SHOP, begun
-from .race_support import CTX
+from .worker_schema import as_worker_schema_1, schema_state
 
 PROCS = 4
 TRIALS = 4
@@ -37,30 +38,15 @@ def _open_and_work(url: str, order: str, barrier: Any, out: Any) -> None:
 
 
 def _race(url: str) -> list[tuple]:
-    barrier, out = CTX.Barrier(PROCS), CTX.Queue()
-    procs = [
-        CTX.Process(target=_open_and_work, args=(url, f"o-{i}", barrier, out)) for i in range(PROCS)
-    ]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(60)
-        assert p.exitcode == 0
-    return results
+    return race_processes([(_open_and_work, (url, f"o-{i}")) for i in range(PROCS)])
 
 
-def _schema(url: str) -> tuple[list[tuple], list[tuple]]:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        versions = conn.execute(
-            "SELECT component, version FROM schema_versions ORDER BY component"
-        ).fetchall()
-        triggers = conn.execute(
-            "SELECT tgdeferrable, tginitdeferred FROM pg_trigger WHERE tgname = 'flows_work_notify'"
-        ).fetchall()
-    return versions, triggers
+def _schema_of_one_open(url: str) -> tuple[list[tuple], list[tuple]]:
+    """The schemas one process alone leaves on a new database: the race's reference."""
+    e = Engine.open(url, SHOP, clock=Clock())
+    Worker(e).close()
+    e.close()
+    return schema_state(url)
 
 
 @pytest.mark.parametrize("trial", range(TRIALS))
@@ -68,14 +54,15 @@ def _schema(url: str) -> tuple[list[tuple], list[tuple]]:
 def test_processes_opening_a_new_database_at_once_each_get_the_schema_created_once(
     backend, trial, tmp_path
 ):
-    url = pg_url() if backend == "postgres" else str(tmp_path / "new.db")
+    if backend == "postgres":
+        alone = _schema_of_one_open(pg_url())
+        url = pg_url()  # empty again, for the race
+    else:
+        alone, url = None, str(tmp_path / "new.db")
     results = _race(url)
     assert [r for r in results if r[0] != "ok"] == []
-    if backend == "postgres":
-        versions, triggers = _schema(url)
-        components = [c for c, _ in versions]
-        assert len(components) == len(set(components)) and "worker" in components
-        assert triggers == [(True, True)]
+    if alone is not None:
+        assert schema_state(url) == alone and alone[1] == [(True, True)]
     e = Engine.open(url, SHOP, clock=Clock())
     assert sorted(e.ledger.streams()) == [f"o-{i}" for i in range(PROCS)]
     assert all(e.orders.waiting_on(f"o-{i}") == "payment" for i in range(PROCS))
@@ -84,20 +71,9 @@ def test_processes_opening_a_new_database_at_once_each_get_the_schema_created_on
 
 @pytest.mark.parametrize("trial", range(TRIALS))
 def test_workers_opening_a_database_of_worker_schema_1_at_once_migrate_it_once(trial):
-    import psycopg
-
     url = pg_url()
-    e = Engine.open(url, SHOP, clock=Clock())
-    Worker(e).close()
-    e.close()
-    with psycopg.connect(url, autocommit=True) as conn:  # as version 1 left it
-        conn.execute("UPDATE schema_versions SET version = 1 WHERE component = 'worker'")
-        conn.execute("DROP TRIGGER flows_work_notify ON flows")
-        conn.execute(
-            "CREATE TRIGGER flows_work_notify AFTER INSERT OR UPDATE ON flows "
-            "FOR EACH ROW EXECUTE FUNCTION flow_work_notify()"
-        )
+    alone = _schema_of_one_open(url)
+    as_worker_schema_1(url)
     results = _race(url)
     assert [r for r in results if r[0] != "ok"] == []
-    versions, triggers = _schema(url)
-    assert ("worker", 2) in versions and triggers == [(True, True)]
+    assert schema_state(url) == alone and ("worker", 2) in alone[0]

@@ -34,8 +34,9 @@ from commerce.pricing.api import Session
 from flowhost import Symbol
 
 from ..pgtest import pg_url
+from ..processes import CTX
 from .orders_fixtures import ROOT, SHOP, START, engine
-from .race_support import CTX, check_commits, check_invariants
+from .race_support import check_commits, check_invariants
 
 KILLS = int(os.environ.get("PG_CHAOS_KILLS", "16"))
 WORKERS = 3

@@ -22,6 +22,7 @@ from flowhost import Symbol
 
 from ..pgtest import pg_url
 from .orders_fixtures import ROOT, SHOP, begun, engine
+from .worker_schema import as_worker_schema_1, schema_state
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -176,27 +177,13 @@ def test_a_begin_wakes_no_worker_and_a_payment_step_wakes_them_once():
 
 
 def test_a_worker_schema_of_version_1_gets_the_trigger_deferred_to_commit():
-    import psycopg
-
     db = pg_url()
     e = open_engine(db)
     Worker(e).close()
-    with psycopg.connect(db, autocommit=True) as conn:  # as version 1 left it
-        conn.execute("UPDATE schema_versions SET version = 1 WHERE component = 'worker'")
-        conn.execute("DROP TRIGGER flows_work_notify ON flows")
-        conn.execute(
-            "CREATE TRIGGER flows_work_notify AFTER INSERT OR UPDATE ON flows "
-            "FOR EACH ROW EXECUTE FUNCTION flow_work_notify()"
-        )
+    as_worker_schema_1(db)
     w = Worker(e)
-    with psycopg.connect(db, autocommit=True) as conn:
-        version = conn.execute(
-            "SELECT version FROM schema_versions WHERE component = 'worker'"
-        ).fetchone()
-        deferred = conn.execute(
-            "SELECT tgdeferrable, tginitdeferred FROM pg_trigger WHERE tgname = 'flows_work_notify'"
-        ).fetchall()
-    assert version == (2,) and deferred == [(True, True)]
+    versions, deferred = schema_state(db)
+    assert ("worker", 2) in versions and deferred == [(True, True)]
     w.close()
 
 

@@ -6,12 +6,12 @@ in SQLiteDatabase a process opening a fresh file beside others met `database is 
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 
 from flowhost.db import SQLiteDatabase
 
-CTX = multiprocessing.get_context("fork")
+from ..processes import race_processes
+
 PROCS = 4
 TRIALS = 40
 
@@ -29,13 +29,7 @@ def test_processes_opening_a_new_file_at_once_all_open_it_in_wal_mode(tmp_path):
     met = []
     for trial in range(TRIALS):
         path = str(tmp_path / f"new-{trial}.db")
-        barrier, out = CTX.Barrier(PROCS), CTX.Queue()
-        procs = [CTX.Process(target=_open, args=(path, barrier, out)) for _ in range(PROCS)]
-        for p in procs:
-            p.start()
-        met += [out.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(30)
+        met += race_processes([(_open, (path,))] * PROCS)
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert [m for m in met if m != "ok"] == []

@@ -4,7 +4,6 @@ and a timer racing a resume has exactly one winner."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from flowhost.records import TIMEOUT
 from scheme import Symbol
 
 from ..pgtest import pg_url
+from ..processes import race_processes
 
 FLOWS = """(defflow waiter
   (lambda (s) (let ((v (request/timeout 'answer 'q s))) (if (flow/timeout? v) 'timed-out v))))"""
@@ -66,17 +66,8 @@ def _setup(target: str) -> list[int]:
     return ids
 
 
-def _race(workers) -> dict:
-    ctx = mp.get_context("fork")
-    barrier, out = ctx.Barrier(len(workers)), ctx.Queue()
-    procs = [ctx.Process(target=fn, args=(*args, barrier, out)) for fn, *args in workers]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(60)
-        assert p.exitcode == 0
-    return results
+def _race(workers) -> list:
+    return race_processes([(fn, tuple(args)) for fn, *args in workers])
 
 
 def test_two_workers_running_run_due_fire_each_timer_once(fresh):
