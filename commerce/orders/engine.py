@@ -29,7 +29,7 @@ from flowhost import (
 )
 from flowhost.db import is_postgres, open_database
 
-from ..errors import InvalidFieldError, OrderStateError
+from ..errors import ConflictError, InvalidFieldError, OrderStateError
 from ..ledger.events import OrderCreated
 from ..ledger.recon import ActionNeeded, Reconciliation, needs_action, reconcile_rows
 from ..ledger.store import Ledger, MemoryLedger
@@ -37,7 +37,7 @@ from ..pricing.cart import Cart
 from ..pricing.catalog import Catalog
 from ..pricing.quote import GROSS, Quote, quote
 from ..pricing.shop import Shop
-from .flowcalls import handler_failure, run_flow_step
+from .flowcalls import handler_failure, retrying, run_flow_step
 from .orders import Orders
 from .refunds import Refunds
 from .stock import StockBook
@@ -208,17 +208,29 @@ class Engine:
     def recover(self) -> list[str]:
         """Answer every flow request a crash left pending (reserve, fulfil), flow by flow;
         returns one line for each that was refused (e.g. the fulfilment of an order moved
-        past payment without a payment in the ledger), the others are answered all the same."""
+        past payment without a payment in the ledger), the others are answered all the same.
+        Safe beside workers and other recoveries: a flow another process moves meanwhile is
+        read again and answered where it stands (retrying)."""
         refused = []
         for asked in self.flows.requests():
-            try:
-                self.flows.service(asked.id)
-            except HandlerError as e:
-                failure = handler_failure(e)
-                if failure is None:
-                    raise
-                refused.append(f"flow {asked.id} ({asked.kind}): {failure}")
+            line = retrying(lambda flow_id=asked.id: self._recover_flow(flow_id))
+            if line is not None:
+                refused.append(line)
         return refused
+
+    def _recover_flow(self, flow_id: int) -> str | None:
+        """Answer what one flow waits on now: None, or the line saying it was refused. A
+        conflict (with another process) is raised, for retrying to try again."""
+        try:
+            self.flows.service(flow_id)
+        except HandlerError as e:
+            failure = handler_failure(e)
+            if failure is None:
+                raise
+            if isinstance(failure, ConflictError):
+                raise failure from e
+            return f"flow {flow_id} ({e.kind}): {failure}"
+        return None
 
     def restart_flows(self) -> None:
         """The original system's order-flow-restart!, done Scheme-side: export the flow

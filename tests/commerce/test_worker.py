@@ -21,6 +21,7 @@ from commerce.orders.worker import Worker
 from flowhost import Symbol
 
 from ..pgtest import pg_url
+from ..processes import race_processes
 from .orders_fixtures import ROOT, SHOP, begun, engine
 from .worker_schema import as_worker_schema_1, schema_state
 
@@ -219,3 +220,29 @@ def test_a_worker_gives_way_to_a_settle_holding_the_order_stream():
         settle.rollback()
     assert w.step()[0] == 1 and fulfilled(e, "o-1") == 1
     w.close()
+
+
+def _recover(db: str, barrier, out) -> None:
+    e = open_engine(db)
+    barrier.wait(30)
+    try:
+        out.put(("ok", e.recover()))
+    except BaseException as exc:  # the parent asserts on what each process met
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+    e.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_processes_recovering_at_once_fulfil_each_order_once_and_refuse_nothing(backend, tmp_path):
+    orders = [f"o-{i}" for i in range(6)]
+    for trial in range(4):
+        db = pg_url() if backend == "postgres" else str(tmp_path / f"recover-{trial}.db")
+        e = open_engine(db)
+        for order in orders:
+            paid_not_fulfilled(e, order)
+        e.close()
+        results = race_processes([(_recover, (db,))] * 3)
+        assert results == [("ok", [])] * 3
+        e = open_engine(db)
+        assert [fulfilled(e, order) for order in orders] == [1] * len(orders)
+        e.close()
