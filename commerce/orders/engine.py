@@ -228,7 +228,7 @@ class Engine:
             if failure is None:
                 raise
             if isinstance(failure, ConflictError):
-                raise failure from e
+                raise failure from failure.__cause__
             return f"flow {flow_id} ({e.kind}): {failure}"
         return None
 

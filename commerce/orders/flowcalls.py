@@ -21,12 +21,16 @@ def handler_failure(e: HandlerError) -> CommerceError | None:
     """What a request handler's failure means to a service: the commerce error it raised
     (a stock shortage, the ledger's conflict) as itself, the flow store's conflict it met
     (another worker holds what it needed) as a ConflictError; None when the handler failed
-    some other way (a defect in it, reported as a flow failure)."""
+    some other way (a defect in it, reported as a flow failure). Raise it with
+    `raise failure from failure.__cause__`: its own cause (the conflict it stands for),
+    never the HandlerError, whose cause it is."""
     cause = e.__cause__
     if isinstance(cause, CommerceError):
         return cause
     if isinstance(cause, FlowConflictError):
-        return ConflictError(f"flow {e.flow_id} ({e.kind}): {cause}")
+        conflict = ConflictError(f"flow {e.flow_id} ({e.kind}): {cause}")
+        conflict.__cause__ = cause
+        return conflict
     return None
 
 
@@ -40,7 +44,7 @@ def run_flow_step(what: str, step: Callable[[], Any]) -> Any:
         failure = handler_failure(e)
         if failure is None:
             raise FlowServiceError(f"{what}: {e}") from e
-        raise failure from e.__cause__
+        raise failure from failure.__cause__
     except FlowConflictError as e:
         raise ConflictError(f"{what}: {e}") from e
     except FlowError as e:

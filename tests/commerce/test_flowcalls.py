@@ -76,7 +76,7 @@ def test_a_handlers_commerce_error_comes_out_as_itself_and_a_defect_as_a_flow_fa
 
     with pytest.raises(InsufficientStockError) as caught:
         run_flow_step("order flow", short)
-    assert caught.value is shortage
+    assert caught.value is shortage and caught.value.__cause__ is None  # not its own cause
 
     def broken():
         raise _handler_failed(KeyError("sku"))
@@ -84,4 +84,6 @@ def test_a_handlers_commerce_error_comes_out_as_itself_and_a_defect_as_a_flow_fa
     with pytest.raises(FlowServiceError, match="order flow: the reserve handler failed"):
         run_flow_step("order flow", broken)
     assert handler_failure(_handler_failed(KeyError("sku"))) is None
-    assert isinstance(handler_failure(_handler_failed(StoreBusyError("x"))), ConflictError)
+    busy = StoreBusyError("x")
+    conflict = handler_failure(_handler_failed(busy))
+    assert isinstance(conflict, ConflictError) and conflict.__cause__ is busy
